@@ -1,0 +1,30 @@
+# `make demo` and `make test` work on a fresh machine with Python 3.11: each creates .venv first.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test check grammar clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q -e '.[test]'
+	@# byte-compile now: a cold `svtool` start should not compile its own sources
+	$(BIN)/python -m compileall -q supervisor_tools
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/svtool show fixtures/demo/supervisord.conf
+
+check: $(STAMP)
+	$(BIN)/ruff check supervisor_tools
+	$(BIN)/mypy supervisor_tools
+
+test: check
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+grammar: $(STAMP)
+	$(BIN)/python grammar/build_parser.py
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,31 @@
+"""The plain functions behind the foundation's CLI commands; each returns an exit code."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+from supervisor_tools.errors import ConfigError
+
+
+def print_errors(errors: list[ConfigError] | tuple[ConfigError, ...], order: list[str]) -> None:
+    rank = {path: i for i, path in enumerate(order)}
+    for err in sorted(errors, key=lambda e: (rank.get(e.span.file, len(rank)), e.span.line,
+                                             e.span.col)):
+        print(str(err), file=sys.stderr)
+
+
+def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: bool) -> int:
+    from supervisor_tools.model import load
+    from supervisor_tools.model.show import model_json, model_text
+
+    result = load(config, fragment=True if fragment else False, host_checks=host_checks)
+    order = [d.path for d in result.documents]
+    if not result.ok:
+        print_errors(result.errors, order)
+        return 2
+    if as_json:
+        sys.stdout.write(json.dumps(model_json(result.model), indent=2) + "\n")
+    else:
+        sys.stdout.write(model_text(result.model))
+    return 0

@@ -1,0 +1,491 @@
+"""Value types of supervisor options: conversion from config text, back to text, JSON Schema.
+
+Each `convert` accepts exactly what supervisord 4.3.0 accepts and raises ValueError with a
+message naming the bad value. Types that consult the machine (users, directories) do so only
+when `host` is true, so a config written for another machine can be checked here.
+"""
+
+from __future__ import annotations
+
+import grp
+import os
+import pwd
+import re
+import shlex
+import signal
+from dataclasses import dataclass
+from typing import Any
+
+KB = 1024
+MB = 1024 * 1024
+GB = 1024 * 1024 * 1024
+
+TRUTHY = ("yes", "true", "on", "1")
+FALSY = ("no", "false", "off", "0")
+
+LOG_LEVELS = ("critical", "error", "warn", "info", "debug", "trace", "blather")
+
+EVENT_TYPES = (
+    "EVENT", "PROCESS_STATE", "PROCESS_STATE_STOPPED", "PROCESS_STATE_EXITED",
+    "PROCESS_STATE_STARTING", "PROCESS_STATE_STOPPING", "PROCESS_STATE_BACKOFF",
+    "PROCESS_STATE_FATAL", "PROCESS_STATE_RUNNING", "PROCESS_STATE_UNKNOWN",
+    "PROCESS_COMMUNICATION", "PROCESS_COMMUNICATION_STDOUT", "PROCESS_COMMUNICATION_STDERR",
+    "PROCESS_LOG", "PROCESS_LOG_STDOUT", "PROCESS_LOG_STDERR", "REMOTE_COMMUNICATION",
+    "SUPERVISOR_STATE_CHANGE", "SUPERVISOR_STATE_CHANGE_RUNNING",
+    "SUPERVISOR_STATE_CHANGE_STOPPING", "TICK", "TICK_5", "TICK_60", "TICK_3600",
+    "PROCESS_GROUP", "PROCESS_GROUP_ADDED", "PROCESS_GROUP_REMOVED",
+)
+
+# Every value of every attribute of the signal module whose name starts with SIG, as
+# supervisord computes its list of valid signal numbers (SIG_DFL = 0 makes 0 valid).
+SIGNAL_NUMBERS = frozenset(int(getattr(signal, k)) for k in dir(signal) if k.startswith("SIG"))
+
+
+def signal_name(num: int) -> str:
+    """Canonical name without "SIG" ("TERM"), or the number as text if it names no signal."""
+    try:
+        return signal.Signals(num).name[3:]
+    except ValueError:
+        return str(num)
+
+
+def signal_number(name: str) -> int:
+    """The number of a canonical name produced by signal_name."""
+    return int(name) if name.isdigit() else int(getattr(signal, "SIG" + name))
+
+
+class ValueType:
+    """Base: a string kept as written."""
+
+    name = "string"
+    doc = "text"
+    host_dependent = False
+
+    def convert(self, text: str, host: bool = True) -> Any:
+        return text
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string"}
+
+
+class StringType(ValueType):
+    pass
+
+
+class BooleanType(ValueType):
+    name = "boolean"
+    doc = "true/false (also yes/no, on/off, 1/0; any case)"
+
+    def convert(self, text: str, host: bool = True) -> bool:
+        low = text.lower()
+        if low in TRUTHY:
+            return True
+        if low in FALSY:
+            return False
+        raise ValueError(f"not a valid boolean value: {text!r}")
+
+    def format(self, value: Any) -> str:
+        return "true" if value else "false"
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "boolean"}
+
+
+def to_int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(f"invalid literal for int() with base 10: {text!r}") from None
+
+
+@dataclass(frozen=True)
+class IntegerType(ValueType):
+    minimum: int | None = None
+    maximum: int | None = None
+    name = "integer"
+    doc = "integer"
+
+    def convert(self, text: str, host: bool = True) -> int:
+        value = to_int(text)
+        if self.minimum is not None and value < self.minimum:
+            raise ValueError(f"{value} is below the minimum {self.minimum}")
+        if self.maximum is not None and value > self.maximum:
+            raise ValueError(f"{value} is above the maximum {self.maximum}")
+        return value
+
+    def schema(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "integer"}
+        if self.minimum is not None:
+            out["minimum"] = self.minimum
+        if self.maximum is not None:
+            out["maximum"] = self.maximum
+        return out
+
+
+SIZE_RE = re.compile(r"^\s*-?\d+\s*(?:KB|MB|GB)?\s*$", re.IGNORECASE)
+
+
+class ByteSizeType(ValueType):
+    name = "byte size"
+    doc = "bytes, with an optional KB, MB or GB suffix (1024-based)"
+
+    def convert(self, text: str, host: bool = True) -> int:
+        low = text.lower()
+        for suffix, mult in (("kb", KB), ("mb", MB), ("gb", GB)):
+            if low[-2:] == suffix:
+                return to_int(low[:-2]) * mult
+        return to_int(low)
+
+    def format(self, value: Any) -> str:
+        if isinstance(value, int) and value and value % KB == 0:
+            for suffix, mult in (("GB", GB), ("MB", MB), ("KB", KB)):
+                if value % mult == 0:
+                    return f"{value // mult}{suffix}"
+        return str(value)
+
+    def schema(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "integer"},
+                          {"type": "string", "pattern": r"^\s*-?\d+\s*([KkMmGg][Bb])?\s*$"}]}
+
+
+class OctalType(ValueType):
+    name = "octal"
+    doc = "an octal number such as 022 or 0o022"
+
+    def convert(self, text: str, host: bool = True) -> int:
+        try:
+            return int(text, 8)
+        except ValueError:
+            raise ValueError(f"{text} can not be converted to an octal type") from None
+
+    def format(self, value: Any) -> str:
+        return "" if value is None else f"{value:03o}"
+
+    def schema(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "integer", "minimum": 0},
+                          {"type": "string", "pattern": r"^\s*(0[oO])?[0-7]+\s*$"}]}
+
+
+class ExitCodesType(ValueType):
+    name = "exit codes"
+    doc = "comma-separated exit codes 0-255"
+
+    def convert(self, text: str, host: bool = True) -> tuple[int, ...]:
+        if not text:
+            return ()
+        try:
+            codes = tuple(int(x) for x in text.split(","))
+        except ValueError:
+            raise ValueError(f"not a valid list of exit codes: {text!r}") from None
+        if any(c < 0 or c > 255 for c in codes):
+            raise ValueError(f"not a valid list of exit codes: {text!r}")
+        return codes
+
+    def format(self, value: Any) -> str:
+        return ",".join(str(c) for c in value)
+
+    def schema(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "array", "items": {"type": "integer", "minimum": 0,
+                                                       "maximum": 255}},
+                          {"type": "integer", "minimum": 0, "maximum": 255},
+                          {"type": "string"}]}
+
+
+class SignalType(ValueType):
+    name = "signal"
+    doc = "a signal name (TERM, SIGTERM, any case) or number"
+
+    def convert(self, text: str, host: bool = True) -> str:
+        try:
+            num = int(text)
+        except ValueError:
+            name = text.strip().upper()
+            if not name.startswith("SIG"):
+                name = "SIG" + name
+            attr = getattr(signal, name, None)
+            if attr is None or not isinstance(attr, int):
+                raise ValueError(f"value {text!r} is not a valid signal name") from None
+            num = int(attr)
+        if num not in SIGNAL_NUMBERS:
+            raise ValueError(f"value {text!r} is not a valid signal number")
+        return signal_name(num)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": ["string", "integer"]}
+
+
+class AutoRestartType(ValueType):
+    name = "autorestart"
+    doc = "true, false or unexpected"
+
+    def convert(self, text: str, host: bool = True) -> bool | str:
+        low = text.lower()
+        if low in TRUTHY:
+            return True
+        if low in FALSY:
+            return False
+        if low == "unexpected":
+            return "unexpected"
+        raise ValueError(f"invalid 'autorestart' value {low!r}")
+
+    def format(self, value: Any) -> str:
+        return value if isinstance(value, str) else ("true" if value else "false")
+
+    def schema(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "boolean"},
+                          {"type": "string", "enum": ["true", "false", "unexpected"]}]}
+
+
+def existing_dirpath(text: str, host: bool) -> str:
+    path = os.path.expanduser(text)
+    parent = os.path.dirname(path)
+    if host and parent and not os.path.isdir(parent):
+        raise ValueError(f"The directory named as part of the path {text} does not exist")
+    return path
+
+
+class DirpathType(ValueType):
+    name = "path"
+    doc = "a file path whose directory must exist"
+    host_dependent = True
+
+    def convert(self, text: str, host: bool = True) -> str:
+        return existing_dirpath(text, host)
+
+
+class MainLogfileType(DirpathType):
+    doc = "a file path whose directory must exist, or syslog"
+
+
+class DirectoryType(ValueType):
+    name = "directory"
+    doc = "an existing directory"
+    host_dependent = True
+
+    def convert(self, text: str, host: bool = True) -> str:
+        path = os.path.expanduser(text)
+        if host and not os.path.isdir(path):
+            raise ValueError(f"{text} is not an existing directory")
+        return path
+
+
+class LogfileType(ValueType):
+    """AUTO, NONE/OFF, the deprecated syslog, or a path. Converts to "AUTO", "NONE",
+    "syslog" or the path; the loader rewrites "syslog" as supervisord does."""
+
+    name = "log file"
+    doc = "a file path, AUTO, NONE or syslog"
+    host_dependent = True
+
+    def convert(self, text: str, host: bool = True) -> str:
+        low = text.lower()
+        if low in ("none", "off") or text == "":
+            return "NONE"
+        if low == "auto":
+            return "AUTO"
+        if low == "syslog":
+            return "syslog"
+        return existing_dirpath(text, host)
+
+
+class LogLevelType(ValueType):
+    name = "log level"
+    doc = "critical, error, warn, info, debug, trace or blather"
+
+    def convert(self, text: str, host: bool = True) -> str:
+        low = text.lower()
+        if low not in LOG_LEVELS:
+            raise ValueError(f"bad logging level name {text!r}")
+        return low
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(LOG_LEVELS)}
+
+
+def user_exists(name: str) -> None:
+    try:
+        uid = int(name)
+    except ValueError:
+        try:
+            pwd.getpwnam(name)
+        except KeyError:
+            raise ValueError(f"Invalid user name {name}") from None
+    else:
+        try:
+            pwd.getpwuid(uid)
+        except KeyError:
+            raise ValueError(f"Invalid user id {name}") from None
+
+
+def group_exists(name: str) -> None:
+    try:
+        gid = int(name)
+    except ValueError:
+        try:
+            grp.getgrnam(name)
+        except KeyError:
+            raise ValueError(f"Invalid group name {name}") from None
+    else:
+        try:
+            grp.getgrgid(gid)
+        except KeyError:
+            raise ValueError(f"Invalid group id {name}") from None
+
+
+class UserType(ValueType):
+    name = "user"
+    doc = "a user name or numeric uid that exists on the machine"
+    host_dependent = True
+
+    def convert(self, text: str, host: bool = True) -> str:
+        if host:
+            user_exists(text)
+        return text
+
+
+class UserGroupType(ValueType):
+    name = "user[:group]"
+    doc = "user or user:group (names or ids that exist on the machine)"
+    host_dependent = True
+
+    def convert(self, text: str, host: bool = True) -> str:
+        if host:
+            user, _, group = text.partition(":")
+            user_exists(user)
+            if ":" in text:
+                group_exists(group)
+        return text
+
+
+def environment_pairs(text: str) -> dict[str, str]:
+    """supervisord's KEY=val,KEY2="val 2" tokenizer (a non-POSIX shlex), quirks included."""
+    lexer = shlex.shlex(text)
+    lexer.wordchars += "/.+-():"
+    tokens = list(lexer)
+    out: dict[str, str] = {}
+    i = 0
+    while i < len(tokens):
+        triple = tokens[i:i + 3]
+        if len(triple) != 3 or triple[1] != "=":
+            raise ValueError(f"Unexpected end of key/value pairs in value '{text}'")
+        out[triple[0]] = triple[2].strip("'\"")
+        i += 4
+    return out
+
+
+class EnvironmentType(ValueType):
+    name = "environment"
+    doc = 'KEY="value",KEY2="value 2" pairs (quote any value that is not a plain word)'
+
+    def convert(self, text: str, host: bool = True) -> dict[str, str]:
+        return environment_pairs(text)
+
+    def format(self, value: Any) -> str:
+        return ",".join(f'{k}="{v}"' for k, v in value.items())
+
+    def schema(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "object", "additionalProperties": {"type": "string"}},
+                          {"type": "string"}]}
+
+
+def port_number(text: str) -> int:
+    port = to_int(text)
+    if port < 1:
+        raise ValueError(f"{port} is below lower bound (1)")
+    if port > 65535:
+        raise ValueError(f"{port} is above upper bound (65535)")
+    return port
+
+
+class InetAddressType(ValueType):
+    """host:port, :port, *:port or port. Converts to (host, port) with host "" for any."""
+
+    name = "address"
+    doc = "host:port, *:port or a port number"
+
+    def convert(self, text: str, host: bool = True) -> tuple[str, int]:
+        hostname = ""
+        if ":" in text:
+            hostname, port_text = text.rsplit(":", 1)
+            if not port_text:
+                raise ValueError("no port number specified in ''")
+            port = port_number(port_text)
+            hostname = hostname.lower()
+        else:
+            try:
+                port = port_number(text)
+            except ValueError:
+                raise ValueError(f"not a valid port number: {text!r} ") from None
+        if hostname == "*":
+            hostname = ""
+        return hostname, port
+
+    def format(self, value: Any) -> str:
+        return f"{value[0] or '*'}:{value[1]}" if isinstance(value, tuple) else str(value)
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": ["string", "integer"]}
+
+
+class CommaListType(ValueType):
+    name = "list"
+    doc = "comma-separated names"
+
+    def convert(self, text: str, host: bool = True) -> tuple[str, ...]:
+        if not text:
+            return ()
+        return tuple(x.strip() for x in text.split(","))
+
+    def format(self, value: Any) -> str:
+        return ",".join(value)
+
+    def schema(self) -> dict[str, Any]:
+        return {"oneOf": [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]}
+
+
+class EventsType(CommaListType):
+    name = "event types"
+    doc = "comma-separated event type names"
+
+    def convert(self, text: str, host: bool = True) -> tuple[str, ...]:
+        names = tuple(dict.fromkeys(x.upper() for x in super().convert(text)))
+        for n in names:
+            if n not in EVENT_TYPES:
+                raise ValueError(f"Unknown event type {n}")
+        return names
+
+
+class ImportSpecType(ValueType):
+    name = "import spec"
+    doc = "a Python object reference module:attribute"
+
+
+class UrlType(ValueType):
+    name = "url"
+    doc = "unix:///path/to.sock or http://host:port"
+
+
+BOOLEAN = BooleanType()
+INTEGER = IntegerType()
+STRING = StringType()
+BYTES = ByteSizeType()
+OCTAL = OctalType()
+EXITCODES = ExitCodesType()
+SIGNAL = SignalType()
+AUTORESTART = AutoRestartType()
+DIRPATH = DirpathType()
+MAIN_LOGFILE = MainLogfileType()
+DIRECTORY = DirectoryType()
+LOGFILE = LogfileType()
+LOGLEVEL = LogLevelType()
+USER = UserType()
+USERGROUP = UserGroupType()
+ENVIRONMENT = EnvironmentType()
+INET_ADDRESS = InetAddressType()
+COMMA_LIST = CommaListType()
+EVENTS = EventsType()
+IMPORT_SPEC = ImportSpecType()
+URL = UrlType()

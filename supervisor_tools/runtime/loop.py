@@ -1,0 +1,151 @@
+"""The one event loop: fds, a timer heap and signals, with no periodic tick.
+
+The loop sleeps in the selector until an fd is ready, the earliest timer is due, or a signal
+arrives (signals reach the selector through `signal.set_wakeup_fd`). An idle supervisor
+therefore makes no wake-ups at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import os
+import selectors
+import signal
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+Callback = Callable[[], None]
+
+
+class Timer:
+    __slots__ = ("when", "callback", "cancelled")
+
+    def __init__(self, when: float, callback: Callback) -> None:
+        self.when = when
+        self.callback = callback
+        self.cancelled = False
+
+    def cancel(self) -> None:
+        self.cancelled = True
+
+
+class Loop:
+    def __init__(self) -> None:
+        self.selector = selectors.DefaultSelector()
+        self._timers: list[tuple[float, int, Timer]] = []
+        self._seq = itertools.count()
+        self._signal_handlers: dict[int, Callable[[int], None]] = {}
+        self._pending_signals: list[int] = []
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
+        self._wake_w.setblocking(False)
+        self.selector.register(self._wake_r, selectors.EVENT_READ, self._drain_wakeup)
+        self._after_batch: list[Callback] = []
+        self.running = False
+
+    # -- fds -----------------------------------------------------------------------------------
+
+    def add_reader(self, fd: Any, callback: Callback) -> None:
+        self.selector.register(fd, selectors.EVENT_READ, callback)
+
+    def set_events(self, fd: Any, events: int, callback: Callback) -> None:
+        try:
+            self.selector.modify(fd, events, callback)
+        except KeyError:
+            self.selector.register(fd, events, callback)
+
+    def remove(self, fd: Any) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            self.selector.unregister(fd)
+
+    # -- timers --------------------------------------------------------------------------------
+
+    def call_at(self, when: float, callback: Callback) -> Timer:
+        t = Timer(when, callback)
+        heapq.heappush(self._timers, (when, next(self._seq), t))
+        return t
+
+    def call_later(self, delay: float, callback: Callback) -> Timer:
+        return self.call_at(time.monotonic() + delay, callback)
+
+    def after_each_batch(self, callback: Callback) -> None:
+        """Run `callback` after every batch of events (used to complete deferred RPC replies)."""
+        self._after_batch.append(callback)
+
+    # -- signals -------------------------------------------------------------------------------
+
+    def add_signal(self, sig: int, handler: Callable[[int], None]) -> None:
+        self._signal_handlers[sig] = handler
+        signal.signal(sig, self._on_signal)
+        signal.set_wakeup_fd(self._wake_w.fileno(), warn_on_full_buffer=False)
+
+    def _on_signal(self, sig: int, frame: object) -> None:
+        # Runs between bytecodes; only record it, the loop dispatches it in order.
+        self._pending_signals.append(sig)
+
+    def _drain_wakeup(self) -> None:
+        try:
+            while self._wake_r.recv(4096):
+                pass
+        except (BlockingIOError, InterruptedError):
+            pass
+
+    def wake(self) -> None:
+        with contextlib.suppress(OSError):
+            self._wake_w.send(b"\0")
+
+    # -- running -------------------------------------------------------------------------------
+
+    def _timeout(self) -> float | None:
+        while self._timers and self._timers[0][2].cancelled:
+            heapq.heappop(self._timers)
+        if self._pending_signals:
+            return 0.0
+        if not self._timers:
+            return None
+        return max(0.0, self._timers[0][0] - time.monotonic())
+
+    def run_once(self) -> None:
+        events = self.selector.select(self._timeout())
+        fdmap = self.selector.get_map()
+        for key, _mask in events:
+            # An earlier callback of this batch may have closed this fd (a reaped child's pipe).
+            if fdmap.get(key.fileobj) is key:
+                key.data()
+        while self._pending_signals:
+            sig = self._pending_signals.pop(0)
+            handler = self._signal_handlers.get(sig)
+            if handler is not None:
+                handler(sig)
+        now = time.monotonic()
+        while self._timers and (self._timers[0][0] <= now or self._timers[0][2].cancelled):
+            _, _, t = heapq.heappop(self._timers)
+            if not t.cancelled:
+                t.callback()
+        for cb in self._after_batch:
+            cb()
+
+    def run(self) -> None:
+        self.running = True
+        while self.running:
+            self.run_once()
+
+    def stop(self) -> None:
+        self.running = False
+
+    def close(self) -> None:
+        for sig in self._signal_handlers:
+            signal.signal(sig, signal.SIG_DFL)
+        with contextlib.suppress(ValueError):
+            signal.set_wakeup_fd(-1)
+        self.selector.close()
+        self._wake_r.close()
+        self._wake_w.close()
+
+
+def set_nonblocking(fd: int) -> None:
+    os.set_blocking(fd, False)

@@ -1,0 +1,135 @@
+"""`svtool run`: load and check a config, then supervise it in the foreground or as a daemon."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from supervisor_tools.errors import Span, SvtoolError
+from supervisor_tools.model.model import Model, SupervisordConfig
+
+SEARCH_PATHS = ("../etc/supervisord.conf", "../supervisord.conf", "./supervisord.conf",
+                "./etc/supervisord.conf", "/etc/supervisord.conf",
+                "/etc/supervisor/supervisord.conf")
+
+
+@dataclass(frozen=True, slots=True)
+class RunOptions:
+    """Command-line overrides of `[supervisord]`, as supervisord's own flags give them."""
+
+    nodaemon: bool = False
+    silent: bool = False
+    logfile: str | None = None
+    loglevel: str | None = None
+    pidfile: str | None = None
+    identifier: str | None = None
+    childlogdir: str | None = None
+    nocleanup: bool = False
+    directory: str | None = None
+
+
+def find_config(config: str | None) -> str:
+    if config:
+        return config
+    for cand in SEARCH_PATHS:
+        if os.path.exists(cand):
+            return cand
+    raise SvtoolError("no configuration file found; pass -c CONFIG")
+
+
+def load_model(path: str) -> Model | list[str]:
+    """The model of `path`, or its errors as `file:line:col: message` lines."""
+    from supervisor_tools.model import load
+
+    try:
+        result = load(path, fragment=False)
+    except SvtoolError as exc:
+        return [str(exc)]
+    if not result.ok:
+        return [str(err) for err in result.errors]
+    return result.model
+
+
+def apply_options(model: Model, opts: RunOptions) -> Model:
+    sd = model.supervisord or SupervisordConfig(source=Span.point(model.main_file))
+    changes: dict[str, Any] = {}
+    if opts.nodaemon:
+        changes["nodaemon"] = True
+    if opts.silent:
+        changes["silent"] = True
+    if opts.nocleanup:
+        changes["nocleanup"] = True
+    for name in ("logfile", "loglevel", "pidfile", "identifier", "childlogdir", "directory"):
+        value = getattr(opts, name)
+        if value is not None:
+            changes[name] = value
+    return dataclasses.replace(model, supervisord=dataclasses.replace(sd, **changes))
+
+
+def daemonize(directory: str | None, umask: int) -> None:
+    if os.fork() != 0:
+        os._exit(0)
+    os.setsid()
+    if directory:
+        os.chdir(directory)
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    os.umask(umask)
+
+
+def run(config: str | None, opts: RunOptions | None = None) -> int:
+    """Run supervisord's job for `config`; returns the exit code (2 for an invalid config)."""
+    from supervisor_tools.runtime.http import HttpServer
+    from supervisor_tools.runtime.rpc import make_dispatcher
+    from supervisor_tools.runtime.supervisor import Supervisor
+
+    opts = opts or RunOptions()
+    path = os.path.abspath(find_config(config))
+    loaded = load_model(path)
+    if isinstance(loaded, list):
+        for line in loaded:
+            print(line, file=sys.stderr)
+        return 2
+
+    def reload() -> Model | list[str]:
+        again = load_model(path)
+        return again if isinstance(again, list) else apply_options(again, opts)
+
+    model = apply_options(loaded, opts)
+    sd = model.supervisord
+    assert sd is not None
+    sup = Supervisor(model, reload)
+    server = HttpServer(sup, make_dispatcher(sup))
+    try:
+        server.open(model.servers)
+    except OSError as exc:
+        server.close()
+        raise SvtoolError(f"cannot open the control socket: {exc}") from exc
+
+    if not sd.nodaemon:
+        sup.log.echo = False
+        daemonize(sd.directory, sd.umask)
+    pidfile = sd.pidfile
+    try:
+        with open(pidfile, "w") as f:
+            f.write(f"{os.getpid()}\n")
+    except OSError as exc:
+        sup.log.critical(f"could not write pidfile {pidfile}: {exc}")
+        pidfile = ""
+
+    def on_exit() -> None:
+        server.flush()
+        server.close()
+        if pidfile:
+            with contextlib.suppress(OSError):
+                os.unlink(pidfile)
+
+    sup.on_exit.append(on_exit)
+    return sup.run()
+

@@ -1,0 +1,319 @@
+"""One supervised process: applies the state table's actions to the OS and captures output."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import signal
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from typing import IO, Protocol
+
+from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.runtime import states
+from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
+from supervisor_tools.runtime.loop import Loop, Timer
+from supervisor_tools.runtime.spawn import Plan, SpawnError, plan, spawn
+from supervisor_tools.runtime.states import Event, Policy, Record, State
+
+F_SETPIPE_SZ = 1031
+SMALL_READ = 65536
+BIG_PIPE = 1 << 20
+
+
+class Host(Protocol):
+    """What a process needs from the supervisor that owns it."""
+
+    loop: Loop
+    log: MainLog
+    strip_ansi: bool
+    childlogdir: str
+    identifier: str
+
+    def may_restart(self) -> bool: ...
+
+    def server_url(self) -> str | None: ...
+
+    def track(self, pid: int, proc: Process | None) -> None: ...
+
+    def state_changed(self, proc: Process) -> None: ...
+
+
+def policy_of(pc: ProcessConfig) -> Policy:
+    return Policy(pc.name, pc.startsecs, pc.startretries, pc.autorestart, pc.exitcodes,
+                  int(getattr(signal, "SIG" + pc.stopsignal)), pc.stopwaitsecs,
+                  pc.stopasgroup, pc.killasgroup)
+
+
+def describe_status(status: int) -> tuple[int, str]:
+    """(exit status as supervisord reports it, text) for a waitpid status."""
+    if os.WIFEXITED(status):
+        code = os.WEXITSTATUS(status)
+        return code, f"exit status {code}"
+    if os.WIFSIGNALED(status):
+        sig = os.WTERMSIG(status)
+        try:
+            name = signal.Signals(sig).name
+        except ValueError:
+            name = f"signal {sig}"
+        core = " (core dumped)" if os.WCOREDUMP(status) else ""
+        return -1, f"terminated by {name}{core}"
+    return -1, f"unknown termination cause 0x{status:04x}"
+
+
+class Output:
+    """One captured channel of a child: a pipe read end feeding a log file."""
+
+    def __init__(self, proc: Process, channel: str, stream: IO[bytes]) -> None:
+        self.proc = proc
+        self.channel = channel
+        self.stream = stream
+        self.fd = stream.fileno()
+        self.bufsize = SMALL_READ
+        os.set_blocking(self.fd, False)
+
+    def on_readable(self) -> None:
+        try:
+            data = os.read(self.fd, self.bufsize)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b""
+        if not data:
+            self.close()
+            return
+        if len(data) == self.bufsize == SMALL_READ:
+            # A busy writer: a bigger pipe means fewer, larger reads.
+            try:
+                fcntl.fcntl(self.fd, F_SETPIPE_SZ, BIG_PIPE)
+                self.bufsize = BIG_PIPE
+            except OSError:
+                self.bufsize = SMALL_READ * 4
+        self.proc.output(self.channel, data)
+
+    def drain(self) -> None:
+        while self.fd >= 0:
+            try:
+                data = os.read(self.fd, self.bufsize)
+            except OSError:
+                break
+            if not data:
+                break
+            self.proc.output(self.channel, data)
+        self.close()
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            self.proc.host.loop.remove(self.fd)
+            self.stream.close()
+            self.fd = -1
+
+
+class Process:
+    def __init__(self, host: Host, config: ProcessConfig) -> None:
+        self.host = host
+        self.config = config
+        self.policy = policy_of(config)
+        self.record = Record()
+        self.popen: subprocess.Popen[bytes] | None = None
+        self.outputs: list[Output] = []
+        self.stdin_fd = -1
+        self.timer: Timer | None = None
+        self._plan: Plan | None = None
+        self.stdout_logfile = self._log_path("stdout", config.stdout_logfile)
+        self.stderr_logfile = ("" if config.redirect_stderr
+                               else self._log_path("stderr", config.stderr_logfile))
+        self.logs: dict[str, LogFile | None] = {
+            "stdout": self._open_log(self.stdout_logfile, config.stdout_logfile_maxbytes,
+                                     config.stdout_logfile_backups),
+            "stderr": self._open_log(self.stderr_logfile, config.stderr_logfile_maxbytes,
+                                     config.stderr_logfile_backups),
+        }
+
+    # -- identity ------------------------------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    @property
+    def state(self) -> State:
+        return self.record.state
+
+    @property
+    def pid(self) -> int:
+        return self.record.pid
+
+    def sort_key(self) -> tuple[int, str]:
+        return (self.config.priority, self.config.name)
+
+    # -- logs ----------------------------------------------------------------------------------
+
+    def _log_path(self, channel: str, value: str) -> str:
+        if value == "AUTO":
+            prefix = f"{self.config.name}-{channel}---{self.host.identifier}-"
+            fd, path = tempfile.mkstemp(suffix=".log", prefix=prefix, dir=self.host.childlogdir)
+            os.close(fd)
+            return path
+        return value if is_file_target(value) else ""
+
+    def _open_log(self, path: str, maxbytes: int, backups: int) -> LogFile | None:
+        if not path:
+            return None
+        try:
+            return LogFile(path, maxbytes, backups)
+        except OSError as exc:
+            self.host.log.error(f"could not open log {path} for {self.name}: {exc}")
+            return None
+
+    def output(self, channel: str, data: bytes) -> None:
+        if self.host.strip_ansi:
+            data = strip_ansi(data)
+        log = self.logs["stdout" if channel == "stdout" or self.config.redirect_stderr
+                        else "stderr"]
+        if log is not None:
+            log.write(data)
+        if self.host.log.enabled("debug"):
+            text = data.decode("utf-8", "replace")
+            self.host.log.debug(f"'{self.name}' {channel} output:\n{text}")
+
+    def reopen_logs(self) -> None:
+        for log in self.logs.values():
+            if log is not None:
+                log.reopen()
+
+    def clear_logs(self) -> None:
+        for log in self.logs.values():
+            if log is not None:
+                log.clear()
+
+    def close_logs(self) -> None:
+        for log in self.logs.values():
+            if log is not None:
+                log.close()
+
+    # -- the state machine ---------------------------------------------------------------------
+
+    def dispatch(self, event: Event) -> None:
+        before = self.record
+        result = states.step(self.policy, self.record, event)
+        self.record = result.record
+        for action in result.actions:
+            if isinstance(action, states.Log):
+                self.host.log.log(action.level, action.message)
+            elif isinstance(action, states.Kill):
+                self._kill(action.signal, action.group)
+            elif isinstance(action, states.Spawn):
+                self._spawn()
+                return  # _spawn dispatched the follow-up event, which re-arms the timer
+        if self.record.deadline != before.deadline:
+            self._arm(self.record.deadline)
+        if result.entered:
+            self.host.state_changed(self)
+
+    def _arm(self, deadline: float | None) -> None:
+        if self.timer is not None:
+            self.timer.cancel()
+            self.timer = None
+        if deadline is not None:
+            self.timer = self.host.loop.call_at(deadline, self._deadline)
+
+    def _deadline(self) -> None:
+        self.timer = None
+        if states.accepts(self.state, states.Deadline):
+            self.dispatch(states.Deadline(time.monotonic(), self.host.may_restart()))
+
+    def get_plan(self) -> Plan:
+        if self._plan is None:
+            self._plan = plan(self.config, self.host.server_url())
+        return self._plan
+
+    def _spawn(self) -> None:
+        self._arm(None)
+        self.host.state_changed(self)
+        try:
+            popen = spawn(self.get_plan())
+        except SpawnError as exc:
+            self._plan = None
+            self.dispatch(states.SpawnFailed(exc.message, time.monotonic()))
+            return
+        self.popen = popen
+        loop = self.host.loop
+        self.outputs = []
+        for channel, stream in (("stdout", popen.stdout), ("stderr", popen.stderr)):
+            if stream is not None:
+                o = Output(self, channel, stream)
+                self.outputs.append(o)
+                loop.add_reader(o.fd, o.on_readable)
+        if popen.stdin is not None:
+            self.stdin_fd = popen.stdin.fileno()
+            os.set_blocking(self.stdin_fd, False)
+        self.host.track(popen.pid, self)
+        self.dispatch(states.Spawned(popen.pid, time.monotonic()))
+
+    def _kill(self, sig: int, group: bool) -> None:
+        pid = self.pid
+        if not pid:
+            return
+        try:
+            if group:
+                os.killpg(pid, sig)
+            else:
+                os.kill(pid, sig)
+        except ProcessLookupError:
+            pass  # already dead; the reaper will report it
+        except OSError as exc:
+            self.dispatch(states.SignalFailed(
+                f"unknown problem killing {self.name} ({pid}): {exc}", time.monotonic()))
+
+    # -- called by the supervisor --------------------------------------------------------------
+
+    def reaped(self, status: int) -> None:
+        for o in self.outputs:
+            o.drain()
+        self.outputs = []
+        self._close_stdin()
+        if self.popen is not None:
+            self.popen.returncode = status  # so Popen never waits for this pid itself
+            self.popen = None
+        es, text = describe_status(status)
+        self.dispatch(states.Exited(es, text, time.monotonic(), self.host.may_restart()))
+
+    def _close_stdin(self) -> None:
+        if self.popen is not None and self.popen.stdin is not None:
+            self.popen.stdin.close()
+        self.stdin_fd = -1
+
+    def start(self) -> None:
+        self.dispatch(states.Start(time.monotonic()))
+
+    def stop(self) -> None:
+        self.dispatch(states.Stop(time.monotonic()))
+
+    def give_up(self) -> None:
+        self.dispatch(states.GiveUp(time.monotonic()))
+
+    def signal(self, sig: int) -> str | None:
+        try:
+            os.kill(self.pid, sig)
+        except ProcessLookupError:
+            return None
+        except OSError as exc:
+            msg = f"unknown problem sending sig {self.name} ({self.pid}): {exc}"
+            self.dispatch(states.SignalFailed(msg, time.monotonic()))
+            return msg
+        return None
+
+    def write_stdin(self, data: bytes) -> None:
+        if self.stdin_fd < 0:
+            raise OSError("stdin closed")
+        os.write(self.stdin_fd, data)
+
+    def autostart(self) -> None:
+        if self.config.autostart and self.state is State.STOPPED and not self.record.laststart:
+            self.start()
+
+
+ProcessFactory = Callable[[Host, ProcessConfig], Process]

@@ -1,0 +1,285 @@
+"""The supervisor: process groups, reaping, orderly shutdown and reload, all on one loop."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import signal
+from collections.abc import Callable
+from enum import IntEnum
+
+from supervisor_tools.errors import Span
+from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
+from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
+from supervisor_tools.runtime.loop import Loop
+from supervisor_tools.runtime.process import Process
+from supervisor_tools.runtime.states import STOPPED_STATES, State
+
+# Reads the configuration again (reread, reload): a model, or a list of error lines.
+Loader = Callable[[], "Model | list[str]"]
+
+
+class Mood(IntEnum):
+    FATAL = 2
+    RUNNING = 1
+    RESTARTING = 0
+    SHUTDOWN = -1
+
+
+def comparable(cfg: GroupConfig) -> GroupConfig:
+    """A group config with its source positions blanked, for "has it changed" tests."""
+    blank = dataclasses.replace(cfg.source, line=0, col=0, end_line=0, end_col=0)
+    procs = tuple(dataclasses.replace(p, source=blank) for p in cfg.processes)
+    return dataclasses.replace(cfg, source=blank, processes=procs)
+
+
+class Group:
+    def __init__(self, host: Supervisor, config: GroupConfig) -> None:
+        self.config = config
+        self.processes: dict[str, Process] = {}
+        for pc in config.processes:
+            # Duplicate names inside a group: the last one wins, as in supervisord.
+            self.processes[pc.name] = Process(host, pc)
+
+    @property
+    def name(self) -> str:
+        return self.config.name
+
+    def sorted(self) -> list[Process]:
+        return sorted(self.processes.values(), key=Process.sort_key)
+
+    def unstopped(self) -> list[Process]:
+        return [p for p in self.processes.values() if p.state not in STOPPED_STATES]
+
+    def stop_all(self) -> None:
+        """The shutdown step for one group: signal live processes, give up on BACKOFF ones."""
+        for proc in reversed(self.sorted()):
+            if proc.state in (State.RUNNING, State.STARTING):
+                proc.stop()
+            elif proc.state is State.BACKOFF:
+                proc.give_up()
+
+
+class Supervisor:
+    """Owns the loop, the groups and the main log. The HTTP/RPC layer drives it from outside."""
+
+    def __init__(self, model: Model, loader: Loader, loop: Loop | None = None) -> None:
+        self.loop = loop or Loop()
+        self.model = model
+        self.loader = loader
+        sd = model.supervisord or SupervisordConfig(source=Span.point(model.main_file))
+        self.sd = sd
+        self.log = MainLog(None if sd.logfile in ("NONE", "", "syslog") else sd.logfile,
+                           sd.loglevel, sd.logfile_maxbytes, sd.logfile_backups,
+                           echo=sd.nodaemon and not sd.silent)
+        self.strip_ansi = sd.strip_ansi
+        self.childlogdir = sd.childlogdir
+        self.identifier = sd.identifier
+        self.groups: dict[str, Group] = {}
+        self.group_configs: tuple[GroupConfig, ...] = model.groups
+        self.pids: dict[int, Process] = {}
+        self.mood = Mood.RUNNING
+        self.changed = False
+        self.exit_code = 0
+        self.on_reload: list[Callable[[Model], None]] = []
+        self.on_exit: list[Callable[[], None]] = []
+
+    # -- Host protocol used by Process ---------------------------------------------------------
+
+    def may_restart(self) -> bool:
+        return self.mood is Mood.RUNNING
+
+    def server_url(self) -> str | None:
+        return self.model.server_url()
+
+    def track(self, pid: int, proc: Process | None) -> None:
+        if proc is None:
+            self.pids.pop(pid, None)
+        else:
+            self.pids[pid] = proc
+
+    def state_changed(self, proc: Process) -> None:
+        self.changed = True
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self) -> None:
+        loop = self.loop
+        loop.add_signal(signal.SIGCHLD, self._on_sigchld)
+        for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+            loop.add_signal(sig, self._on_stop_signal)
+        loop.add_signal(signal.SIGHUP, self._on_hup)
+        loop.add_signal(signal.SIGUSR2, self._on_usr2)
+        loop.after_each_batch(self._after_batch)
+        if not self.sd.nocleanup:
+            cleanup_auto_logs(self.childlogdir, self.identifier)
+        self.log.info(f"supervisord started with pid {os.getpid()}")
+        self._activate(self.group_configs)
+
+    def _activate(self, configs: tuple[GroupConfig, ...]) -> None:
+        for cfg in sorted(configs, key=lambda g: (g.priority, g.name)):
+            if cfg.name not in self.groups:
+                self.groups[cfg.name] = Group(self, cfg)
+        for group in self.sorted_groups():
+            for proc in group.processes.values():
+                proc.autostart()
+
+    def sorted_groups(self) -> list[Group]:
+        return sorted(self.groups.values(), key=lambda g: (g.config.priority, g.name))
+
+    def all_processes(self) -> list[tuple[Group, Process]]:
+        """Every process in start order: ascending group priority, then process priority."""
+        return [(g, p) for g in self.sorted_groups() for p in g.sorted()]
+
+    def lexical_processes(self) -> list[tuple[Group, Process]]:
+        return [(self.groups[gn], self.groups[gn].processes[pn])
+                for gn in sorted(self.groups) for pn in sorted(self.groups[gn].processes)]
+
+    def run(self) -> int:
+        self.start()
+        try:
+            self.loop.run()
+        finally:
+            self._cleanup()
+        return self.exit_code
+
+    def _cleanup(self) -> None:
+        for cb in self.on_exit:
+            cb()
+        for group in self.groups.values():
+            for proc in group.processes.values():
+                proc.close_logs()
+        self.log.close()
+        self.loop.close()
+
+    def shutdown(self) -> None:
+        if self.mood is Mood.RUNNING:
+            self.log.info("received shutdown request")
+        self.mood = Mood.SHUTDOWN
+        self.loop.wake()
+
+    def restart(self) -> None:
+        if self.mood is Mood.RUNNING:
+            self.mood = Mood.RESTARTING
+        self.loop.wake()
+
+    # -- signals -------------------------------------------------------------------------------
+
+    def _on_sigchld(self, sig: int) -> None:
+        self.reap()
+
+    def reap(self) -> None:
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            except InterruptedError:
+                continue
+            if pid == 0:
+                return
+            proc = self.pids.pop(pid, None)
+            if proc is None:
+                self.log.info(f"reaped unknown pid {pid} (exit status {status})")
+            else:
+                proc.reaped(status)
+
+    def _on_stop_signal(self, sig: int) -> None:
+        self.log.warn(f"received {signal.Signals(sig).name} indicating exit request")
+        self.mood = Mood.SHUTDOWN
+
+    def _on_hup(self, sig: int) -> None:
+        self.log.warn("received SIGHUP indicating restart request")
+        if self.mood is Mood.RUNNING:
+            self.mood = Mood.RESTARTING
+
+    def _on_usr2(self, sig: int) -> None:
+        self.log.info("received SIGUSR2 indicating log reopen request")
+        self.log.reopen()
+        for group in self.groups.values():
+            for proc in group.processes.values():
+                proc.reopen_logs()
+
+    # -- stopping ------------------------------------------------------------------------------
+
+    def _after_batch(self) -> None:
+        if self.mood is Mood.RUNNING:
+            return
+        # Groups go down one at a time, highest priority value first; the next group is only
+        # signalled once every process of the current one has stopped.
+        for group in reversed(self.sorted_groups()):
+            if group.unstopped():
+                group.stop_all()
+                return
+        if self.mood is Mood.SHUTDOWN:
+            self.log.info("shutting down" if not self.pids else "exiting with children alive")
+            self.loop.stop()
+        elif self.mood is Mood.RESTARTING:
+            self._reload()
+
+    def _reload(self) -> None:
+        loaded = self.loader()
+        if isinstance(loaded, list):
+            for line in loaded:
+                self.log.error(line)
+            self.log.error("configuration is not valid; keeping the previous one")
+            model = self.model
+        else:
+            model = loaded
+        for group in self.groups.values():
+            for proc in group.processes.values():
+                proc.close_logs()
+        self.groups.clear()
+        self.model = model
+        self.group_configs = model.groups
+        for cb in self.on_reload:
+            cb(model)
+        self.mood = Mood.RUNNING
+        self.log.info("supervisord restarted")
+        self._activate(self.group_configs)
+
+    # -- reread / add / remove -----------------------------------------------------------------
+
+    def reread(self) -> tuple[list[str], list[str], list[str]]:
+        """Load the config again and diff it against the active groups. Raises ValueError."""
+        loaded = self.loader()
+        if isinstance(loaded, list):
+            raise ValueError("\n".join(loaded))
+        self.group_configs = loaded.groups
+        new = {g.name: g for g in loaded.groups}
+        added = [n for n in new if n not in self.groups]
+        removed = [n for n in self.groups if n not in new]
+        changed = [n for n in new if n in self.groups
+                   and comparable(new[n]) != comparable(self.groups[n].config)]
+        return added, changed, removed
+
+    def add_group(self, name: str) -> bool | None:
+        """True when added, False when already active, None when no such group is configured."""
+        for cfg in self.group_configs:
+            if cfg.name == name:
+                if name in self.groups:
+                    return False
+                group = Group(self, cfg)
+                self.groups[name] = group
+                for proc in group.sorted():
+                    proc.autostart()
+                self.changed = True
+                return True
+        return None
+
+    def remove_group(self, name: str) -> bool:
+        group = self.groups[name]
+        if group.unstopped():
+            return False
+        for proc in group.processes.values():
+            proc.close_logs()
+        del self.groups[name]
+        self.changed = True
+        return True
+
+    def find(self, group: str, process: str | None) -> tuple[Group | None, Process | None]:
+        g = self.groups.get(group)
+        if g is None or process is None:
+            return g, None
+        return g, g.processes.get(process)
+

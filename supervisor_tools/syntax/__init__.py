@@ -1,0 +1,1 @@
+"""Text to syntax tree and back. Knows nothing of what options mean."""

@@ -1,0 +1,157 @@
+"""How supervisord's config reader sees one physical line, and the postlexer that uses it.
+
+This mirrors Python's RawConfigParser._read as supervisord configures it, rule for rule,
+including its quirks: which ";"/"#" starts an inline comment, how deep a line must be indented
+to continue a value, and where a section name ends.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# Both patterns are configparser's own, applied to the comment-stripped, stripped line.
+SECTION_RE = re.compile(r"\[(?P<header>.+)\]")
+OPTION_RE = re.compile(r"(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$")
+_NONSPACE = re.compile(r"\S")
+_TRAILING_NEWLINE = re.compile(r"(\r\n|\r|\n)\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class LineInfo:
+    """Offsets into one physical line (0-based, relative to the line's first character)."""
+
+    indent: int  # index of the first non-whitespace character
+    content_start: int  # the stripped, comment-free text is text[content_start:content_end]
+    content_end: int
+    comment_start: int | None  # where an inline or whole-line comment starts
+    eol_start: int  # where the line terminator (or the end of text) starts
+    key: str = ""  # OPTION lines: the key as written (not yet lower-cased)
+    key_start: int = 0
+    value_start: int = 0  # OPTION lines: the value part, stripped
+    value_end: int = 0
+
+
+def comment_start(line: str) -> int | None:
+    """Where configparser starts the comment of `line`, or None.
+
+    An inline prefix counts only when it opens the line or follows whitespace. configparser
+    scans ";" and "#" in lock-step rounds and stops after the first round in which any of them
+    qualifies, so `a;b;c;d ;e #f` is cut at "#", not at " ;": we do the same.
+    """
+    stripped = line.strip()
+    if stripped.startswith(";") or stripped.startswith("#"):
+        return 0
+    start = -1
+    positions = {";": -1, "#": -1}
+    found = False
+    while not found and positions:
+        nxt: dict[str, int] = {}
+        for prefix, index in positions.items():
+            index = line.find(prefix, index + 1)
+            if index == -1:
+                continue
+            nxt[prefix] = index
+            if index == 0 or line[index - 1].isspace():
+                start = index if not found else min(start, index)
+                found = True
+        positions = nxt
+    return start if found else None
+
+
+def analyse(line: str) -> LineInfo:
+    """Split a TEXT line (its first non-blank character is not a comment prefix)."""
+    m = _TRAILING_NEWLINE.search(line)
+    eol = m.start() if m else len(line)
+    cstart = comment_start(line)
+    cut = line[: eol if cstart is None else min(cstart, eol)]
+    first = _NONSPACE.search(line)
+    indent = first.start() if first else 0
+    lstripped = len(cut) - len(cut.lstrip())
+    content_end = len(cut.rstrip())
+    return LineInfo(indent, lstripped, content_end, cstart, eol)
+
+
+def option_parts(line: str, info: LineInfo) -> LineInfo | None:
+    """Key and value of an option line, or None when configparser's option pattern fails."""
+    content = line[info.content_start : info.content_end]
+    m = OPTION_RE.match(content)
+    if m is None:
+        return None
+    base = info.content_start
+    key = m.group("option").rstrip()
+    return LineInfo(
+        info.indent, info.content_start, info.content_end, info.comment_start, info.eol_start,
+        key=key, key_start=base, value_start=base + m.start("value"),
+        value_end=base + m.end("value"),
+    )
+
+
+class LinePostLexer:
+    """Renames TEXT/BLANK/COMMENT tokens as configparser's reading loop would classify them.
+
+    `infos` maps each renamed TEXT token's offset to its LineInfo, for the transformer.
+    """
+
+    always_accept = ("TEXT",)
+
+    def __init__(self) -> None:
+        self.infos: dict[int, LineInfo] = {}
+
+    def process(self, stream: Iterator[Any]) -> Iterator[Any]:
+        infos = self.infos
+        in_section = False
+        optname = ""  # configparser's `optname`: a continuation needs a non-empty one
+        indent_level = 0
+        pending: list[Any] = []  # blank/comment lines after an option, fate not yet known
+        for tok in stream:
+            kind = tok.type
+            if kind != "TEXT":
+                if in_section and optname:
+                    pending.append(tok)
+                else:
+                    yield tok
+                continue
+            text = str(tok)
+            info = analyse(text)
+            if in_section and optname and info.indent > indent_level:
+                for p in pending:
+                    p.type = "VALUE_BLANK" if p.type == "BLANK" else "VALUE_COMMENT"
+                    yield p
+                pending.clear()
+                tok.type = "CONTINUATION"
+                infos[tok.start_pos] = info
+                yield tok
+                continue
+            if pending:
+                yield from pending
+                pending.clear()
+            indent_level = info.indent
+            content = text[info.content_start : info.content_end]
+            if SECTION_RE.match(content):
+                tok.type = "HEADER"
+                in_section = True
+                optname = ""
+                infos[tok.start_pos] = info
+            elif not in_section:
+                tok.type = "ORPHAN"
+                infos[tok.start_pos] = info
+            else:
+                parts = option_parts(text, info)
+                if parts is None:
+                    tok.type = "INVALID"
+                    infos[tok.start_pos] = info
+                elif not parts.key:
+                    # configparser records an empty key, reports it, and continues with no
+                    # current option
+                    tok.type = "INVALID"
+                    optname = ""
+                    infos[tok.start_pos] = parts
+                else:
+                    tok.type = "OPTION"
+                    optname = parts.key
+                    infos[tok.start_pos] = parts
+            yield tok
+        yield from pending

@@ -1,0 +1,187 @@
+"""Parse supervisor config text into a Document (syntax/ast.py).
+
+The LALR parser is generated ahead of time (_lalr.py, from grammar/supervisor.lark) and built
+once per process. Parsing never fails on bad lines: they become BadLine nodes, so a caller can
+report every problem at once.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from supervisor_tools.errors import Span, SvtoolError
+from supervisor_tools.syntax import _lalr
+from supervisor_tools.syntax.ast import (
+    BadLine,
+    Blank,
+    Comment,
+    Document,
+    Header,
+    Item,
+    Option,
+    Section,
+    ValueLine,
+)
+from supervisor_tools.syntax.lines import SECTION_RE, LineInfo, LinePostLexer
+
+MAX_FILE_BYTES = 64 * 1024 * 1024
+
+
+class _ToAst(_lalr.Transformer):  # type: ignore[misc]
+    """Turns the parse tree into AST nodes; the only code that sees lark's tree."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.path = "<string>"
+        self.infos: dict[int, LineInfo] = {}
+
+    def _span(self, tok: Any, start: int = 0, end: int | None = None) -> Span:
+        text = str(tok)
+        stop = len(text.rstrip("\r\n")) if end is None else end
+        return Span(self.path, tok.line, start + 1, tok.line, stop + 1)
+
+    def _value_line(self, tok: Any) -> ValueLine:
+        info = self.infos[tok.start_pos]
+        text = str(tok)
+        if tok.type == "OPTION":
+            vs, ve = info.value_start, info.value_end
+        else:
+            vs, ve = info.content_start, info.content_end
+        comment = None if info.comment_start is None else text[info.comment_start:info.eol_start]
+        return ValueLine(text, self._span(tok), text[vs:ve], self._span(tok, vs, ve), comment)
+
+    def blank(self, c: list[Any]) -> Blank:
+        return Blank(str(c[0]), self._span(c[0]))
+
+    def value_blank(self, c: list[Any]) -> Blank:
+        return Blank(str(c[0]), self._span(c[0]), in_value=True)
+
+    def comment(self, c: list[Any]) -> Comment:
+        return Comment(str(c[0]), self._span(c[0]))
+
+    def value_comment(self, c: list[Any]) -> Comment:
+        return Comment(str(c[0]), self._span(c[0]), in_value=True)
+
+    def orphan(self, c: list[Any]) -> BadLine:
+        return BadLine(str(c[0]), self._span(c[0]), "orphan")
+
+    def invalid(self, c: list[Any]) -> BadLine:
+        return BadLine(str(c[0]), self._span(c[0]), "invalid")
+
+    def continuation(self, c: list[Any]) -> list[ValueLine | Blank | Comment]:
+        return [*c[:-1], self._value_line(c[-1])]
+
+    def option(self, c: list[Any]) -> Option:
+        tok = c[0]
+        info = self.infos[tok.start_pos]
+        lines: list[ValueLine | Blank | Comment] = [self._value_line(tok)]
+        for cont in c[1:]:
+            lines.extend(cont)
+        key_span = self._span(tok, info.key_start, info.key_start + len(info.key))
+        last = lines[-1].span
+        span = Span(self.path, key_span.line, key_span.col, last.end_line, last.end_col)
+        return Option(info.key.lower(), info.key, key_span, tuple(lines), span)
+
+    def section(self, c: list[Any]) -> Section:
+        tok = c[0]
+        info = self.infos[tok.start_pos]
+        text = str(tok)
+        content = text[info.content_start:info.content_end]
+        m = SECTION_RE.match(content)
+        assert m is not None
+        ns = info.content_start + m.start("header")
+        ne = info.content_start + m.end("header")
+        comment = None if info.comment_start is None else text[info.comment_start:info.eol_start]
+        header = Header(text, m.group("header"), self._span(tok), self._span(tok, ns, ne), comment)
+        body: tuple[Item, ...] = tuple(c[1:])
+        end = body[-1].span if body else header.span
+        return Section(header, body,
+                       Span(self.path, header.span.line, 1, end.end_line, end.end_col))
+
+    def preamble(self, c: list[Any]) -> list[Any]:
+        return c
+
+    def start(self, c: list[Any]) -> Document:
+        preamble, sections = c[0], tuple(c[1:])
+        last_line = 1
+        if sections:
+            last_line = sections[-1].span.end_line
+        elif preamble:
+            last_line = preamble[-1].span.end_line
+        return Document(self.path, tuple(preamble), sections,
+                        Span(self.path, 1, 1, last_line, 1))
+
+
+class _NumberingPostLexer(LinePostLexer):
+    """Numbers lines itself: lark counts only "\\n", but "\\r" alone also ends a line."""
+
+    def process(self, stream: Any) -> Any:
+        return super().process(self._number(stream))
+
+    @staticmethod
+    def _number(stream: Any) -> Any:
+        for lineno, tok in enumerate(stream, start=1):
+            tok.line = lineno
+            tok.end_line = lineno
+            yield tok
+
+
+_lock = threading.Lock()
+_parser: Any = None
+_transformer: _ToAst | None = None
+_postlex: _NumberingPostLexer | None = None
+
+
+def _get_parser() -> tuple[Any, _ToAst, _NumberingPostLexer]:
+    global _parser, _transformer, _postlex
+    if _parser is None:
+        _postlex = _NumberingPostLexer()
+        _transformer = _ToAst()
+        _parser = _lalr.Lark_StandAlone(transformer=_transformer, postlex=_postlex)
+    assert _transformer is not None and _postlex is not None
+    return _parser, _transformer, _postlex
+
+
+def parse(text: str, path: str = "<string>") -> Document:
+    """Parse config text. Never raises for bad lines; see Document.bad_lines()."""
+    if not text:
+        return Document(path, (), (), Span(path, 1, 1, 1, 1))
+    with _lock:
+        parser, transformer, postlex = _get_parser()
+        postlex.infos = {}
+        transformer.infos = postlex.infos
+        transformer.path = path
+        doc: Document = parser.parse(text)
+        return doc
+
+
+def decode(data: bytes, path: str) -> str:
+    """Decode file bytes as supervisord does on a UTF-8 system, with a positioned error."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", "replace")) + 1
+        raise SvtoolError(
+            f"file is not valid UTF-8: byte 0x{data[exc.start]:02x} cannot be decoded",
+            Span(path, line, col, line, col + 1),
+        ) from None
+
+
+def read_file(path: str) -> Document:
+    """Read and parse one file; unreadable or undecodable files raise SvtoolError."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_FILE_BYTES + 1)
+    except IsADirectoryError:
+        raise SvtoolError("is a directory, not a config file", Span.point(path)) from None
+    except FileNotFoundError:
+        raise SvtoolError("no such file", Span.point(path)) from None
+    except OSError as exc:
+        raise SvtoolError(f"cannot read file: {exc.strerror}", Span.point(path)) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise SvtoolError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
+                          Span.point(path))
+    return parse(decode(data, path), path)
