@@ -47,7 +47,7 @@ def cli() -> None:
 
 
 @cli.command()
-@click.argument("config", type=click.Path(dir_okay=False))
+@click.argument("config")
 @click.option("--json", "as_json", is_flag=True, help="Print the effective configuration as JSON.")
 @click.option("--fragment", is_flag=True,
               help="The file is a conf.d fragment: do not require [supervisord].")
@@ -62,11 +62,269 @@ def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> No
 
 # -- lint commands --
 
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]),
+              default="text", show_default=True, help="Output format.")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
+              help="Exit 1 when a finding is at least this severe (default: error).")
+@click.option("-q", "--quiet", is_flag=True, help="Only the findings: no source lines, no summary.")
+@click.option("--stats", is_flag=True, help="Count findings per rule.")
+@click.option("--select", multiple=True, metavar="RULES",
+              help="Only these rules (IDs, prefixes such as SV2, or names; comma-separated).")
+@click.option("--ignore", multiple=True, metavar="RULES", help="Leave out these rules.")
+@click.option("--no-host-checks", is_flag=True,
+              help="Do not check users, directories and imports against this machine.")
+@click.option("--fix", "apply_fixes", is_flag=True, help="Apply certain fixes in place.")
+@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+              help="Settings file (default: .svtool.toml or pyproject.toml [tool.svtool]).")
+@click.option("--no-config", is_flag=True, help="Ignore settings files.")
+def lint(paths: tuple[str, ...], output_format: str, fail_on: str | None, quiet: bool,
+         stats: bool, select: tuple[str, ...], ignore: tuple[str, ...], no_host_checks: bool,
+         apply_fixes: bool, show_diff: bool, config_path: str | None, no_config: bool) -> None:
+    """Report every problem in config files, conf.d fragments, directories or globs."""
+    from supervisor_tools.lint.command import lint_command
+
+    _exit(_guard(lambda: lint_command(
+        list(paths), output_format=output_format, fail_on=fail_on, quiet=quiet, stats=stats,
+        select=list(select), ignore=list(ignore), host_checks=not no_host_checks,
+        apply_fixes=apply_fixes, show_diff=show_diff, config_path=config_path,
+        no_config=no_config)))
+
+
+@cli.command("rule")
+@click.argument("rule_id")
+def rule_doc(rule_id: str) -> None:
+    """Print the documentation of one lint rule (by ID or name)."""
+    from supervisor_tools.lint.command import rule_command
+
+    _exit(_guard(lambda: rule_command(rule_id)))
+
+
+@cli.command("rules")
+@click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
+def rules_list(as_json: bool) -> None:
+    """List every lint rule."""
+    from supervisor_tools.lint.command import rules_command
+
+    _exit(_guard(lambda: rules_command(as_json)))
+
+
 # -- converter commands --
+
+
+@cli.command("to-systemd")
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", metavar="DIR",
+              help="Write one file per unit into DIR (created if missing) instead of stdout.")
+@click.option("--prefix", default="", metavar="NAME", help="Prefix every unit name with NAME.")
+@click.option("--user", "user_mode", is_flag=True,
+              help="Units for a user service manager (WantedBy=default.target, no User=).")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1, nothing written) when an option cannot be expressed.")
+def to_systemd(config: str, output: str | None, prefix: str, user_mode: bool,
+               strict: bool) -> None:
+    """Convert a config or conf.d fragment to systemd units."""
+    from supervisor_tools.convert.commands import to_systemd_command
+
+    _exit(_guard(lambda: to_systemd_command(config, output=output, prefix=prefix,
+                                            user_mode=user_mode, strict=strict)))
+
+
+@cli.command("from-systemd")
+@click.argument("units", nargs=-1, required=True, type=click.Path())
+@click.option("-o", "--output", metavar="FILE", help="Write the INI to FILE instead of stdout.")
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1, nothing written) when a directive cannot be expressed.")
+def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> None:
+    """Convert systemd .service (and .target) units, or directories of them, to INI."""
+    from supervisor_tools.convert.commands import from_systemd_command
+
+    _exit(_guard(lambda: from_systemd_command(units, output=output, strict=strict)))
+
+
+@cli.command("to-yaml")
+@click.argument("config", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", metavar="FILE", help="Write the YAML to FILE instead of stdout.")
+@click.option("--all", "all_values", is_flag=True, help="Also write options left at defaults.")
+def to_yaml(config: str, output: str | None, all_values: bool) -> None:
+    """Convert a config or conf.d fragment to svtool's YAML form."""
+    from supervisor_tools.convert.commands import to_yaml_command
+
+    _exit(_guard(lambda: to_yaml_command(config, output=output, all_values=all_values)))
+
+
+@cli.command("from-yaml")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("-o", "--output", metavar="FILE", help="Write the INI to FILE instead of stdout.")
+def from_yaml(path: str, output: str | None) -> None:
+    """Validate a YAML config against the schema and convert it to supervisor INI."""
+    from supervisor_tools.convert.commands import from_yaml_command
+
+    _exit(_guard(lambda: from_yaml_command(path, output=output)))
+
+
+@cli.command("schema")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the schema to FILE instead of stdout.")
+@click.option("--check", is_flag=True,
+              help="Exit 1 if FILE (default schemas/supervisor.schema.json) is not up to date.")
+def schema(output: str | None, check: bool) -> None:
+    """Print the JSON Schema of the YAML form, generated from the option table."""
+    from supervisor_tools.convert.commands import schema_command
+
+    _exit(_guard(lambda: schema_command(output=output, check=check)))
+
 
 # -- generator commands --
 
+
+def _parent_output(ctx: click.Context) -> str | None:
+    """`-o` given before the form (`svtool echo-conf -o F program ...`) applies to the form."""
+    return ctx.parent.params.get("output") if ctx.parent is not None else None
+
+
+@cli.group("echo-conf", invoke_without_command=True)
+@click.option("--minimal", is_flag=True,
+              help="A small working config instead of the annotated sample (needs --dir).")
+@click.option("--dir", "directory", type=click.Path(file_okay=False),
+              help="With --minimal: where the socket, pid file, logs and conf.d live "
+                   "(created if missing).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of stdout.")
+@click.pass_context
+def echo_conf(ctx: click.Context, minimal: bool, directory: str | None,
+              output: str | None) -> None:
+    """Print a configuration generated from the option table.
+
+    Without a form: the annotated sample with every section and option. With a form (program,
+    group): one ready section to save in conf.d.
+    """
+    if ctx.invoked_subcommand is not None:
+        if minimal or directory:
+            raise click.UsageError(f"--minimal and --dir do not apply to "
+                                   f"`echo-conf {ctx.invoked_subcommand}`")
+        return
+    from supervisor_tools.generate.commands import echo_conf_command
+
+    _exit(_guard(lambda: echo_conf_command(minimal=minimal, directory=directory,
+                                           output=output)))
+
+
+@echo_conf.command("program")
+@click.argument("name")
+@click.option("--command", "command", required=True, help="The command to run.")
+@click.option("--numprocs", type=int, default=1, show_default=True,
+              help="How many processes; names get _00, _01, ... when more than 1.")
+@click.option("--user", help="Run as this user (supervisord must run as root).")
+@click.option("--directory", help="Absolute directory to change into before exec.")
+@click.option("--env", "env", multiple=True, metavar="KEY=VALUE",
+              help="An environment variable for the program (repeatable).")
+@click.option("--autorestart", default="unexpected", show_default=True,
+              metavar="unexpected|true|false", help="When to restart after an exit.")
+@click.option("--priority", type=int, help="Start order (lower starts first).")
+@click.option("--logdir", help="Absolute directory for the stdout log (default: AUTO, "
+                               "in supervisord's childlogdir).")
+@click.option("--stopasgroup/--no-stopasgroup", default=None,
+              help="Signal the whole process group [default: on when the command runs "
+                   "through a shell].")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of stdout.")
+@click.pass_context
+def echo_conf_program(ctx: click.Context, name: str, command: str, numprocs: int,
+                      user: str | None, directory: str | None, env: tuple[str, ...],
+                      autorestart: str, priority: int | None, logdir: str | None,
+                      stopasgroup: bool | None, output: str | None) -> None:
+    """A ready [program:NAME] section with production defaults."""
+    from supervisor_tools.generate.commands import echo_program_command
+    from supervisor_tools.generate.scaffold import ProgramRequest
+
+    request = ProgramRequest(name=name, command=command, numprocs=numprocs, user=user,
+                             directory=directory, env=env, autorestart=autorestart,
+                             priority=priority, logdir=logdir, stopasgroup=stopasgroup)
+    _exit(_guard(lambda: echo_program_command(request, output or _parent_output(ctx))))
+
+
+@echo_conf.command("group")
+@click.argument("name")
+@click.option("--programs", required=True, metavar="A,B,...",
+              help="The programs in the group, comma-separated.")
+@click.option("--priority", type=int, help="Start order of the group (lower starts first).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of stdout.")
+@click.pass_context
+def echo_conf_group(ctx: click.Context, name: str, programs: str, priority: int | None,
+                    output: str | None) -> None:
+    """A [group:NAME] section over existing programs."""
+    from supervisor_tools.generate.commands import echo_group_command
+
+    _exit(_guard(lambda: echo_group_command(name, programs, priority,
+                                            output or _parent_output(ctx))))
+
+
+@cli.command("docs")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write the page to this file (atomically) instead of stdout.")
+@click.option("--check", is_flag=True,
+              help="Exit 1 if the -o file differs from the generated page; write nothing.")
+def docs(output: str | None, check: bool) -> None:
+    """Generate the option reference (docs/options.md) from the option table."""
+    from supervisor_tools.generate.commands import docs_command
+
+    _exit(_guard(lambda: docs_command(output, check)))
+
+
 # -- runtime commands --
+
+
+@cli.command()
+@click.argument("config_arg", metavar="[CONFIG]", required=False,
+                type=click.Path(dir_okay=False))
+@click.option("-c", "--configuration", "config", type=click.Path(dir_okay=False),
+              help="The supervisord configuration file.")
+@click.option("-n", "--nodaemon", is_flag=True, help="Run in the foreground.")
+@click.option("-s", "--silent", is_flag=True, help="No log output to stdout in the foreground.")
+@click.option("-l", "--logfile", help="The main log file (overrides [supervisord] logfile).")
+@click.option("-e", "--loglevel", help="critical, error, warn, info, debug, trace or blather.")
+@click.option("-j", "--pidfile", help="Where to write the pid of the supervisor.")
+@click.option("-i", "--identifier", help="The identifier reported over XML-RPC.")
+@click.option("-q", "--childlogdir", help="The directory for AUTO child logs.")
+@click.option("-k", "--nocleanup", is_flag=True, help="Keep old AUTO child logs at start.")
+@click.option("-d", "--directory", help="The directory to change to when daemonized.")
+def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool,
+        logfile: str | None, loglevel: str | None, pidfile: str | None,
+        identifier: str | None, childlogdir: str | None, nocleanup: bool,
+        directory: str | None) -> None:
+    """Run a configuration like supervisord does (the real supervisorctl can drive it)."""
+    from supervisor_tools.runtime.main import RunOptions
+    from supervisor_tools.runtime.main import run as run_config
+
+    opts = RunOptions(nodaemon=nodaemon, silent=silent, logfile=logfile, loglevel=loglevel,
+                      pidfile=pidfile, identifier=identifier, childlogdir=childlogdir,
+                      nocleanup=nocleanup, directory=directory)
+    _exit(_guard(lambda: run_config(config or config_arg, opts)))
+
+
+@cli.command(context_settings={"ignore_unknown_options": True})
+@click.option("-c", "--configuration", "config", type=click.Path(dir_okay=False),
+              help="Read [supervisorctl] serverurl, username and password from this file.")
+@click.option("-s", "--serverurl", help="unix:///path/to.sock or http://host:port.")
+@click.option("-u", "--username", help="User name for basic auth.")
+@click.option("-p", "--password", help="Password for basic auth.")
+@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@click.argument("command")
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+def ctl(config: str | None, serverurl: str | None, username: str | None,
+        password: str | None, as_json: bool, command: str, args: tuple[str, ...]) -> None:
+    """Control a running supervisor: status, start, stop, restart, signal, pid, tail,
+    maintail, clear, avail, reread, update, add, remove, reload, shutdown, version."""
+    from supervisor_tools.runtime.ctl import ctl as run_ctl
+
+    _exit(_guard(lambda: run_ctl(config, serverurl, username, password, command, list(args),
+                                 as_json)))
+
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -19,7 +19,7 @@ def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: boo
     from supervisor_tools.model import load
     from supervisor_tools.model.show import model_json, model_text
 
-    result = load(config, fragment=True if fragment else False, host_checks=host_checks)
+    result = load(config, fragment=bool(fragment), host_checks=host_checks)
     order = [d.path for d in result.documents]
     if not result.ok:
         print_errors(result.errors, order)

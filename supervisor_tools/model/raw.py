@@ -22,12 +22,14 @@ class RawSection:
     file: str
     headers: list[Section] = field(default_factory=list)
     options: dict[str, Option] = field(default_factory=dict)
+    values: dict[str, str] = field(default_factory=dict)  # option values, computed once
 
 
 @dataclass(slots=True)
 class RawConfig:
     sections: dict[str, RawSection] = field(default_factory=dict)
     defaults: dict[str, Option] = field(default_factory=dict)
+    default_values: dict[str, str] = field(default_factory=dict)
 
     def add(self, doc: Document) -> list[str]:
         """Merge one file; returns the names of the sections it created."""
@@ -36,6 +38,7 @@ class RawConfig:
             if section.name == DEFAULT_SECTION:
                 for opt in section.options():
                     self.defaults[opt.key] = opt
+                    self.default_values[opt.key] = opt.value
                 continue
             raw = self.sections.get(section.name)
             if raw is None:
@@ -43,8 +46,10 @@ class RawConfig:
                 self.sections[section.name] = raw
                 created.append(section.name)
             raw.headers.append(section)
-            for opt in section.options():
-                raw.options[opt.key] = opt
+            for item in section.body:
+                if isinstance(item, Option):
+                    raw.options[item.key] = item
+                    raw.values[item.key] = item.value
         return created
 
     def get(self, section: str, key: str) -> Option | None:
@@ -52,6 +57,14 @@ class RawConfig:
         if raw is not None and key in raw.options:
             return raw.options[key]
         return self.defaults.get(key)
+
+    def value(self, section: str, key: str) -> str | None:
+        raw = self.sections.get(section)
+        if raw is not None:
+            value = raw.values.get(key)
+            if value is not None:
+                return value
+        return self.default_values.get(key)
 
     def keys(self, section: str) -> list[str]:
         raw = self.sections[section]

@@ -7,6 +7,7 @@ everything. Reading order, expansion names and checks follow supervisord's own s
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import importlib
 import os
@@ -124,25 +125,49 @@ class Loader:
             self.error(bad.span, bad_line_message(bad.kind, bad.text), "syntax")
         return doc
 
-    def add(self, doc: Document) -> None:
+    def add(self, doc: Document) -> list[str]:
+        """Merge a file; returns the sections it created."""
         for section in doc.sections:
             for opt in section.options():
                 self.subst.pop((section.name, opt.key), None)
-        self.raw.add(doc)
+        return self.raw.add(doc)
 
-    def expand_here(self, here: str) -> None:
-        """supervisord's textual %(here)s pass over every value of every section."""
-        for name in self.raw.sections:
-            for key in self.raw.keys(name):
-                text = self.text(name, key)
-                if text is not None and HERE in text:
+    def expand_here(self, doc: Document, created: list[str], here: str) -> None:
+        """supervisord's textual %(here)s pass after reading `doc`.
+
+        supervisord rewrites every value of every section still containing %(here)s; the only
+        such values are the ones `doc` set, defaults leaking into sections `doc` created, and
+        defaults `doc` set leaking into sections that have neither their own value nor an
+        earlier substitution. Touching only those keeps loading linear in the number of files.
+        """
+        raw = self.raw
+        for section in doc.sections:
+            if section.name == "DEFAULT":
+                continue
+            for opt in section.options():
+                text = opt.value
+                if HERE in text and raw.sections[section.name].options.get(opt.key) is opt:
+                    self.subst[(section.name, opt.key)] = text.replace(HERE, here)
+        here_defaults = {k: o.value for k, o in raw.defaults.items() if HERE in o.value}
+        if not here_defaults:
+            return
+        new_defaults = {opt.key for s in doc.sections if s.name == "DEFAULT"
+                        for opt in s.options()}
+        targets = raw.sections if new_defaults else created
+        for name in targets:
+            own = raw.sections[name].options
+            for key, text in here_defaults.items():
+                if key in own or (name, key) in self.subst:
+                    continue
+                if name in created or key in new_defaults:
                     self.subst[(name, key)] = text.replace(HERE, here)
 
     def text(self, section: str, key: str) -> str | None:
-        if (section, key) in self.subst:
-            return self.subst[(section, key)]
-        opt = self.raw.get(section, key)
-        return None if opt is None else opt.value
+        if self.subst:
+            sub = self.subst.get((section, key))
+            if sub is not None:
+                return sub
+        return self.raw.value(section, key)
 
     def option(self, section: str, key: str) -> Option | None:
         return self.raw.get(section, key)
@@ -206,9 +231,10 @@ class Loader:
         doc = self.read(path)
         if doc is None:
             return Model(path, (path,), None, ())
-        self.add(doc)
+        created = self.add(doc)
         files = [path]
         if "include" in self.raw.sections:
+            self.expand_here(doc, created, self.here)
             files.extend(self.includes(path))
         has_supervisord = "supervisord" in self.raw.sections
         if fragment is None:
@@ -229,7 +255,6 @@ class Loader:
                      tuple(ctlplugins), fragment, tuple(self.warnings))
 
     def includes(self, path: str) -> list[str]:
-        self.expand_here(self.here)
         span = self.header_span("include")
         text = self.text("include", "files")
         if text is None:
@@ -263,8 +288,8 @@ class Loader:
                     continue
                 doc = self.read(filename)
                 if doc is not None:
-                    self.add(doc)
-                    self.expand_here(os.path.abspath(os.path.dirname(filename)))
+                    created = self.add(doc)
+                    self.expand_here(doc, created, os.path.abspath(os.path.dirname(filename)))
         return read
 
     # -- [supervisord] ------------------------------------------------------------------------
@@ -428,10 +453,8 @@ class Loader:
         spans: dict[str, Span] = {}
         priority = self.read_opt(section, kind, "priority", names, spans)
         user_spec = options_for(kind)["user"]
-        try:
+        with contextlib.suppress(_Skip):
             self.get(section, user_spec, names, rule=GROUP)
-        except _Skip:
-            pass
         backlog = self.read_opt(section, kind, "socket_backlog", names, spans)
         owner = self.read_opt(section, kind, "socket_owner", names, spans)
         mode = self.read_opt(section, kind, "socket_mode", names, spans)
@@ -491,7 +514,9 @@ class Loader:
             return self.read_opt(section, kind, name, common, spans, default)
 
         values: dict[str, Any] = {}
-        for name in ("priority", "autostart", "autorestart", "startsecs", "startretries",
+        # A listener pool's priority defaults to -1, but each process's to a program's 999.
+        values["priority"] = opt("priority", options_for("program")["priority"].default)
+        for name in ("autostart", "autorestart", "startsecs", "startretries",
                      "stopsignal", "stopwaitsecs", "stopasgroup"):
             values[name] = opt(name)
         values["killasgroup"] = opt("killasgroup", values["stopasgroup"])

@@ -84,7 +84,7 @@ def _fmt(value: Any) -> str:
 
 
 def _log(p: ProcessConfig, stream: str) -> str:
-    path = getattr(p, f"{stream}_logfile")
+    path: str = getattr(p, f"{stream}_logfile")
     if stream == "stderr" and p.redirect_stderr:
         return "(redirected to stdout)"
     if path in ("AUTO", "NONE"):

@@ -232,7 +232,7 @@ class AutoRestartType(ValueType):
         raise ValueError(f"invalid 'autorestart' value {low!r}")
 
     def format(self, value: Any) -> str:
-        return value if isinstance(value, str) else ("true" if value else "false")
+        return str(value) if isinstance(value, str) else ("true" if value else "false")
 
     def schema(self) -> dict[str, Any]:
         return {"oneOf": [{"type": "boolean"},

@@ -23,27 +23,26 @@ from supervisor_tools.syntax.ast import (
     Section,
     ValueLine,
 )
-from supervisor_tools.syntax.lines import SECTION_RE, LineInfo, LinePostLexer
+from supervisor_tools.syntax.lines import SECTION_RE, LineToken, classify, split_lines
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
 
 
-class _ToAst(_lalr.Transformer):  # type: ignore[misc]
+class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
     """Turns the parse tree into AST nodes; the only code that sees lark's tree."""
 
     def __init__(self) -> None:
         super().__init__()
         self.path = "<string>"
-        self.infos: dict[int, LineInfo] = {}
 
-    def _span(self, tok: Any, start: int = 0, end: int | None = None) -> Span:
-        text = str(tok)
-        stop = len(text.rstrip("\r\n")) if end is None else end
+    def _span(self, tok: LineToken, start: int = 0, end: int | None = None) -> Span:
+        stop = len(tok.text.rstrip("\r\n")) if end is None else end
         return Span(self.path, tok.line, start + 1, tok.line, stop + 1)
 
-    def _value_line(self, tok: Any) -> ValueLine:
-        info = self.infos[tok.start_pos]
-        text = str(tok)
+    def _value_line(self, tok: LineToken) -> ValueLine:
+        info = tok.info
+        assert info is not None
+        text = tok.text
         if tok.type == "OPTION":
             vs, ve = info.value_start, info.value_end
         else:
@@ -51,30 +50,31 @@ class _ToAst(_lalr.Transformer):  # type: ignore[misc]
         comment = None if info.comment_start is None else text[info.comment_start:info.eol_start]
         return ValueLine(text, self._span(tok), text[vs:ve], self._span(tok, vs, ve), comment)
 
-    def blank(self, c: list[Any]) -> Blank:
-        return Blank(str(c[0]), self._span(c[0]))
-
-    def value_blank(self, c: list[Any]) -> Blank:
-        return Blank(str(c[0]), self._span(c[0]), in_value=True)
-
-    def comment(self, c: list[Any]) -> Comment:
-        return Comment(str(c[0]), self._span(c[0]))
-
-    def value_comment(self, c: list[Any]) -> Comment:
-        return Comment(str(c[0]), self._span(c[0]), in_value=True)
-
-    def orphan(self, c: list[Any]) -> BadLine:
-        return BadLine(str(c[0]), self._span(c[0]), "orphan")
+    def _trivia(self, tok: LineToken) -> Blank | Comment | BadLine:
+        kind = tok.type
+        text = tok.text
+        span = self._span(tok)
+        if kind == "BLANK":
+            return Blank(text, span)
+        if kind == "COMMENT":
+            return Comment(text, span)
+        if kind == "VALUE_BLANK":
+            return Blank(text, span, in_value=True)
+        if kind == "VALUE_COMMENT":
+            return Comment(text, span, in_value=True)
+        return BadLine(text, span, "orphan" if kind == "ORPHAN" else "invalid")
 
     def invalid(self, c: list[Any]) -> BadLine:
-        return BadLine(str(c[0]), self._span(c[0]), "invalid")
+        tok = c[0]
+        text = tok.text + "".join(line.text for cont in c[1:] for line in cont)
+        return BadLine(text, self._span(tok), "invalid")
 
-    def continuation(self, c: list[Any]) -> list[ValueLine | Blank | Comment]:
-        return [*c[:-1], self._value_line(c[-1])]
+    def continuation(self, c: list[Any]) -> list[Any]:
+        return [*(self._trivia(x) for x in c[:-1]), self._value_line(c[-1])]
 
     def option(self, c: list[Any]) -> Option:
         tok = c[0]
-        info = self.infos[tok.start_pos]
+        info = tok.info
         lines: list[ValueLine | Blank | Comment] = [self._value_line(tok)]
         for cont in c[1:]:
             lines.extend(cont)
@@ -85,8 +85,8 @@ class _ToAst(_lalr.Transformer):  # type: ignore[misc]
 
     def section(self, c: list[Any]) -> Section:
         tok = c[0]
-        info = self.infos[tok.start_pos]
-        text = str(tok)
+        info = tok.info
+        text = tok.text
         content = text[info.content_start:info.content_end]
         m = SECTION_RE.match(content)
         assert m is not None
@@ -94,13 +94,14 @@ class _ToAst(_lalr.Transformer):  # type: ignore[misc]
         ne = info.content_start + m.end("header")
         comment = None if info.comment_start is None else text[info.comment_start:info.eol_start]
         header = Header(text, m.group("header"), self._span(tok), self._span(tok, ns, ne), comment)
-        body: tuple[Item, ...] = tuple(c[1:])
+        body: tuple[Item, ...] = tuple(
+            x if isinstance(x, (Option, BadLine)) else self._trivia(x) for x in c[1:])
         end = body[-1].span if body else header.span
         return Section(header, body,
                        Span(self.path, header.span.line, 1, end.end_line, end.end_col))
 
     def preamble(self, c: list[Any]) -> list[Any]:
-        return c
+        return [self._trivia(x) for x in c]
 
     def start(self, c: list[Any]) -> Document:
         preamble, sections = c[0], tuple(c[1:])
@@ -113,46 +114,42 @@ class _ToAst(_lalr.Transformer):  # type: ignore[misc]
                         Span(self.path, 1, 1, last_line, 1))
 
 
-class _NumberingPostLexer(LinePostLexer):
-    """Numbers lines itself: lark counts only "\\n", but "\\r" alone also ends a line."""
+class _End:
+    """The end-of-input token the LALR parser expects."""
 
-    def process(self, stream: Any) -> Any:
-        return super().process(self._number(stream))
-
-    @staticmethod
-    def _number(stream: Any) -> Any:
-        for lineno, tok in enumerate(stream, start=1):
-            tok.line = lineno
-            tok.end_line = lineno
-            yield tok
+    type = "$END"
 
 
 _lock = threading.Lock()
 _parser: Any = None
 _transformer: _ToAst | None = None
-_postlex: _NumberingPostLexer | None = None
 
 
-def _get_parser() -> tuple[Any, _ToAst, _NumberingPostLexer]:
-    global _parser, _transformer, _postlex
+def _get_parser() -> tuple[Any, _ToAst]:
+    global _parser, _transformer
     if _parser is None:
-        _postlex = _NumberingPostLexer()
         _transformer = _ToAst()
-        _parser = _lalr.Lark_StandAlone(transformer=_transformer, postlex=_postlex)
-    assert _transformer is not None and _postlex is not None
-    return _parser, _transformer, _postlex
+        _parser = _lalr.Lark_StandAlone(transformer=_transformer)  # type: ignore[no-untyped-call]
+    assert _transformer is not None
+    return _parser, _transformer
 
 
 def parse(text: str, path: str = "<string>") -> Document:
-    """Parse config text. Never raises for bad lines; see Document.bad_lines()."""
+    """Parse config text. Never raises for bad lines; see Document.bad_lines().
+
+    Lines come from syntax/lines.py (the grammar's lexer and postlexer) and are fed straight
+    to the LALR parser generated from grammar/supervisor.lark.
+    """
     if not text:
         return Document(path, (), (), Span(path, 1, 1, 1, 1))
     with _lock:
-        parser, transformer, postlex = _get_parser()
-        postlex.infos = {}
-        transformer.infos = postlex.infos
+        parser, transformer = _get_parser()
         transformer.path = path
-        doc: Document = parser.parse(text)
+        state = parser.parse_interactive().parser_state
+        feed = state.feed_token
+        for tok in classify(split_lines(text)):
+            feed(tok)
+        doc: Document = feed(_End(), True)
         return doc
 
 

@@ -48,6 +48,7 @@ def our_view(text: str) -> tuple[str, dict[str, dict[str, str]]] | str:
 @example("[a]\nk=a;b;c;d ;e #f\n")
 @example("[a]\n=x\n  y\n")
 @example("[a]\nk=1\r\n  2\r3\n")
+@example("[a]\nk=1\njunk\n  cont\n")
 def test_same_sections_and_values(text: str) -> None:
     assert our_view(text) == configparser_view(text)
 
