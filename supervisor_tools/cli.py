@@ -124,13 +124,17 @@ def rules_list(as_json: bool) -> None:
               help="Units for a user service manager (WantedBy=default.target, no User=).")
 @click.option("--strict", is_flag=True,
               help="Fail (exit 1, nothing written) when an option cannot be expressed.")
+@click.option("--logrotate", metavar="FILE",
+              help="Write a logrotate configuration for the log files supervisord rotated "
+                   "(- for stdout) instead of reporting their rotation as lost.")
 def to_systemd(config: str, output: str | None, prefix: str, user_mode: bool,
-               strict: bool) -> None:
+               strict: bool, logrotate: str | None) -> None:
     """Convert a config or conf.d fragment to systemd units."""
     from supervisor_tools.convert.commands import to_systemd_command
 
     _exit(_guard(lambda: to_systemd_command(config, output=output, prefix=prefix,
-                                            user_mode=user_mode, strict=strict)))
+                                            user_mode=user_mode, strict=strict,
+                                            logrotate=logrotate)))
 
 
 @cli.command("from-systemd")

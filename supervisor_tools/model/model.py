@@ -7,6 +7,7 @@ that set them (options left at their default are absent from `spans`).
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -110,7 +111,7 @@ class SupervisordConfig:
     identifier: str = "supervisor"
     nodaemon: bool = False
     silent: bool = False
-    childlogdir: str = "/tmp"
+    childlogdir: str = field(default_factory=tempfile.gettempdir)
     nocleanup: bool = False
     strip_ansi: bool = False
     environment: Mapping[str, str] = field(default_factory=dict)

@@ -93,6 +93,7 @@ class Loader:
         self.documents: list[Document] = []
         self.subst: dict[tuple[str, str], str] = {}  # %(here)s pre-substituted values
         self.env_os = env_names(self.environ)
+        self.soft = False  # record errors as warnings: sections supervisord does not read
         self.env_sd = dict(self.env_os)
         self.sd_env: dict[str, str] = {}  # [supervisord] environment
         self.node = platform.node()
@@ -102,6 +103,9 @@ class Loader:
     # -- recording ------------------------------------------------------------------------
 
     def error(self, span: Span, message: str, code: str = "invalid") -> None:
+        if self.soft:
+            self.warn(span, message, code)
+            return
         if (span, message) not in self._seen:
             self._seen.add((span, message))
             self.errors.append(ConfigError(span, message, code))
@@ -193,7 +197,9 @@ class Loader:
         if spans is not None:
             spans[spec.name] = span
         try:
-            value = expand_all(text, names, f"[{section}] {spec.name}", rule)
+            # no "%" means nothing to expand (and nothing that could fail to)
+            value = expand_all(text, names, f"[{section}] {spec.name}", rule) if "%" in text \
+                else text
             return spec.type.convert(value, self.host)
         except ValueError as exc:
             self.error(span, f"[{section}] {spec.name}: {exc}", _code(exc))
@@ -239,6 +245,9 @@ class Loader:
         has_supervisord = "supervisord" in self.raw.sections
         if fragment is None:
             fragment = not has_supervisord
+        if fragment and "include" not in self.raw.sections:
+            # a conf.d fragment is read as an included file, which gets the %(here)s pass
+            self.expand_here(doc, created, self.here)
         sd = None
         if has_supervisord:
             sd = self.supervisord()
@@ -249,8 +258,11 @@ class Loader:
         rpc = self.plugins("rpcinterface", "supervisor.rpcinterface_factory")
         groups = self.groups()
         servers = self.servers()
+        # supervisorctl's sections: supervisord never reads them, so they cannot make it fail
+        self.soft = True
         ctl = self.supervisorctl()
         ctlplugins = self.plugins("ctlplugin", "supervisor.ctl_factory", check=False)
+        self.soft = False
         return Model(path, tuple(files), sd, tuple(groups), tuple(servers), ctl, tuple(rpc),
                      tuple(ctlplugins), fragment, tuple(self.warnings))
 
@@ -340,8 +352,13 @@ class Loader:
             name = section.split(":", 1)[1]
             spec_text = self.text(section, key)
             if spec_text is None:
-                self.error(self.header_span(section),
-                           f"[{section}] does not specify {key}", "missing-required")
+                if check:
+                    self.error(self.header_span(section),
+                               f"[{section}] does not specify {key}", "missing-required")
+                else:
+                    # only supervisorctl reads [ctlplugin:x]; supervisord does not object
+                    self.warn(self.header_span(section), f"[{section}] does not specify {key}; "
+                              "supervisorctl will refuse it", "ctlplugin-no-factory")
                 continue
             span = self.value_span(section, key)
             try:
@@ -471,6 +488,8 @@ class Loader:
                            "missing-required")
             else:
                 socket = self.fcgi_socket(section, socket, owner, mode)
+                if socket and socket.startswith("unix://") and mode is None:
+                    mode = 0o700  # supervisord's mode for a unix socket it creates
         procs = self.processes(section, kind, name)
         return GroupConfig(name, "fcgi-program", priority, tuple(procs),
                            self.header_span(section), socket=socket, socket_backlog=backlog,

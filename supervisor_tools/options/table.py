@@ -7,6 +7,7 @@ read these rows; nothing else spells an option's type or default.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +31,8 @@ class Expansion:
     passes: int = 1
 
     def describe(self) -> str:
+        if self.env == "none":
+            return "nothing (not expanded)"
         env = {"os": "ENV_* (environment variables)",
                "sd": "ENV_* (environment variables and [supervisord] environment)",
                "own": "ENV_* (environment variables, [supervisord] environment and the "
@@ -107,7 +110,8 @@ SUPERVISORD_OPTIONS = (
        expansion=SUPERVISORD, example="/tmp"),
     _o("nocleanup", t.BOOLEAN, False, "keep old AUTO child logs at start",
        expansion=SUPERVISORD),
-    _o("childlogdir", t.DIRECTORY, "/tmp", "directory for AUTO child log files",
+    _o("childlogdir", t.DIRECTORY, tempfile.gettempdir(),
+       "directory for AUTO child log files (default: the system's temporary directory)",
        expansion=SUPERVISORD),
     _o("strip_ansi", t.BOOLEAN, False, "remove ANSI escape sequences from child logs",
        expansion=SUPERVISORD),

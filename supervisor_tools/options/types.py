@@ -162,7 +162,7 @@ class OctalType(ValueType):
             raise ValueError(f"{text} can not be converted to an octal type") from None
 
     def format(self, value: Any) -> str:
-        return "" if value is None else f"{value:03o}"
+        return "" if value is None else "0" + format(value, "o")
 
     def schema(self) -> dict[str, Any]:
         return {"oneOf": [{"type": "integer", "minimum": 0},

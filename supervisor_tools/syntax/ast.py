@@ -72,6 +72,8 @@ class Option:
 
         A blank line inside the value stays as an empty line; comment lines are dropped.
         """
+        if len(self.lines) == 1:
+            return self.lines[0].value  # type: ignore[union-attr]
         parts: list[str] = []
         for line in self.lines:
             if isinstance(line, ValueLine):
@@ -84,6 +86,8 @@ class Option:
     def value_span(self) -> Span:
         first = self.lines[0]
         assert isinstance(first, ValueLine)
+        if len(self.lines) == 1:
+            return first.value_span
         last = first
         for line in self.lines:
             if isinstance(line, ValueLine) and line.value:

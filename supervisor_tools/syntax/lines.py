@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from typing import NamedTuple
 from typing import Any
 
 # Both patterns are configparser's own, applied to the comment-stripped, stripped line.
@@ -17,9 +17,11 @@ SECTION_RE = re.compile(r"\[(?P<header>.+)\]")
 OPTION_RE = re.compile(r"(?P<option>.*?)\s*(?P<vi>[=:])\s*(?P<value>.*)$")
 
 
-@dataclass(frozen=True, slots=True)
-class LineInfo:
-    """Offsets into one physical line (0-based, relative to the line's first character)."""
+class LineInfo(NamedTuple):
+    """Offsets into one physical line (0-based, relative to the line's first character).
+
+    A NamedTuple: the parser builds one or two per line, and it is the cheapest immutable value.
+    """
 
     indent: int  # index of the first non-whitespace character
     content_start: int  # the stripped, comment-free text is text[content_start:content_end]
@@ -80,11 +82,8 @@ def option_parts(line: str, info: LineInfo) -> LineInfo | None:
         return None
     base = info.content_start
     key = m.group("option").rstrip()
-    return LineInfo(
-        info.indent, info.content_start, info.content_end, info.comment_start, info.eol_start,
-        key=key, key_start=base, value_start=base + m.start("value"),
-        value_end=base + m.end("value"),
-    )
+    return LineInfo(info.indent, info.content_start, info.content_end, info.comment_start,
+                    info.eol_start, key, base, base + m.start("value"), base + m.end("value"))
 
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")

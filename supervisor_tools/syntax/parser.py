@@ -83,7 +83,15 @@ class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
         span = Span(self.path, key_span.line, key_span.col, last.end_line, last.end_col)
         return Option(info.key.lower(), info.key, key_span, tuple(lines), span)
 
-    def section(self, c: list[Any]) -> Section:
+    def section(self, c: list[Any]) -> list[Any]:
+        # c is [header token] for the first line, then [lines so far, next item]
+        if len(c) == 1:
+            return c
+        acc: list[Any] = c[0]
+        acc.append(c[1])
+        return acc
+
+    def _section(self, c: list[Any]) -> Section:
         tok = c[0]
         info = tok.info
         text = tok.text
@@ -104,7 +112,7 @@ class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
         return [self._trivia(x) for x in c]
 
     def start(self, c: list[Any]) -> Document:
-        preamble, sections = c[0], tuple(c[1:])
+        preamble, sections = c[0], tuple(self._section(x) for x in c[1:])
         last_line = 1
         if sections:
             last_line = sections[-1].span.end_line

@@ -13,7 +13,8 @@ effects (no logger, no daemonizing, no chdir, no path normalisation of logfile/p
 --fragment   CONFIG_PATH is a conf.d fragment: it is read as the only file included from a main
              file whose whole content is an empty `[supervisord]` section plus `[include]`. The
              main file is an in-memory stream, so no file is written and `%(here)s` inside the
-             fragment still means the fragment's own directory, exactly as for a real include.
+             fragment still means the fragment's own directory, exactly as for a real include
+             (the name `here`, used by e.g. `%(here)r`, is also set to that directory).
 --env-stdin  read a JSON object from stdin and make it the whole process environment before
              supervisor is imported. CPython's locale coercion (PEP 538) adds LC_CTYPE to the
              environment of a process started without a locale; supervisord would see it as
@@ -48,13 +49,13 @@ if ENV_STDIN:
     os.environ.update(_wanted)
 
 # supervisor reads os.environ when its options object is created, so import only now.
-from supervisor import datatypes, events, options  # noqa: E402
-from supervisor.datatypes import (  # noqa: E402
+from supervisor import datatypes, events, options  # type: ignore[import-untyped]  # noqa: E402
+from supervisor.datatypes import (  # type: ignore[import-untyped]  # noqa: E402
     Automatic,
     RestartUnconditionally,
     RestartWhenExitUnexpected,
 )
-from supervisor.options import (  # noqa: E402
+from supervisor.options import (  # type: ignore[import-untyped]  # noqa: E402
     EventListenerPoolConfig,
     FastCGIGroupConfig,
     ProcessGroupConfig,
@@ -210,8 +211,13 @@ def _process(pc: Any, group_name: str) -> dict[str, Any]:
     }
     for s in ("stdout", "stderr"):
         out[f"{s}_logfile"] = _logfile(getattr(pc, f"{s}_logfile"))
-        for key in ("logfile_maxbytes", "logfile_backups", "capture_maxbytes",
-                    "events_enabled", "syslog"):
+        for key in (
+            "logfile_maxbytes",
+            "logfile_backups",
+            "capture_maxbytes",
+            "events_enabled",
+            "syslog",
+        ):
             out[f"{s}_{key}"] = getattr(pc, f"{s}_{key}")
     return out
 
@@ -239,10 +245,22 @@ def _group(gc: Any) -> dict[str, Any]:
 
 def _server(sc: dict[str, Any]) -> dict[str, Any]:
     if sc["family"] == options.socket.AF_UNIX:
-        return {"section": sc["section"], "kind": "unix", "file": sc["file"],
-                "chmod": sc["chmod"], "username": sc["username"], "password": sc["password"]}
-    return {"section": sc["section"], "kind": "inet", "host": sc["host"], "port": sc["port"],
-            "username": sc["username"], "password": sc["password"]}
+        return {
+            "section": sc["section"],
+            "kind": "unix",
+            "file": sc["file"],
+            "chmod": sc["chmod"],
+            "username": sc["username"],
+            "password": sc["password"],
+        }
+    return {
+        "section": sc["section"],
+        "kind": "inet",
+        "host": sc["host"],
+        "port": sc["port"],
+        "username": sc["username"],
+        "password": sc["password"],
+    }
 
 
 def _supervisord(section: Any) -> dict[str, Any]:
@@ -282,6 +300,10 @@ def _fragment_main(path: str) -> io.StringIO:
 def load(path: str, fragment: bool) -> dict[str, Any]:
     opts = ServerOptions()
     opts.configfile = _fragment_main(path) if fragment else path
+    if fragment:
+        # A stream has no directory, so supervisor would leave the name `here` as None; give it
+        # the fragment's directory, which is what the textual %(here)s pass substitutes too.
+        opts.here = os.path.dirname(os.path.abspath(path))
     real_stdout = sys.stdout
     sys.stdout = sys.stderr  # nothing supervisor might print may corrupt our JSON
     try:
