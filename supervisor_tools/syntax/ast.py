@@ -6,9 +6,14 @@ printing a tree gives the file back byte for byte (see printer.py).
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from supervisor_tools.errors import Span
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,3 +146,22 @@ class Document:
         for s in self.sections:
             out.extend(n for n in s.body if isinstance(n, BadLine))
         return out
+
+
+def fast_constructor(cls: type[T]) -> Callable[..., T]:
+    """A positional constructor for a frozen, slotted dataclass, for the parser's hot path.
+
+    It fills every field in order, like the generated __init__, but stores through the slot
+    descriptors instead of calling object.__setattr__ per field: about twice as fast, and the
+    parser builds several nodes per line. The result is an ordinary, still frozen instance.
+    """
+    names = [f.name for f in dataclasses.fields(cls)]  # type: ignore[arg-type]
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    body = []
+    for i, name in enumerate(names):
+        scope[f"set{i}"] = cls.__dict__[name].__set__
+        body.append(f"    set{i}(obj, {name})\n")
+    src = f"def build({', '.join(names)}):\n    obj = new(cls)\n{''.join(body)}    return obj\n"
+    exec(src, scope)  # the same technique dataclasses uses to build __init__
+    build: Callable[..., T] = scope["build"]
+    return build

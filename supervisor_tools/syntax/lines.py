@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import NamedTuple
-from typing import Any
 
 # Both patterns are configparser's own, applied to the comment-stripped, stripped line.
 SECTION_RE = re.compile(r"\[(?P<header>.+)\]")
@@ -139,6 +138,8 @@ def classify(tokens: list[LineToken]) -> Iterator[LineToken]:
     optname = ""  # configparser's `optname`: a continuation needs a non-empty one
     indent_level = 0
     pending: list[LineToken] = []  # blank/comment lines after an option, fate not yet known
+    section_match = SECTION_RE.match
+    option_match = OPTION_RE.match
     for tok in tokens:
         if tok.type != "TEXT":
             if in_section and optname:
@@ -147,38 +148,46 @@ def classify(tokens: list[LineToken]) -> Iterator[LineToken]:
                 yield tok
             continue
         text = tok.text
-        info = analyse(text)
-        tok.info = info
-        if in_section and optname and info.indent > indent_level:
+        eol = len(text.rstrip("\r\n"))
+        # most lines hold no comment character at all: skip configparser's scan for them
+        cstart = comment_start(text) if ";" in text or "#" in text else None
+        cut = text[:eol] if cstart is None or cstart > eol else text[:cstart]
+        start = len(cut) - len(cut.lstrip())  # a TEXT line's indent, too
+        end = len(cut.rstrip())
+        if in_section and optname and start > indent_level:
             for p in pending:
                 p.type = "VALUE_BLANK" if p.type == "BLANK" else "VALUE_COMMENT"
                 yield p
             pending.clear()
             tok.type = "CONTINUATION"
+            tok.info = LineInfo(start, start, end, cstart, eol)
             yield tok
             continue
         if pending:
             yield from pending
             pending.clear()
-        indent_level = info.indent
-        if SECTION_RE.match(text, info.content_start, info.content_end):
+        indent_level = start
+        if section_match(text, start, end):
             tok.type = "HEADER"
             in_section = True
             optname = ""
+            tok.info = LineInfo(start, start, end, cstart, eol)
         elif not in_section:
             tok.type = "ORPHAN"
         else:
-            parts = option_parts(text, info)
-            if parts is None:
+            m = option_match(text, start, end)
+            if m is None:
                 tok.type = "INVALID"
-            elif not parts.key:
-                # configparser records an empty key, reports it, and goes on with no option
-                tok.type = "INVALID"
-                optname = ""
-                tok.info = parts
             else:
-                tok.type = "OPTION"
-                optname = parts.key
-                tok.info = parts
+                key = m.group("option").rstrip()
+                tok.info = LineInfo(start, start, end, cstart, eol, key, start,
+                                    m.start("value"), m.end("value"))
+                if key:
+                    tok.type = "OPTION"
+                    optname = key
+                else:
+                    # configparser records an empty key, reports it, and goes on with no option
+                    tok.type = "INVALID"
+                    optname = ""
         yield tok
     yield from pending

@@ -22,10 +22,18 @@ from supervisor_tools.syntax.ast import (
     Option,
     Section,
     ValueLine,
+    fast_constructor,
 )
 from supervisor_tools.syntax.lines import SECTION_RE, LineToken, classify, split_lines
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
+
+# Span is a NamedTuple; building it through tuple.__new__ skips its generated __new__
+_tuple_new = tuple.__new__
+_blank = fast_constructor(Blank)
+_comment = fast_constructor(Comment)
+_value_line = fast_constructor(ValueLine)
+_option = fast_constructor(Option)
 
 
 class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
@@ -37,7 +45,8 @@ class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
 
     def _span(self, tok: LineToken, start: int = 0, end: int | None = None) -> Span:
         stop = len(tok.text.rstrip("\r\n")) if end is None else end
-        return Span(self.path, tok.line, start + 1, tok.line, stop + 1)
+        line = tok.line
+        return _tuple_new(Span, (self.path, line, start + 1, line, stop + 1))
 
     def _value_line(self, tok: LineToken) -> ValueLine:
         info = tok.info
@@ -48,20 +57,23 @@ class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
         else:
             vs, ve = info.content_start, info.content_end
         comment = None if info.comment_start is None else text[info.comment_start:info.eol_start]
-        return ValueLine(text, self._span(tok), text[vs:ve], self._span(tok, vs, ve), comment)
+        path, line = self.path, tok.line
+        return _value_line(text, _tuple_new(Span, (path, line, 1, line, info.eol_start + 1)),
+                           text[vs:ve], _tuple_new(Span, (path, line, vs + 1, line, ve + 1)),
+                           comment)
 
     def _trivia(self, tok: LineToken) -> Blank | Comment | BadLine:
         kind = tok.type
         text = tok.text
         span = self._span(tok)
         if kind == "BLANK":
-            return Blank(text, span)
+            return _blank(text, span, False)
         if kind == "COMMENT":
-            return Comment(text, span)
+            return _comment(text, span, False)
         if kind == "VALUE_BLANK":
-            return Blank(text, span, in_value=True)
+            return _blank(text, span, True)
         if kind == "VALUE_COMMENT":
-            return Comment(text, span, in_value=True)
+            return _comment(text, span, True)
         return BadLine(text, span, "orphan" if kind == "ORPHAN" else "invalid")
 
     def invalid(self, c: list[Any]) -> BadLine:
@@ -80,8 +92,9 @@ class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
             lines.extend(cont)
         key_span = self._span(tok, info.key_start, info.key_start + len(info.key))
         last = lines[-1].span
-        span = Span(self.path, key_span.line, key_span.col, last.end_line, last.end_col)
-        return Option(info.key.lower(), info.key, key_span, tuple(lines), span)
+        span = _tuple_new(Span, (self.path, key_span.line, key_span.col, last.end_line,
+                                 last.end_col))
+        return _option(info.key.lower(), info.key, key_span, tuple(lines), span)
 
     def section(self, c: list[Any]) -> list[Any]:
         # c is [header token] for the first line, then [lines so far, next item]
