@@ -60,31 +60,6 @@ def comment_start(line: str) -> int | None:
     return start if found else None
 
 
-def analyse(line: str) -> LineInfo:
-    """Split a TEXT line (its first non-blank character is not a comment prefix)."""
-    eol = len(line.rstrip("\r\n"))
-    # most lines have no comment character at all: skip configparser's scan for them
-    cstart = comment_start(line) if ";" in line or "#" in line else None
-    cut = line[: eol if cstart is None else min(cstart, eol)]
-    lstripped = len(cut) - len(cut.lstrip())
-    # a TEXT line has a non-blank character before any comment, so this is its indent too
-    indent = lstripped
-    content_end = len(cut.rstrip())
-    return LineInfo(indent, lstripped, content_end, cstart, eol)
-
-
-def option_parts(line: str, info: LineInfo) -> LineInfo | None:
-    """Key and value of an option line, or None when configparser's option pattern fails."""
-    content = line[info.content_start : info.content_end]
-    m = OPTION_RE.match(content)
-    if m is None:
-        return None
-    base = info.content_start
-    key = m.group("option").rstrip()
-    return LineInfo(info.indent, info.content_start, info.content_end, info.comment_start,
-                    info.eol_start, key, base, base + m.start("value"), base + m.end("value"))
-
-
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
 
 
