@@ -110,8 +110,38 @@ def configs(draw: st.DrawFn) -> str:
                      + draw(st.sampled_from(["PROCESS_STATE", "tick_5,PROCESS_LOG", "NOPE", ""])))
     if draw(st.booleans()):
         parts.append("[inet_http_server]\nport=" + draw(st.sampled_from(
-            ["127.0.0.1:9001", "*:9001", "9001", "host:99999", "abc"])))
+            ["127.0.0.1:9001", "*:9001", "9001", "host:99999", "abc", "%(ENV_A)s:1"])))
+    if draw(st.booleans()):
+        auth = draw(st.sampled_from(["", "username=u\npassword=p\n", "username=u\n",
+                                     "password={SHA}abc\n"]))
+        parts.append(f"[unix_http_server]\nfile=%(here)s/s.sock\n{auth}chmod="
+                     + draw(st.sampled_from(["0700", "777", "9", "x"])))
+    if draw(st.booleans()):
+        parts.append("[fcgi-program:f]\ncommand=/bin/cat\nsocket=" + draw(st.sampled_from(
+            ["unix:///tmp/f.sock", "unix://rel.sock", "tcp://localhost:9002", "tcp://x",
+             "udp://x:1", "unix:///tmp/%(program_name)s.sock", ""]))
+            + "\nsocket_mode=" + draw(st.sampled_from(["0600", "x"])))
+    if draw(st.booleans()):
+        key = draw(st.sampled_from(["startsecs", "autostart", "stopsignal", "command",
+                                    "priority"]))
+        parts.insert(0, f"[DEFAULT]\n{key}={draw(_value(key))}")
     return "\n".join(parts) + "\n"
+
+
+@st.composite
+def include_trees(draw: st.DrawFn) -> tuple[str, str]:
+    """A main file with [include] and one included file; both may override each other."""
+    main = draw(configs()) + "[include]\nfiles=" + draw(st.sampled_from(
+        ["conf.d/*.conf", "conf.d/*.conf nomatch/*.ini", "%(here)s/conf.d/x.conf", "",
+         "conf.d/x.conf conf.d/x.conf"])) + "\n"
+    included = draw(program_section(draw(st.sampled_from(["a", "web", "inc"]))))
+    if draw(st.booleans()):
+        included += "\nstdout_logfile=%(here)s/inc.log"
+    if draw(st.booleans()):
+        included += "\n[supervisord]\nchildlogdir=%(here)s"
+    if draw(st.booleans()):
+        included += "\n[include]\nfiles=nested/*.conf"
+    return main, included + "\n"
 
 
 @settings(max_examples=60, deadline=None,
@@ -123,3 +153,17 @@ def test_generated_config_agrees(text: str) -> None:
         path = Path(tmp) / "supervisord.conf"
         path.write_text(text, encoding="utf-8")
         assert disagreements(str(path), False, env) == [], text
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(include_trees())
+def test_generated_include_tree_agrees(tree: tuple[str, str]) -> None:
+    main, included = tree
+    env = dict(ENV, A="from-env")
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "conf.d").mkdir()
+        (Path(tmp) / "conf.d/x.conf").write_text(included, encoding="utf-8")
+        path = Path(tmp) / "supervisord.conf"
+        path.write_text(main, encoding="utf-8")
+        assert disagreements(str(path), False, env) == [], (main, included)
