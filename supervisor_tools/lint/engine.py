@@ -1,0 +1,163 @@
+"""Run the rules over files: find the files, load each configuration once, apply settings and
+suppressions, and return the findings sorted."""
+
+from __future__ import annotations
+
+import glob
+import os
+import re
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from supervisor_tools.errors import Diagnostic, Span, SvtoolError
+from supervisor_tools.lint import registry, suppress
+from supervisor_tools.lint.config import Settings
+from supervisor_tools.lint.context import Context
+from supervisor_tools.lint.rule import Finding, Report
+from supervisor_tools.model import load
+from supervisor_tools.syntax.ast import Document
+
+CONFIG_SUFFIXES = (".conf", ".ini")
+_MAIN = re.compile(rb"^[ \t]*\[(supervisord|include)\]", re.M)
+_INCLUDE = re.compile(rb"^[ \t]*\[include\]", re.M)
+_SUPERVISORD = re.compile(rb"^[ \t]*\[supervisord\]", re.M)
+
+
+class LintResult(NamedTuple):
+    findings: list[Finding]
+    files: list[str]  # every file read, given or included
+    documents: dict[str, Document]
+    given: list[str]  # the files the paths named
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [f.diagnostic for f in self.findings]
+
+
+def expand_paths(paths: list[str]) -> list[str]:
+    """Files to lint: files as given, config files under directories, glob matches."""
+    out: list[str] = []
+    for path in paths:
+        if os.path.isdir(path):
+            found = [os.path.join(root, name)
+                     for root, dirs, names in os.walk(path)
+                     for name in names if name.endswith(CONFIG_SUFFIXES)]
+            out.extend(sorted(found))
+        elif os.path.lexists(path):
+            out.append(path)
+        elif glob.has_magic(path):
+            matches = sorted(m for m in glob.glob(path, recursive=True) if not os.path.isdir(m))
+            if not matches:
+                raise SvtoolError(f"no file matches {path}")
+            out.extend(matches)
+        else:
+            raise SvtoolError("no such file or directory", Span.point(path))
+    return list(dict.fromkeys(out))
+
+
+def _head(path: str) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
+def _sort_key(f: Finding) -> tuple[str, int, int, int, int, str, str]:
+    d = f.diagnostic
+    s = d.span
+    return (s.file, s.line, s.col, s.end_line, s.end_col, d.code, d.message)
+
+
+def _report(rule_id: str, settings: Settings, sink: list[Finding]) -> Report:
+    rule = registry.BY_ID[rule_id]
+    return Report(rule, settings.severity_of(rule_id) or rule.severity, sink)
+
+
+def run(paths: list[str], settings: Settings | None = None,
+        environ: Mapping[str, str] | None = None) -> LintResult:
+    settings = settings or Settings()
+    files = expand_paths(paths)
+    heads = {f: _head(f) for f in files}
+    # configs with [supervisord] first, then other includers: a file they include is then
+    # checked once, as part of the config that reads it
+    mains = [f for f in files if _MAIN.search(heads[f])]
+    mains.sort(key=lambda f: _SUPERVISORD.search(heads[f]) is None)
+    main_set = set(mains)
+    rest = [f for f in files if f not in main_set]
+    host = settings.host_checks_needed()
+    rules = [r for r in registry.RULES if settings.enabled(r.id)]
+    raw: list[Finding] = []
+    covered: set[str] = set()
+    documents: dict[str, Document] = {}
+    read: list[str] = []
+    results = []
+    for path in mains + rest:
+        if os.path.abspath(path) in covered:
+            continue
+        fragment = False if _INCLUDE.search(heads[path]) else None
+        result = load(path, fragment=fragment, environ=environ, host_checks=host)
+        results.append(result)
+        covered.update(os.path.abspath(f) for f in result.model.files)
+        for doc in result.documents:
+            covered.add(os.path.abspath(doc.path))
+            if doc.path not in documents:
+                documents[doc.path] = doc
+                read.append(doc.path)
+    # conf.d fragments linted together see each other's programs, as supervisord would
+    names = frozenset(s.name for doc in documents.values() for s in doc.sections)
+    for result in results:
+        ctx = Context(result, names if result.model.fragment else frozenset())
+        for rule in rules:
+            rule.check(ctx, _report(rule.id, settings, raw))
+    findings = _filter(raw, documents, settings)
+    findings.sort(key=_sort_key)
+    return LintResult(findings, read, documents, files)
+
+
+def _filter(raw: list[Finding], documents: dict[str, Document],
+            settings: Settings) -> list[Finding]:
+    sink: list[Finding] = []
+    unknown_id = "SV001"
+    meta = _report(unknown_id, settings, sink) if settings.enabled(unknown_id) else None
+    sups = {path: suppress.collect(doc) for path, doc in documents.items()}
+    if meta is not None:
+        for unknown in settings.unknown:
+            meta(unknown.span, f"unknown rule '{unknown.selector}' in svtool settings")
+        for sup in sups.values():
+            for selector, span in sup.unknown:
+                meta(span, f"unknown rule '{selector}' in a suppression comment")
+    seen: set[tuple[str, int, int, str, str]] = set()
+    ignored: dict[str, frozenset[str]] = {}
+    for finding in raw:
+        d = finding.diagnostic
+        key = (os.path.abspath(d.span.file), d.span.line, d.span.col, d.code, d.message)
+        if key in seen:
+            continue
+        seen.add(key)
+        path = d.span.file
+        if path not in ignored:
+            ignored[path] = settings.ignored_in(path)
+        if d.code in ignored[path]:
+            continue
+        found = sups.get(path)
+        if found is not None and found.covers(d.span, d.code):
+            continue
+        sink.append(finding)
+    return sink
+
+
+def lint_paths(paths: list[str], *, settings: Settings | None = None,
+               select: list[str] | None = None, ignore: list[str] | None = None,
+               host_checks: bool = True,
+               environ: Mapping[str, str] | None = None) -> list[Diagnostic]:
+    """Lint config files, conf.d fragments, directories or globs; findings sorted by position.
+
+    `select`/`ignore` take rule IDs, ID prefixes or names; `host_checks=False` leaves out the
+    checks that consult this machine (users, directories, imports). Raises SvtoolError when a
+    path does not exist.
+    """
+    if settings is None:
+        settings = Settings(tuple(select or ("ALL",)), tuple(ignore or ()),
+                            host_checks=host_checks)
+    return run(list(paths), settings, environ).diagnostics

@@ -1,0 +1,5 @@
+"""Every lint rule, one small check function each; importing this package declares them."""
+
+from supervisor_tools.lint.rules import command, loader, meta, process, sections, servers, values
+
+__all__ = ["command", "loader", "meta", "process", "sections", "servers", "values"]

@@ -1,0 +1,364 @@
+"""Rules about a program's `command`: how supervisord splits it, and what it then runs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from supervisor_tools.errors import Severity, Span
+from supervisor_tools.lint import commandline as cl
+from supervisor_tools.lint.context import Context
+from supervisor_tools.lint.rule import Report, rule
+from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.options.table import section_kind
+from supervisor_tools.syntax.ast import Option, ValueLine
+
+E = Severity.ERROR
+W = Severity.WARNING
+I = Severity.INFO  # noqa: E741
+
+PROGRAM_KINDS = ("program", "eventlistener", "fcgi-program")
+INTERPRETERS = re.compile(r"^(python[\d.]*|pypy[\d.]*|node|nodejs|ruby|perl|php[\d.]*|bash|sh|"
+                          r"java|Rscript|lua|deno|bun)$")
+SCRIPT_EXT = re.compile(r"\.(py|js|mjs|cjs|ts|rb|pl|php|sh|jar|lua|r)$", re.IGNORECASE)
+VARIABLE = re.compile(r"\$(\{?[A-Za-z_][A-Za-z0-9_]*\}?)")
+SHELLISH = re.compile(r"[;&|<>$`~]")
+
+
+class Command(NamedTuple):
+    section: str
+    option: Option
+    process: ProcessConfig | None  # the first process built from the section, if any
+
+    @property
+    def text(self) -> str:
+        """The command after expansion when the model has it, else as written."""
+        command = self.process.command if self.process is not None else None
+        # the model keeps no command when its expansion failed (reported by SV104)
+        return command if isinstance(command, str) else self.option.value
+
+    @property
+    def span(self) -> Span:
+        return self.option.value_span
+
+
+def commands(ctx: Context) -> Iterator[Command]:
+    procs: dict[Span, ProcessConfig] = {}
+    for proc in ctx.processes():
+        procs.setdefault(proc.source, proc)
+    for name, raw in ctx.raw.sections.items():
+        if section_kind(name) not in PROGRAM_KINDS:
+            continue
+        opt = ctx.effective(name, "command")
+        if opt is None:
+            continue
+        yield Command(name, opt, procs.get(raw.headers[0].header.name_span))
+
+
+def _cut_by_comment(opt: Option) -> ValueLine | None:
+    if cl.argv(opt.value) is not None:
+        return None
+    for line in opt.lines:
+        if isinstance(line, ValueLine) and line.comment is not None:
+            return line
+    return None
+
+
+@rule("SV220", "command-cut-by-comment", E, "an inline ' ;' or ' #' cuts the command",
+      options=("command",))
+def command_cut_by_comment(ctx: Context, report: Report) -> None:
+    """supervisord drops everything from a `;` or `#` that follows whitespace, even inside
+    quotes: `bash -c 'a ; b'` becomes `bash -c 'a` and the program never starts. Write `;`
+    without a space before it (`a; b`) or move the logic into a script.
+
+    Failing:
+
+        [program:job]
+        command = bash -c 'cd /srv ; ./run'
+
+    Passing:
+
+        [program:job]
+        command = bash -c 'cd /srv && ./run'
+        directory = /srv
+    """
+    for cmd in commands(ctx):
+        line = _cut_by_comment(cmd.option)
+        if line is None:
+            continue
+        assert line.comment is not None
+        col = line.text.index(line.comment, line.value_span.end_col - 1) + 1
+        span = Span(line.span.file, line.span.line, col, line.span.line,
+                    col + len(line.comment.rstrip()))
+        report(span, f"the inline comment {line.comment.strip()!r} cuts the command of "
+                     f"[{cmd.section}]: supervisord runs {cmd.option.value!r}, whose quotes "
+                     "do not close")
+
+
+@rule("SV221", "command-unparsable", E, "a command supervisord cannot split (or an empty one)",
+      options=("command",))
+def command_unparsable(ctx: Context, report: Report) -> None:
+    """supervisord splits `command` like a POSIX shell (without running one) when it starts the
+    process; unbalanced quotes or an empty command make every start fail.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web --title "my site
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web --title "my site"
+    """
+    for cmd in commands(ctx):
+        if _cut_by_comment(cmd.option) is not None:
+            continue
+        args = cl.argv(cmd.text)
+        if args is None:
+            report(cmd.span, f"the command of [{cmd.section}] has an unbalanced quote; "
+                             "supervisord cannot split it and every start fails")
+        elif not args:
+            report(cmd.option.key_span, f"the command of [{cmd.section}] is empty")
+
+
+def _script_arg(args: list[str]) -> str | None:
+    i = 1
+    while i < len(args):
+        arg = args[i]
+        if arg in ("-m", "-c", "-e", "-r", "--eval", "--module"):
+            return None
+        if arg == "-jar":
+            return args[i + 1] if i + 1 < len(args) else None
+        if not arg.startswith("-"):
+            return arg
+        i += 1
+    return None
+
+
+@rule("SV222", "relative-command-path", W, "a command path resolved against supervisord's cwd",
+      options=("command", "directory"))
+def relative_command_path(ctx: Context, report: Report) -> None:
+    """supervisord looks up a program path containing `/` (like `bin/web` or `./run.sh`)
+    relative to its own working directory — `/` once daemonized — not relative to `directory`,
+    and a bare script name (`run.sh`) only in PATH. A script given to an interpreter
+    (`python3 app.py`) is found relative to `directory`, so it needs one. Use absolute paths,
+    or `%(here)s/...`.
+
+    Failing:
+
+        [program:worker]
+        command = /usr/bin/python3 worker.py
+
+    Passing:
+
+        [program:worker]
+        command = /usr/bin/python3 worker.py
+        directory = /srv/app
+    """
+    for cmd in commands(ctx):
+        args = cl.argv(cmd.text)
+        if not args:
+            continue
+        prog = args[0]
+        if "/" in prog and not prog.startswith(("/", "~", "$")):
+            report(cmd.span, f"'{prog}' is looked up relative to supervisord's working "
+                             "directory, not 'directory'; use an absolute path")
+            continue
+        if "/" not in prog and SCRIPT_EXT.search(prog):
+            report(cmd.span, f"'{prog}' is looked up in PATH, not in 'directory' or the "
+                             "config's directory; use an absolute path")
+            continue
+        has_dir = ctx.effective(cmd.section, "directory") is not None
+        if has_dir or not INTERPRETERS.match(cl.basename(prog)):
+            continue
+        script = _script_arg(args)
+        if script and not script.startswith("/") and ("/" in script or SCRIPT_EXT.search(script)):
+            report(cmd.span, f"'{script}' is relative and [{cmd.section}] sets no 'directory': "
+                             "it is resolved against supervisord's working directory")
+
+
+def _shell_constructs(text: str) -> list[str]:
+    if not SHELLISH.search(text):
+        return []  # most commands: no need to tokenize (shlex is slow on big trees)
+    tokens = cl.shell_tokens(text)
+    if tokens is None:
+        return []
+    found: list[str] = []
+    for i, tok in enumerate(tokens):
+        if tok in cl.OPERATORS or (tok and set(tok) <= set(";&|<>")):
+            if tok == "&" and i == len(tokens) - 1:
+                continue  # a trailing '&' is reported by daemonizing-command
+            found.append(tok)
+        elif tok.startswith("'"):
+            continue
+        else:
+            found.extend(m.group(0) for m in VARIABLE.finditer(tok))
+            if tok.startswith("~"):
+                found.append("~")
+            if "`" in tok:
+                found.append("`")
+    return list(dict.fromkeys(found))
+
+
+@rule("SV223", "shell-syntax-in-command", W, "shell syntax in a command run without a shell",
+      options=("command",))
+def shell_syntax_in_command(ctx: Context, report: Report) -> None:
+    """supervisord does not run `command` through a shell: pipes, redirections, `&&`, `$VAR`
+    and `~` reach the program as literal arguments. Use supervisord's log options instead of
+    redirections, `%(ENV_NAME)s` instead of `$NAME`, or run the line with `sh -c '...'`.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web --home $HOME >> /var/log/web.log 2>&1
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web --home %(ENV_HOME)s
+        stdout_logfile = /var/log/web.log
+        redirect_stderr = true
+    """
+    for cmd in commands(ctx):
+        args = cl.argv(cmd.text)
+        if not args or cl.shell_script(args) is not None:
+            continue
+        found = _shell_constructs(cmd.text)
+        if found:
+            report(cmd.span, "supervisord runs this command without a shell, so "
+                             + ", ".join(repr(f) for f in found)
+                             + " reach the program as literal arguments")
+
+
+def _daemonizes(words: list[str], op: str | None) -> str | None:
+    if op == "&":
+        return "'&' puts the process in the background and the shell exits"
+    if not words:
+        return None
+    name = cl.basename(words[0])
+    rest = words[1:]
+    joined = " ".join(rest)
+    if name == "nginx" and not re.search(r"daemon\s+off", joined):
+        return "nginx daemonizes unless run with -g 'daemon off;'"
+    if name == "redis-server" and re.search(r"--daemonize\s+yes", joined):
+        return "redis-server --daemonize yes forks into the background"
+    if name.startswith("gunicorn") and ("--daemon" in rest or "-D" in rest):
+        return "gunicorn --daemon forks into the background"
+    if name.startswith("php-fpm") and not ({"-F", "--nodaemonize"} & set(rest)):
+        return "php-fpm daemonizes unless run with -F (--nodaemonize)"
+    if name in ("apachectl", "apache2ctl", "httpd", "apache2") and "FOREGROUND" not in joined:
+        return f"{name} daemonizes unless run with -DFOREGROUND"
+    if name in ("service", "systemctl") or words[0].startswith("/etc/init.d/"):
+        return f"'{name}' asks another service manager to start the program and exits"
+    if name == "nohup":
+        return "nohup is meant for backgrounding; supervisord already keeps the process"
+    if name.startswith("uwsgi") and any(r.startswith("--daemonize") for r in rest):
+        return "uwsgi --daemonize forks into the background"
+    if name == "memcached" and "-d" in rest:
+        return "memcached -d forks into the background"
+    if name == "mongod" and "--fork" in rest:
+        return "mongod --fork forks into the background"
+    if name == "celery" and "multi" in rest[:3]:
+        return "celery multi starts detached workers and exits"
+    if name == "sshd" and "-D" not in rest:
+        return "sshd daemonizes unless run with -D"
+    return None
+
+
+@rule("SV224", "daemonizing-command", W, "a program that puts itself in the background",
+      options=("command",))
+def daemonizing_command(ctx: Context, report: Report) -> None:
+    """supervisord must stay the parent of the real process. A program that daemonizes (nginx
+    without `daemon off`, `redis-server --daemonize yes`, `gunicorn --daemon`, `php-fpm`
+    without `-F`, `apachectl start`, `service x start`, a shell line ending in `&`) exits at
+    once: supervisord sees an exit, restarts it in a loop or marks it FATAL, and cannot stop the
+    real process.
+
+    Failing:
+
+        [program:nginx]
+        command = /usr/sbin/nginx
+
+    Passing:
+
+        [program:nginx]
+        command = /usr/sbin/nginx -g 'daemon off;'
+    """
+    for cmd in commands(ctx):
+        args = cl.argv(cmd.text)
+        if not args:
+            continue
+        script = cl.shell_script(args)
+        units: list[tuple[list[str], str | None]] = (
+            list(cl.simple_commands(script)) if script is not None else [(args, None)])
+        if script is None and "&" in cmd.text:
+            toks = cl.shell_tokens(cmd.text) or []
+            if toks and toks[-1] == "&":
+                report(cmd.span, "there is no shell to put the program in the background: "
+                                 "supervisord passes '&' to it as an argument; remove the '&' "
+                                 "(supervisord already runs the program in the background)")
+                continue
+        for words, op in units:
+            why = _daemonizes(words, op)
+            if why:
+                report(cmd.span, f"{why}; supervisord would see it exit")
+                break
+
+
+@rule("SV225", "shell-without-stopasgroup", I,
+      "a shell wrapper whose children survive a stop", options=("command", "stopasgroup"))
+def shell_without_stopasgroup(ctx: Context, report: Report) -> None:
+    """With `sh -c '...'` supervisord's stop signal reaches the shell, not the program it
+    started; the program keeps running. Start the program with `exec` or set `stopasgroup=true`
+    (which also implies `killasgroup`).
+
+    Failing:
+
+        [program:job]
+        command = sh -c 'cd /srv && ./job'
+
+    Passing:
+
+        [program:job]
+        command = sh -c 'cd /srv && exec ./job'
+    """
+    for cmd in commands(ctx):
+        args = cl.argv(cmd.text)
+        script = cl.shell_script(args) if args else None
+        if script is None or cmd.process is None or cmd.process.stopasgroup:
+            continue
+        units = [words for words, _ in cl.simple_commands(script)]
+        tokens = cl.shell_tokens(script) or []
+        if len(units) <= 1 and not (set(tokens) & {"|", "&&", "||", ";", "&"}):
+            continue  # a single command: most shells exec it directly
+        if re.search(r"(^|[;&|]\s*|\s)exec\s", script) or script.rstrip().endswith("&"):
+            continue
+        report(cmd.span, "the stop signal reaches the shell, not the programs it starts; "
+                         "use 'exec' for the last command or set stopasgroup=true")
+
+
+@rule("SV226", "sudo-in-command", W, "sudo/su in a command instead of user=",
+      options=("command", "user"))
+def sudo_in_command(ctx: Context, report: Report) -> None:
+    """`sudo` or `su` in front of a command puts another process between supervisord and the
+    program (signals and exit codes go astray) and may prompt for a password. Use `user=`.
+
+    Failing:
+
+        [program:web]
+        command = sudo -u www-data /usr/bin/web
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        user = www-data
+    """
+    for cmd in commands(ctx):
+        args = cl.argv(cmd.text)
+        if args and cl.basename(args[0]) in ("sudo", "su", "runuser", "doas"):
+            report(cmd.span, f"'{cl.basename(args[0])}' wraps the program; set user= in "
+                             f"[{cmd.section}] instead")
+

@@ -1,0 +1,459 @@
+"""Rules about how a program is started, restarted, stopped, run and logged."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from supervisor_tools.errors import Severity, Span
+from supervisor_tools.lint.context import Context
+from supervisor_tools.lint.rule import Report, rule
+from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.options.table import section_kind
+
+W = Severity.WARNING
+E = Severity.ERROR
+
+STREAMS = ("/dev/stdout", "/dev/stderr", "/dev/fd/1", "/dev/fd/2", "/proc/self/fd/1",
+           "/proc/self/fd/2", "/dev/null", "/dev/tty", "/dev/console")
+
+
+def sections(ctx: Context) -> Iterator[tuple[str, ProcessConfig]]:
+    """Each program-like section with its first process (the values every process shares)."""
+    seen: set[Span] = set()
+    for proc in ctx.processes():
+        if proc.source not in seen:
+            seen.add(proc.source)
+            yield f"{proc.kind}:{proc.program}", proc
+
+
+def _section_name(ctx: Context, proc: ProcessConfig) -> str:
+    return ctx.section_at(proc.source) or f"{proc.kind}:{proc.program}"
+
+
+def explicit_span(ctx: Context, proc: ProcessConfig, key: str) -> Span | None:
+    opt = ctx.effective(_section_name(ctx, proc), key)
+    return None if opt is None else opt.value_span
+
+
+@rule("SV230", "exitcodes-without-effect", W, "exitcodes set with autorestart=true",
+      options=("exitcodes", "autorestart"))
+def exitcodes_without_effect(ctx: Context, report: Report) -> None:
+    """With `autorestart=true` every exit is restarted, expected or not, so `exitcodes` changes
+    nothing. Use `autorestart=unexpected` to restart only on exit codes not in `exitcodes`.
+
+    Failing:
+
+        [program:job]
+        command = /usr/bin/job
+        autorestart = true
+        exitcodes = 0,2
+
+    Passing:
+
+        [program:job]
+        command = /usr/bin/job
+        autorestart = unexpected
+        exitcodes = 0,2
+    """
+    for name, proc in sections(ctx):
+        span = explicit_span(ctx, proc, "exitcodes")
+        if span is not None and proc.autorestart is True:
+            report(span, f"[{name}] restarts on every exit (autorestart=true), so exitcodes "
+                         "has no effect; use autorestart=unexpected")
+
+
+@rule("SV231", "startretries-without-effect", W, "startretries set with startsecs=0",
+      options=("startretries", "startsecs"))
+def startretries_without_effect(ctx: Context, report: Report) -> None:
+    """With `startsecs=0` a process counts as started the moment it is spawned, so it never
+    enters BACKOFF and `startretries` is never used.
+
+    Failing:
+
+        [program:job]
+        command = /usr/bin/job
+        startsecs = 0
+        startretries = 5
+
+    Passing:
+
+        [program:job]
+        command = /usr/bin/job
+        startsecs = 5
+        startretries = 5
+    """
+    for name, proc in sections(ctx):
+        span = explicit_span(ctx, proc, "startretries")
+        if span is not None and proc.startsecs == 0:
+            report(span, f"[{name}] has startsecs=0, so startretries is never used")
+
+
+@rule("SV232", "restart-loop", W, "startsecs=0 with autorestart: a crash restarts at once, forever",
+      options=("startsecs", "autorestart"))
+def restart_loop(ctx: Context, report: Report) -> None:
+    """With `startsecs=0` and `autorestart` true or unexpected, a program that crashes at start
+    is restarted immediately and without limit (no backoff, never FATAL), burning CPU and
+    flooding the logs.
+
+    Failing:
+
+        [program:job]
+        command = /usr/bin/job
+        startsecs = 0
+
+    Passing:
+
+        [program:job]
+        command = /usr/bin/job
+        startsecs = 1
+    """
+    for name, proc in sections(ctx):
+        span = explicit_span(ctx, proc, "startsecs")
+        if span is not None and proc.startsecs == 0 and proc.autorestart is not False:
+            report(span, f"[{name}] with startsecs=0 and autorestart={proc.autorestart} is "
+                         "restarted immediately and forever when it crashes at start")
+
+
+@rule("SV233", "no-processes", W, "numprocs of 0 or less: the program never runs",
+      options=("numprocs",))
+def no_processes(ctx: Context, report: Report) -> None:
+    """`numprocs` of 0 or less creates the group with no process at all (and supervisord then
+    checks nothing else in the section).
+
+    Failing:
+
+        [program:worker]
+        command = /usr/bin/worker
+        numprocs = 0
+
+    Passing:
+
+        [program:worker]
+        command = /usr/bin/worker
+        autostart = false
+    """
+    for name in ctx.raw.sections:
+        if section_kind(name) not in ("program", "eventlistener", "fcgi-program"):
+            continue
+        opt = ctx.effective(name, "numprocs")
+        if opt is None:
+            continue
+        try:
+            value = int(opt.value)
+        except ValueError:
+            continue
+        if value <= 0:
+            report(opt.value_span, f"[{name}] numprocs={value} starts no process; use "
+                                   "autostart=false to keep a program defined but stopped")
+
+
+@rule("SV234", "bad-timing", W, "a negative startsecs/startretries or stopwaitsecs of 0",
+      options=("startsecs", "startretries", "stopwaitsecs"))
+def bad_timing(ctx: Context, report: Report) -> None:
+    """supervisord accepts any integer, but a negative `startsecs` or `startretries` makes no
+    sense (a negative `startretries` gives up after the first failure) and `stopwaitsecs=0`
+    kills the process without giving it time to shut down.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+        stopwaitsecs = 0
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        stopwaitsecs = 10
+    """
+    for name, proc in sections(ctx):
+        checks = (("startsecs", proc.startsecs < 0), ("startretries", proc.startretries < 0),
+                  ("stopwaitsecs", proc.stopwaitsecs <= 0))
+        for key, bad in checks:
+            span = explicit_span(ctx, proc, key)
+            if bad and span is not None:
+                report(span, f"[{name}] {key}={getattr(proc, key)} is almost certainly wrong")
+
+
+@rule("SV239", "startsecs-exceeds-stopwaitsecs", Severity.INFO,
+      "startsecs longer than stopwaitsecs", options=("startsecs", "stopwaitsecs"))
+def startsecs_exceeds_stopwaitsecs(ctx: Context, report: Report) -> None:
+    """A program that needs longer to start than it is given to stop is usually slow to shut
+    down too: a stop or restart during (or soon after) its start sends SIGKILL after
+    `stopwaitsecs`, in the middle of its initialisation or of its shutdown. Give it at least as
+    long to stop as to start.
+
+    Failing:
+
+        [program:search]
+        command = /usr/bin/search-server
+        startsecs = 60
+        stopwaitsecs = 10
+
+    Passing:
+
+        [program:search]
+        command = /usr/bin/search-server
+        startsecs = 60
+        stopwaitsecs = 60
+    """
+    for name, proc in sections(ctx):
+        span = explicit_span(ctx, proc, "startsecs") or explicit_span(ctx, proc, "stopwaitsecs")
+        if span is not None and proc.stopwaitsecs > 0 and proc.startsecs > proc.stopwaitsecs:
+            report(span, f"[{name}] may take {proc.startsecs}s to start but gets only "
+                         f"{proc.stopwaitsecs}s to stop before SIGKILL")
+
+
+@rule("SV235", "stopsignal-kill", W, "stopsignal=KILL: the program cannot shut down cleanly",
+      options=("stopsignal",))
+def stopsignal_kill(ctx: Context, report: Report) -> None:
+    """SIGKILL cannot be caught: the program gets no chance to flush data, close connections or
+    remove its pid file. supervisord already sends SIGKILL after `stopwaitsecs` if the stop
+    signal is ignored.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+        stopsignal = KILL
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        stopsignal = TERM
+        stopwaitsecs = 30
+    """
+    for name, proc in sections(ctx):
+        span = explicit_span(ctx, proc, "stopsignal")
+        if span is not None and proc.stopsignal == "KILL":
+            report(span, f"[{name}] stopsignal=KILL gives the program no chance to shut down "
+                         "cleanly; use TERM (or INT/QUIT) and stopwaitsecs")
+
+
+@rule("SV236", "user-root", W, "a program running as root", options=("user",))
+def user_root(ctx: Context, report: Report) -> None:
+    """A program with `user=root` (or uid 0) runs with every privilege; most services need
+    none. Give it a dedicated user. (`[supervisord] user=root` is not reported: supervisord
+    needs root to switch to each program's user.)
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+        user = root
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        user = www-data
+    """
+    for name, proc in sections(ctx):
+        span = explicit_span(ctx, proc, "user")
+        if span is not None and proc.user is not None and proc.user.strip() in ("root", "0"):
+            report(span, f"[{name}] runs as root; prefer a dedicated unprivileged user")
+
+
+@rule("SV237", "user-switch-impossible", W, "a program user= while supervisord runs unprivileged",
+      options=("user",))
+def user_switch_impossible(ctx: Context, report: Report) -> None:
+    """Only a supervisord running as root can start programs as another user. With
+    `[supervisord] user=` set to an unprivileged user, a program `user=` naming someone else
+    makes every start fail.
+
+    Failing:
+
+        [supervisord]
+        user = nobody
+
+        [program:web]
+        command = /usr/bin/web
+        user = root
+
+    Passing:
+
+        [supervisord]
+
+        [program:web]
+        command = /usr/bin/web
+        user = nobody
+    """
+    sd = ctx.model.supervisord
+    if sd is None or sd.user is None or sd.user.strip() in ("root", "0"):
+        return
+    for name, proc in sections(ctx):
+        span = explicit_span(ctx, proc, "user")
+        if span is not None and proc.user is not None and proc.user.strip() != sd.user.strip():
+            report(span, f"supervisord runs as '{sd.user}' and cannot start [{name}] as "
+                         f"'{proc.user}'")
+
+
+def _logs(proc: ProcessConfig) -> Iterator[tuple[str, str]]:
+    for stream in ("stdout", "stderr"):
+        value = getattr(proc, f"{stream}_logfile")
+        if value not in ("AUTO", "NONE", "syslog", ""):
+            yield stream, value
+
+
+@rule("SV247", "shared-logfile", W, "two processes (or two streams) writing the same log file",
+      options=("stdout_logfile", "stderr_logfile"))
+def shared_logfile(ctx: Context, report: Report) -> None:
+    """Each log file is rotated by the process that writes it; two writers interleave lines and
+    rotate the file under each other. With `numprocs > 1`, put `%(process_num)s` in the name;
+    to send stderr to the stdout log use `redirect_stderr=true`.
+
+    Failing:
+
+        [program:worker]
+        command = /usr/bin/worker
+        process_name = %(program_name)s_%(process_num)d
+        numprocs = 2
+        stdout_logfile = /var/log/worker.log
+
+    Passing:
+
+        [program:worker]
+        command = /usr/bin/worker
+        process_name = %(program_name)s_%(process_num)d
+        numprocs = 2
+        stdout_logfile = /var/log/worker-%(process_num)d.log
+    """
+    first: dict[str, tuple[str, str]] = {}
+    reported: set[tuple[Span, str]] = set()
+    for proc in ctx.processes():
+        for stream, path in _logs(proc):
+            if path in STREAMS:
+                continue
+            key = os.path.normpath(path)
+            owner = (proc.name, stream)
+            if key not in first:
+                first[key] = owner
+                continue
+            if first[key] == owner:
+                continue
+            span = proc.span_of(f"{stream}_logfile")
+            if (span, key) in reported:
+                continue
+            reported.add((span, key))
+            other = first[key]
+            report(span, f"{path} is also written by {other[0]} ({other[1]}); "
+                         f"{proc.name} ({stream}) would interleave with it and rotate it")
+
+
+@rule("SV248", "stream-log-rotation", E, "a log to /dev/stdout with rotation enabled",
+      options=("stdout_logfile", "stdout_logfile_maxbytes", "stderr_logfile",
+               "stderr_logfile_maxbytes", "logfile", "logfile_maxbytes"))
+def stream_log_rotation(ctx: Context, report: Report) -> None:
+    """`/dev/stdout`, `/dev/stderr` and `/proc/self/fd/N` cannot be rotated: with
+    `*_logfile_maxbytes` other than 0 supervisord fails with "Illegal seek" when the size limit
+    is reached. Set the matching `maxbytes` to 0.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+        stdout_logfile = /dev/stdout
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        stdout_logfile = /dev/stdout
+        stdout_logfile_maxbytes = 0
+    """
+    seen: set[Span] = set()
+    for proc in ctx.processes():
+        for stream, path in _logs(proc):
+            if path in STREAMS and path != "/dev/null" and \
+                    getattr(proc, f"{stream}_logfile_maxbytes") != 0:
+                span = proc.span_of(f"{stream}_logfile")
+                if span not in seen:
+                    seen.add(span)
+                    report(span, f"{path} cannot be rotated; set {stream}_logfile_maxbytes = 0")
+    sd = ctx.model.supervisord
+    if sd is not None and sd.logfile in STREAMS and sd.logfile_maxbytes != 0:
+        report(sd.spans.get("logfile", sd.source),
+               f"{sd.logfile} cannot be rotated; set logfile_maxbytes = 0")
+
+
+REDIRECTED = ("stderr_logfile_maxbytes", "stderr_logfile_backups", "stderr_capture_maxbytes",
+              "stderr_events_enabled", "stderr_syslog")
+
+
+@rule("SV238", "redirect-stderr-options", W, "stderr_* options without effect under "
+      "redirect_stderr=true", options=("redirect_stderr", *REDIRECTED))
+def redirect_stderr_options(ctx: Context, report: Report) -> None:
+    """With `redirect_stderr=true` there is no separate stderr stream: `stderr_logfile_maxbytes`,
+    `stderr_logfile_backups`, `stderr_capture_maxbytes`, `stderr_events_enabled` and
+    `stderr_syslog` do nothing (stderr follows the `stdout_*` options). (`stderr_logfile` itself
+    is SV205.)
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+        redirect_stderr = true
+        stderr_syslog = true
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        redirect_stderr = true
+        stdout_syslog = true
+    """
+    for name, proc in sections(ctx):
+        if not proc.redirect_stderr:
+            continue
+        section = _section_name(ctx, proc)
+        for key in REDIRECTED:
+            opt = ctx.explicit(section, key)
+            if opt is not None:
+                report(opt.key_span, f"[{name}] sets {key}, which has no effect with "
+                                     "redirect_stderr=true; use the stdout_* option")
+
+
+@rule("SV250", "duplicate-process-name", E, "two processes with the same name in one group",
+      options=("process_name", "programs"))
+def duplicate_process_name(ctx: Context, report: Report) -> None:
+    """supervisord accepts two processes of the same name in one group but keeps only one of
+    them when it runs: the other program never starts. It happens when programs of a
+    `[group:x]` share a `process_name` pattern, or when `process_name` ignores
+    `%(program_name)s`.
+
+    Failing:
+
+        [program:fast]
+        command = /usr/bin/worker --fast
+        process_name = worker
+
+        [program:slow]
+        command = /usr/bin/worker --slow
+        process_name = worker
+
+        [group:workers]
+        programs = fast,slow
+
+    Passing:
+
+        [program:fast]
+        command = /usr/bin/worker --fast
+        process_name = %(program_name)s
+
+        [program:slow]
+        command = /usr/bin/worker --slow
+        process_name = %(program_name)s
+
+        [group:workers]
+        programs = fast,slow
+    """
+    for group in ctx.model.groups:
+        first: dict[str, ProcessConfig] = {}
+        for proc in group.processes:
+            other = first.setdefault(proc.name, proc)
+            if other is not proc and other.source != proc.source:
+                report(proc.span_of("process_name"),
+                       f"group '{group.name}' already has a process named '{proc.name}' "
+                       f"(from [{_section_name(ctx, other)}]); supervisord runs only one")

@@ -1,0 +1,446 @@
+"""Rules about the shape of the files: unknown keys and sections, duplicates, includes, layout."""
+
+from __future__ import annotations
+
+import re
+
+from supervisor_tools.errors import Severity, Span
+from supervisor_tools.lint.context import Context
+from supervisor_tools.lint.rule import Fix, Report, TextEdit, rule
+from supervisor_tools.model.raw import DEFAULT_SECTION
+from supervisor_tools.options.table import (
+    BARE_KINDS,
+    NAMED_KINDS,
+    PREFIX_KINDS,
+    TABLE,
+    options_for,
+    section_kind,
+)
+from supervisor_tools.syntax.ast import ValueLine
+
+E = Severity.ERROR
+W = Severity.WARNING
+I = Severity.INFO  # noqa: E741
+
+# Plugin sections pass every other key to their factory: any key is valid there.
+FREE_KEYS = ("rpcinterface", "ctlplugin")
+_KEY_LINE = re.compile(r"([A-Za-z_][\w.]*)\s*[=:]")
+
+
+def _close(word: str, candidates: list[str]) -> list[str]:
+    import difflib  # only needed when something is misspelled; keeps the cold start short
+
+    return difflib.get_close_matches(word, candidates, n=3, cutoff=0.75)
+
+
+def distance(a: str, b: str) -> int:
+    """Edits (insert, delete, replace, swap of neighbours) that turn `a` into `b`."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+def certain(word: str, candidates: list[str]) -> str | None:
+    """The one candidate a typo surely meant: the only one at the smallest edit distance,
+    at most 2 edits away (1 for short words)."""
+    if len(word) < 4:
+        return None
+    scored = sorted((distance(word, c), c) for c in candidates)
+    limit = 1 if len(word) < 7 else 2
+    if not scored or scored[0][0] > limit:
+        return None
+    if len(scored) > 1 and scored[1][0] == scored[0][0]:
+        return None
+    return scored[0][1]
+
+
+def _kinds_with(key: str) -> list[str]:
+    return [kind for kind, rows in TABLE.items() if any(r.name == key for r in rows)]
+
+
+@rule("SV210", "unknown-key", E, "an option supervisord does not know in this section (ignored)",
+      fixable=True)
+def unknown_key(ctx: Context, report: Report) -> None:
+    """supervisord silently ignores keys it does not know, so a misspelled option simply has no
+    effect. svtool suggests the closest options of the section kind; `--fix` renames the key
+    when exactly one option is the nearest by one or two typing slips (one for short keys) and
+    the section does not already set it.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+        autorestrat = true
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        autorestart = true
+    """
+    for ref, opt in ctx.options():
+        assert ref.kind is not None
+        if ref.kind in FREE_KEYS or options_for(ref.kind).get(opt.key) is not None:
+            continue
+        names = list(options_for(ref.kind))
+        matches = _close(opt.key, names)
+        where = f"[{ref.section.name}]"
+        message = f"unknown option '{opt.raw_key}' in {where}"
+        elsewhere = [k for k in _kinds_with(opt.key) if k != ref.kind]
+        fix = None
+        sure = certain(opt.key, names)
+        if sure is not None and sure not in matches:
+            matches = [sure, *matches][:3]
+        if matches:
+            message += " (did you mean " + " or ".join(f"'{m}'" for m in matches) + "?)"
+            if sure is not None and ctx.explicit(ref.section.name, sure) is None:
+                ks = opt.key_span
+                fix = Fix(f"rename '{opt.raw_key}' to '{sure}'",
+                          (TextEdit(ks.file, ks.line, ks.col, ks.end_col, sure),))
+        elif elsewhere:
+            message += f": it is an option of [{elsewhere[0]}]"
+        report(opt.key_span, message + "; supervisord ignores it", fix)
+
+
+def _section_suggestion(name: str) -> tuple[str | None, str]:
+    """A corrected section name, or None, and a hint for the message."""
+    stripped = name.strip()
+    prefix, colon, rest = stripped.partition(":")
+    if section_kind(stripped) is not None:
+        return stripped, "whitespace inside the brackets is part of the name"
+    lower = prefix.lower()
+    if colon:
+        if lower in NAMED_KINDS:
+            return f"{lower}:{rest}", "section kinds are case-sensitive"
+        match = _close(lower, list(NAMED_KINDS))
+        if match:
+            return f"{match[0]}:{rest}", ""
+        return None, ""
+    if lower in BARE_KINDS or lower in PREFIX_KINDS:
+        return lower, "section kinds are case-sensitive"
+    if lower in NAMED_KINDS:
+        return None, f"[{lower}:NAME] needs a name after the colon"
+    if lower == DEFAULT_SECTION.lower():
+        return None, "only [DEFAULT] in capitals supplies defaults"
+    match = _close(lower, [*BARE_KINDS, *PREFIX_KINDS])
+    if match:
+        return match[0], ""
+    return None, ""
+
+
+@rule("SV211", "unknown-section", E, "a section supervisord does not know (ignored)",
+      fixable=True)
+def unknown_section(ctx: Context, report: Report) -> None:
+    """supervisord ignores sections whose name it does not recognize, so a misspelled
+    `[progam:web]` (or `[Program:web]`, `[ program:web ]`) never runs. Section names are
+    case-sensitive. `--fix` corrects the name when the intended kind is certain.
+
+    Failing:
+
+        [progam:web]
+        command = /usr/bin/web
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+    """
+    for ref in ctx.sections():
+        name = ref.section.name
+        if ref.kind is not None or name == DEFAULT_SECTION:
+            continue
+        better, hint = _section_suggestion(name)
+        message = f"unknown section [{name}]"
+        fix = None
+        if better is not None and section_kind(better) is not None:
+            message += f" (did you mean [{better}]?)"
+            ns = ref.section.header.name_span
+            fix = Fix(f"rename [{name}] to [{better}]",
+                      (TextEdit(ns.file, ns.line, ns.col, ns.end_col, better),))
+        if hint:
+            message += f"; {hint}"
+        report(ref.section.header.name_span, message + "; supervisord ignores it", fix)
+
+
+@rule("SV212", "duplicate-section", W, "a section defined twice (the definitions merge)")
+def duplicate_section(ctx: Context, report: Report) -> None:
+    """A section that appears twice, in one file or across included files, is silently merged
+    key by key: the value read last wins. Two teams defining `[program:web]` in two conf.d files
+    get one program with a mix of both.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+
+        [program:web]
+        command = /usr/bin/web --port 8080
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+
+        [program:web-8080]
+        command = /usr/bin/web --port 8080
+    """
+    for name, raw in ctx.raw.sections.items():
+        if name == "include":
+            continue  # an [include] in an included file is nested-include's finding
+        seen: list[Span] = []
+        for section in raw.headers:
+            span = section.header.name_span
+            if span in seen:
+                continue  # the same file read twice
+            if seen:
+                first = seen[0]
+                report(span, f"[{name}] is already defined at {first.file}:{first.line}; "
+                             "supervisord merges both, values read later win")
+            seen.append(span)
+
+
+@rule("SV213", "duplicate-key", W, "an option given twice in one section (the last one wins)")
+def duplicate_key(ctx: Context, report: Report) -> None:
+    """An option repeated in the same section: supervisord silently keeps the last value.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+        autostart = true
+        autostart = false
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        autostart = false
+    """
+    for ref in ctx.sections():
+        first: dict[str, int] = {}
+        for opt in ref.section.options():
+            if opt.key in first:
+                report(opt.key_span, f"'{opt.raw_key}' is already set on line {first[opt.key]} "
+                                     f"of [{ref.section.name}]; this value wins")
+            first.setdefault(opt.key, opt.key_span.line)
+
+
+@rule("SV214", "group-name-collision", W, "two process groups with the same name")
+def group_name_collision(ctx: Context, report: Report) -> None:
+    """`[group:web]` next to a stand-alone `[program:web]` (or an event listener or fcgi-program
+    of that name) gives two groups named `web`; supervisord starts only one of them.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+
+        [program:api]
+        command = /usr/bin/api
+
+        [group:web]
+        programs = api
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+
+        [program:api]
+        command = /usr/bin/api
+
+        [group:site]
+        programs = api
+    """
+    by_name: dict[str, list[Span]] = {}
+    for group in ctx.model.groups:
+        by_name.setdefault(group.name, []).append(group.source)
+    for name, spans in by_name.items():
+        spans = sorted(set(spans))
+        for span in spans[1:]:
+            report(span, f"another process group is also named '{name}' "
+                         f"({spans[0].file}:{spans[0].line}); supervisord starts only one")
+
+
+@rule("SV215", "nested-include", W, "[include] in an included file (ignored)", options=("files",))
+def nested_include(ctx: Context, report: Report) -> None:
+    """supervisord processes `[include]` only in the main file; in an included file it is
+    silently ignored, so the files it names are never read.
+
+    Failing (in conf.d/web.conf, included from supervisord.conf):
+
+        [include]
+        files = more/*.conf
+
+    Passing: list every pattern in the main file's `[include]`.
+
+        [include]
+        files = conf.d/*.conf conf.d/more/*.conf
+    """
+    main = ctx.main
+    for ref in ctx.sections():
+        if main is not None and ref.document.path != main.path and ref.section.name == "include":
+            report(ref.section.header.name_span,
+                   "[include] in an included file is ignored by supervisord; move its patterns "
+                   f"to the [include] of {main.path}")
+
+
+@rule("SV216", "include-twice", W, "a file included more than once", options=("files",))
+def include_twice(ctx: Context, report: Report) -> None:
+    """A file matched by two `[include]` patterns is read twice; every section in it is then
+    merged with itself and later files may be overridden unexpectedly.
+
+    Failing:
+
+        [supervisord]
+        [include]
+        files = conf.d/*.conf conf.d/web.conf
+
+    Passing:
+
+        [supervisord]
+        [include]
+        files = conf.d/*.conf
+    """
+    main = ctx.main
+    if main is None:
+        return
+    opt = ctx.explicit("include", "files")
+    if opt is None:
+        return
+    counts: dict[str, int] = {}
+    for doc in ctx.documents[1:]:
+        counts[doc.path] = counts.get(doc.path, 0) + 1
+    for path, count in counts.items():
+        if count > 1 and path != main.path:
+            report(opt.value_span, f"{path} is matched by {count} include patterns and read "
+                                   f"{count} times")
+
+
+@rule("SV217", "continuation-swallows-key", E,
+      "an indented key=value line that is part of the previous value", fixable=True)
+def continuation_swallows_key(ctx: Context, report: Report) -> None:
+    """A line indented deeper than the option before it continues that option's value, even when
+    it looks like `key = value`: `command=/bin/cat` followed by an indented `priority=5` runs
+    `/bin/cat priority=5` and leaves the priority unset. `--fix` removes the indentation when the
+    line is the last line of the value.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+          priority = 5
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        priority = 5
+    """
+    for ref, opt in ctx.options():
+        assert ref.kind is not None
+        known = options_for(ref.kind)
+        values = [ln for ln in opt.lines[1:] if isinstance(ln, ValueLine)]
+        for line in values:
+            m = _KEY_LINE.match(line.value)
+            if m is None or m.group(1).lower() not in known:
+                continue
+            key = m.group(1)
+            fix = None
+            if line is values[-1]:
+                vs = line.value_span
+                fix = Fix(f"unindent '{key}'", (TextEdit(vs.file, vs.line, 1, vs.col, ""),))
+            report(line.value_span, f"this indented line continues '{opt.raw_key}', it does not "
+                                    f"set '{key}': remove the indentation", fix)
+
+
+@rule("SV218", "header-junk", W, "text after the closing ']' of a section header (ignored)")
+def header_junk(ctx: Context, report: Report) -> None:
+    """Text after `]` on a header line is silently dropped; usually a comment written without
+    a space before `;`, or a leftover.
+
+    Failing:
+
+        [program:web] web server
+        command = /usr/bin/web
+
+    Passing:
+
+        [program:web] ; web server
+        command = /usr/bin/web
+    """
+    for ref in ctx.sections():
+        header = ref.section.header
+        line = header.text.rstrip("\r\n")
+        if header.comment:
+            line = line[: len(line) - len(header.comment)]
+        end = header.name_span.end_col  # 1-based column of the closing ']'
+        junk = line[end:]
+        if junk.strip():
+            start = end + len(junk) - len(junk.lstrip()) + 1
+            span = Span(header.span.file, header.span.line, start, header.span.line,
+                        end + len(junk.rstrip()) + 1)
+            report(span, f"text after the section header is ignored: {junk.strip()!r}")
+
+
+@rule("SV219", "default-section", I, "[DEFAULT] applies to every section")
+def default_section(ctx: Context, report: Report) -> None:
+    """Keys in `[DEFAULT]` become defaults of every section — `[supervisord]`, the servers, and
+    the keyword arguments of every `[rpcinterface:x]` factory, which may refuse them at start.
+    Prefer setting options in the sections that need them.
+
+    Failing:
+
+        [DEFAULT]
+        autorestart = true
+
+        [program:web]
+        command = /usr/bin/web
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        autorestart = true
+    """
+    for ref in ctx.sections():
+        if ref.section.name == DEFAULT_SECTION and ref.section.options():
+            keys = ", ".join(o.raw_key for o in ref.section.options())
+            report(ref.section.header.name_span,
+                   f"[DEFAULT] sets {keys} for every section, plugins included")
+
+
+
+@rule("SV249", "empty-group", W, "a [group:x] without programs", options=("programs",))
+def empty_group(ctx: Context, report: Report) -> None:
+    """A `[group:x]` with no (or an empty) `programs=` is accepted and does nothing.
+
+    Failing:
+
+        [group:site]
+        priority = 100
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+
+        [group:site]
+        programs = web
+        priority = 100
+    """
+    for name, raw in ctx.raw.sections.items():
+        if section_kind(name) != "group":
+            continue
+        opt = ctx.effective(name, "programs")
+        if opt is None or not opt.value.strip(" ,\n"):
+            span = opt.value_span if opt is not None else raw.headers[0].header.name_span
+            report(span, f"[{name}] lists no programs")

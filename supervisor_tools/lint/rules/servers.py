@@ -1,0 +1,271 @@
+"""Rules about how supervisord is reached: its HTTP servers, supervisorctl and where it keeps
+its own files."""
+
+from __future__ import annotations
+
+import os
+
+from supervisor_tools.errors import Severity, Span
+from supervisor_tools.lint.context import Context
+from supervisor_tools.lint.rule import Report, rule
+from supervisor_tools.model.model import InetHttpServerConfig, UnixHttpServerConfig
+
+W = Severity.WARNING
+
+LOOPBACK_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost")
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress  # only configs with an inet server get here
+
+    host = host.strip("[]")
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+@rule("SV240", "inet-no-auth", W, "[inet_http_server] without username and password",
+      options=("username", "password", "port"))
+def inet_no_auth(ctx: Context, report: Report) -> None:
+    """Without `username` and `password`, anyone who can reach the port can stop, start and
+    reconfigure every program (and read their logs) over XML-RPC or the web page.
+
+    Failing:
+
+        [inet_http_server]
+        port = 127.0.0.1:9001
+
+    Passing:
+
+        [inet_http_server]
+        port = 127.0.0.1:9001
+        username = admin
+        password = {SHA}d033e22ae348aeb5660fc2140aec35850c4da997
+    """
+    for server in ctx.model.servers:
+        if isinstance(server, InetHttpServerConfig) and not server.username:
+            report(server.source, f"[{server.section}] has no username/password: anyone who "
+                                  "can reach the port controls supervisord")
+
+
+@rule("SV241", "inet-public", W, "[inet_http_server] listening on a non-loopback address",
+      options=("port",))
+def inet_public(ctx: Context, report: Report) -> None:
+    """`port=*:9001`, `port=:9001`, `port=9001` and `port=0.0.0.0:9001` listen on every
+    interface; supervisord's web console and XML-RPC are then reachable from the network
+    (with basic auth over plain HTTP at best). Listen on 127.0.0.1 and tunnel, or use the unix
+    socket.
+
+    Failing:
+
+        [inet_http_server]
+        port = *:9001
+        username = admin
+        password = secret
+
+    Passing:
+
+        [inet_http_server]
+        port = 127.0.0.1:9001
+        username = admin
+        password = secret
+    """
+    for server in ctx.model.servers:
+        if isinstance(server, InetHttpServerConfig) and not _loopback(server.host):
+            where = server.host or "every interface"
+            report(server.spans.get("port", server.source),
+                   f"[{server.section}] listens on {where}: the control API is reachable from "
+                   "the network; bind it to 127.0.0.1")
+
+
+@rule("SV242", "unix-socket-open", W, "a unix socket wider than 0700 without a password",
+      options=("chmod", "username", "password"))
+def unix_socket_open(ctx: Context, report: Report) -> None:
+    """With a `chmod` that lets the group or others connect (wider than 0700) and no
+    `username`/`password`, every such local user controls supervisord — and through it runs
+    commands as the programs' users, often root.
+
+    Failing:
+
+        [unix_http_server]
+        file = /run/supervisor.sock
+        chmod = 0777
+
+    Passing:
+
+        [unix_http_server]
+        file = /run/supervisor.sock
+        chmod = 0770
+        chown = root:supervisor
+        username = admin
+        password = secret
+    """
+    for server in ctx.model.servers:
+        if isinstance(server, UnixHttpServerConfig) and server.chmod & 0o077 and \
+                not server.username:
+            report(server.spans.get("chmod", server.source),
+                   f"[{server.section}] chmod={server.chmod:04o} lets other users connect and "
+                   "there is no password")
+
+
+def _main_span(ctx: Context) -> Span | None:
+    sd = ctx.model.supervisord
+    return None if sd is None or ctx.fragment else sd.source
+
+
+@rule("SV243", "no-rpcinterface", W, "no [rpcinterface:supervisor]: supervisorctl cannot talk")
+def no_rpcinterface(ctx: Context, report: Report) -> None:
+    """Without `[rpcinterface:supervisor]` the HTTP server answers no `supervisor.*` method, so
+    supervisorctl and the web page fail ("UNKNOWN_METHOD"). Checked on main configs only.
+
+    Failing:
+
+        [supervisord]
+
+        [unix_http_server]
+        file = /run/supervisor.sock
+
+    Passing:
+
+        [supervisord]
+
+        [unix_http_server]
+        file = /run/supervisor.sock
+
+        [rpcinterface:supervisor]
+        supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
+    """
+    span = _main_span(ctx)
+    if span is None or "rpcinterface:supervisor" in ctx.raw.sections:
+        return
+    report(span, "no [rpcinterface:supervisor] section: supervisorctl and the web page cannot "
+                 "control this supervisord")
+
+
+@rule("SV244", "no-supervisorctl", W, "no [supervisorctl] section in a main config")
+def no_supervisorctl(ctx: Context, report: Report) -> None:
+    """supervisorctl refuses a config without `[supervisorctl]` (".ini file does not include
+    supervisorctl section"), and it is where `serverurl` says how to reach supervisord. Checked
+    on main configs only.
+
+    Failing:
+
+        [supervisord]
+
+        [unix_http_server]
+        file = /run/supervisor.sock
+
+    Passing:
+
+        [supervisord]
+
+        [unix_http_server]
+        file = /run/supervisor.sock
+
+        [supervisorctl]
+        serverurl = unix:///run/supervisor.sock
+    """
+    span = _main_span(ctx)
+    if span is not None and "supervisorctl" not in ctx.raw.sections:
+        report(span, "no [supervisorctl] section: `supervisorctl -c` with this file fails")
+
+
+def _matches(url: str, servers: list[InetHttpServerConfig | UnixHttpServerConfig]) -> bool:
+    if url.startswith("unix://"):
+        # realpath: /var/run is usually a link to /run, and either spelling works
+        path = os.path.realpath(os.path.expanduser(url[7:]))
+        return any(isinstance(s, UnixHttpServerConfig) and os.path.realpath(s.file) == path
+                   for s in servers)
+    from urllib.parse import urlparse
+
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        return False
+    try:
+        port = parsed.port or 80
+    except ValueError:
+        return False
+    for s in servers:
+        if isinstance(s, InetHttpServerConfig) and s.port == port and \
+                (not s.host or s.host == parsed.hostname.lower()
+                 or (_loopback(s.host) and _loopback(parsed.hostname))):
+            return True
+    return False
+
+
+@rule("SV245", "serverurl-mismatch", W, "[supervisorctl] serverurl reaches no configured server",
+      options=("serverurl", "file", "port"))
+def serverurl_mismatch(ctx: Context, report: Report) -> None:
+    """`[supervisorctl] serverurl` (default `http://localhost:9001`) should name the unix socket
+    `file` of a `[unix_http_server]` or the port of an `[inet_http_server]` in the same config.
+
+    Failing:
+
+        [supervisord]
+
+        [unix_http_server]
+        file = /run/supervisor.sock
+
+        [supervisorctl]
+        serverurl = unix:///tmp/supervisor.sock
+
+    Passing:
+
+        [supervisord]
+
+        [unix_http_server]
+        file = /run/supervisor.sock
+
+        [supervisorctl]
+        serverurl = unix:///run/supervisor.sock
+    """
+    ctl = ctx.model.supervisorctl
+    if ctl is None or ctx.fragment:
+        return
+    servers = list(ctx.model.servers)
+    if _matches(ctl.serverurl.strip(), servers):
+        return
+    if not servers:
+        why = "there is no [unix_http_server] or [inet_http_server] to connect to"
+    else:
+        why = "no configured server listens there"
+    report(ctl.spans.get("serverurl", ctl.source),
+           f"supervisorctl connects to {ctl.serverurl.strip()} but {why}")
+
+
+TMP_KEYS = {"supervisord": ("logfile", "pidfile", "childlogdir"),
+            "unix_http_server": ("file",),
+            "program": ("stdout_logfile", "stderr_logfile"),
+            "eventlistener": ("stdout_logfile", "stderr_logfile"),
+            "fcgi-program": ("stdout_logfile", "stderr_logfile")}
+
+
+@rule("SV246", "tmp-path", W, "a socket, pid file or log in /tmp",
+      options=("logfile", "pidfile", "childlogdir", "file", "stdout_logfile", "stderr_logfile"))
+def tmp_path(ctx: Context, report: Report) -> None:
+    """Files in `/tmp` are removed by tmp cleaners (systemd-tmpfiles, tmpreaper) and at reboot:
+    a vanished socket makes supervisorctl fail with "no such file" while supervisord still runs,
+    and logs disappear. Use `/run/supervisor/` for the socket and pid file and `/var/log/` for
+    logs.
+
+    Failing:
+
+        [unix_http_server]
+        file = /tmp/supervisor.sock
+
+    Passing:
+
+        [unix_http_server]
+        file = /run/supervisor.sock
+    """
+    for ref, opt in ctx.options(*TMP_KEYS):
+        assert ref.kind is not None
+        if opt.key not in TMP_KEYS[ref.kind]:
+            continue
+        value = opt.value.strip()
+        if value == "/tmp" or value.startswith("/tmp/"):
+            report(opt.value_span, f"[{ref.section.name}] {opt.key} is in /tmp, which the OS "
+                                   "cleans; use /run or /var/log")

@@ -1,0 +1,40 @@
+"""Lint rule fixtures: fixtures/lint/<ID>-<name>/ holds config files and `expected.txt`, one
+`path:line:col CODE` per finding when the whole directory is linted (paths relative to it).
+
+Refresh the expected files on purpose with `SVTOOL_UPDATE_LINT_FIXTURES=1 pytest tests/lint`,
+then review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from supervisor_tools.errors import Diagnostic
+from supervisor_tools.lint.engine import lint_paths
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = ROOT / "fixtures" / "lint"
+UPDATE = bool(os.environ.get("SVTOOL_UPDATE_LINT_FIXTURES"))
+
+
+def fixture_dirs() -> list[Path]:
+    return sorted(p for p in FIXTURES.iterdir() if p.is_dir() and p.name.startswith("SV"))
+
+
+def lint_dir(directory: Path) -> list[Diagnostic]:
+    """Lint a fixture directory from inside it, so paths are relative and stable."""
+    old = os.getcwd()
+    os.chdir(directory)
+    try:
+        return lint_paths(["."])
+    finally:
+        os.chdir(old)
+
+
+def as_lines(diagnostics: list[Diagnostic], directory: Path) -> list[str]:
+    out = []
+    for d in diagnostics:
+        path = os.path.relpath(os.path.join(directory, d.span.file), directory)
+        out.append(f"{path}:{d.span.line}:{d.span.col} {d.code}")
+    return out
