@@ -153,11 +153,15 @@ def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> No
 @click.argument("config", type=click.Path(dir_okay=False))
 @click.option("-o", "--output", metavar="FILE", help="Write the YAML to FILE instead of stdout.")
 @click.option("--all", "all_values", is_flag=True, help="Also write options left at defaults.")
-def to_yaml(config: str, output: str | None, all_values: bool) -> None:
+@click.option("--schema-url", metavar="URL",
+              help="Where editors find the JSON Schema (the first line's $schema=), e.g. a "
+                   "path relative to the output file.")
+def to_yaml(config: str, output: str | None, all_values: bool, schema_url: str | None) -> None:
     """Convert a config or conf.d fragment to svtool's YAML form."""
     from supervisor_tools.convert.commands import to_yaml_command
 
-    _exit(_guard(lambda: to_yaml_command(config, output=output, all_values=all_values)))
+    _exit(_guard(lambda: to_yaml_command(config, output=output, all_values=all_values,
+                                         schema_url=schema_url)))
 
 
 @cli.command("from-yaml")

@@ -1,0 +1,204 @@
+"""The resolved model to svtool's YAML form (see docs/yaml.md).
+
+Values are the model's, written as supervisord would read them back: a literal `%` is doubled
+once per expansion pass of its option. When the processes of one numprocs section differ (a
+value uses %(process_num)s), the section's own expression is written instead.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import yaml
+
+from supervisor_tools.convert.schema import SCHEMA_ID
+from supervisor_tools.convert.source import Lost
+from supervisor_tools.convert.yaml_values import native
+from supervisor_tools.errors import SvtoolError
+from supervisor_tools.model import LoadResult
+from supervisor_tools.model.model import (
+    GroupConfig,
+    InetHttpServerConfig,
+    PluginConfig,
+    ProcessConfig,
+    UnixHttpServerConfig,
+)
+from supervisor_tools.options.table import OptionSpec, options_for
+
+GROUP_LEVEL = {"events", "buffer_size", "result_handler", "socket", "socket_backlog",
+               "socket_owner", "socket_mode"}
+SECTION_KEY = {"program": "programs", "eventlistener": "eventlisteners",
+               "fcgi-program": "fcgi-programs"}
+
+
+def escape(row: OptionSpec, value: Any) -> Any:
+    """A literal value as an expression of option `row`: `%` doubled per expansion pass."""
+    factor = 2 ** row.expansion.passes
+    if isinstance(value, str):
+        return value.replace("%", "%" * factor)
+    if isinstance(value, list):
+        return [escape(row, v) for v in value]
+    if isinstance(value, dict):
+        return {k: escape(row, v) for k, v in value.items()}
+    return value
+
+
+class _Writer:
+    def __init__(self, result: LoadResult, all_values: bool) -> None:
+        self.result = result
+        self.model = result.model
+        self.all = all_values
+        sd = self.model.supervisord
+        self.sd_env: dict[str, str] = dict(sd.environment) if sd is not None else {}
+
+    def put(self, out: dict[str, Any], row: OptionSpec, value: Any) -> None:
+        if value is None:
+            return  # unset: there is no value to write, even with --all
+        if not self.all and value == row.default:
+            return
+        out[row.name] = escape(row, native(row, value))
+
+    def simple(self, kind: str, obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, row in options_for(kind).items():
+            if name not in skip:
+                self.put(out, row, getattr(obj, name))
+        return out
+
+    def raw_expression(self, section: str, option: str) -> Any:
+        """The section's own text for `option` (None if unset), typed when it is a plain value."""
+        opt = self.result.raw.get(section, option)
+        if opt is None:
+            return None
+        here = os.path.abspath(os.path.dirname(opt.key_span.file))
+        text = opt.value.replace("%(here)s", here.replace("%", "%%"))
+        row = options_for(section.split(":", 1)[0])[option]
+        if "%" not in text:
+            try:
+                return native(row, row.type.convert(text, False))
+            except ValueError:
+                pass
+        return text
+
+    def process_value(self, p: ProcessConfig, name: str) -> Any:
+        if name == "process_name":
+            return p.name
+        if name == "environment":
+            return {k: v for k, v in p.environment.items() if self.sd_env.get(k) != v}
+        if name == "serverurl":
+            return "AUTO" if p.serverurl is None else p.serverurl
+        return getattr(p, name)
+
+    def section(self, g: GroupConfig, procs: list[ProcessConfig]) -> dict[str, Any]:
+        first = procs[0]
+        kind = first.kind
+        section = f"{kind}:{first.program}"
+        out: dict[str, Any] = {}
+        for name, row in options_for(kind).items():
+            if name in GROUP_LEVEL:
+                if g.kind != kind:
+                    # An fcgi-program inside a [group:x]: the model keeps no socket for it,
+                    # so its own section's text is written.
+                    expr = self.raw_expression(section, name)
+                    if expr is not None:
+                        out[name] = expr
+                    continue
+                value = getattr(g, name)
+                if value is not None and (self.all or value != row.default):
+                    out[name] = escape(row, native(row, value))
+                continue
+            if name == "priority" and g.kind == kind:
+                # A listener pool or fcgi group reads `priority` for itself too, with its own
+                # default: the two agree only when the section sets it, and then it is written.
+                if g.priority == first.priority:
+                    out[name] = g.priority
+                continue
+            values = [self.process_value(p, name) for p in procs]
+            if any(v != values[0] for v in values):
+                expr = self.raw_expression(section, name)
+                if expr is None:
+                    raise SvtoolError(f"[{section}] {name} differs between processes but has no "
+                                      "expression to write", first.span_of(name))
+                out[name] = expr
+                continue
+            value = values[0]
+            if name == "process_name" and value == first.program and not self.all:
+                continue
+            if name == "killasgroup" and value == first.stopasgroup and not self.all:
+                continue
+            if name == "environment" and not value and not self.all:
+                continue
+            if name == "stderr_logfile" and first.redirect_stderr and value == "NONE":
+                continue  # redirect_stderr=true sends stderr to the stdout log anyway
+            self.put(out, row, value)
+        return out
+
+    def programs(self, doc: dict[str, Any]) -> None:
+        for g in self.model.groups:
+            by_program: dict[tuple[str, str], list[ProcessConfig]] = {}
+            for p in g.processes:
+                by_program.setdefault((p.kind, p.program), []).append(p)
+            for (kind, program), procs in by_program.items():
+                doc.setdefault(SECTION_KEY[kind], {})[program] = self.section(g, procs)
+            if g.kind == "group":
+                members = list(dict.fromkeys(p.program for p in g.processes))
+                group: dict[str, Any] = {"programs": members}
+                row = options_for("group")["priority"]
+                if self.all or g.priority != row.default:
+                    group["priority"] = g.priority
+                doc.setdefault("groups", {})[g.name] = group
+
+    def servers(self, doc: dict[str, Any]) -> None:
+        for s in self.model.servers:
+            if isinstance(s, UnixHttpServerConfig):
+                key, kind = "unix_http_server", "unix_http_server"
+                body = self.simple(kind, s)
+            else:
+                assert isinstance(s, InetHttpServerConfig)
+                key, kind = "inet_http_server", "inet_http_server"
+                body = self.simple(kind, s, skip=("port",))
+                body = {"port": f"{s.host or '*'}:{s.port}", **body}
+            if key in doc:
+                raise SvtoolError(f"[{s.section}]: the YAML form holds one {key} section",
+                                  s.source)
+            doc[key] = body
+
+    def plugins(self, doc: dict[str, Any], key: str, items: tuple[PluginConfig, ...],
+                factory_key: str) -> None:
+        for plugin in items:
+            values = {factory_key: plugin.factory, **dict(plugin.extras)}
+            # supervisord expands plugin values once, so a literal % is written %%.
+            doc.setdefault(key, {})[plugin.name] = {k: v.replace("%", "%%")
+                                                    for k, v in values.items()}
+
+    def document(self) -> dict[str, Any]:
+        doc: dict[str, Any] = {}
+        if self.model.supervisord is not None:
+            doc["supervisord"] = self.simple("supervisord", self.model.supervisord)
+        self.servers(doc)
+        if self.model.supervisorctl is not None:
+            doc["supervisorctl"] = self.simple("supervisorctl", self.model.supervisorctl)
+        self.plugins(doc, "rpcinterfaces", self.model.rpcinterfaces,
+                     "supervisor.rpcinterface_factory")
+        self.programs(doc)
+        self.plugins(doc, "ctlplugins", self.model.ctlplugins, "supervisor.ctl_factory")
+        return doc
+
+
+def notes(result: LoadResult) -> list[Lost]:
+    """What the YAML form does not keep as written: [include] is resolved, not copied."""
+    opt = result.raw.get("include", "files")
+    if opt is None:
+        return []
+    merged = len(result.model.files) - 1
+    return [Lost(opt.value_span, f"[include] files = {opt.value}: the YAML holds the "
+                 f"{merged} included file(s) merged in; the include itself is not kept")]
+
+
+def to_yaml(result: LoadResult, *, all_values: bool = False, schema_url: str = SCHEMA_ID) -> str:
+    """The YAML form of a loaded config, starting with the editor's schema comment."""
+    doc = _Writer(result, all_values).document()
+    body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False,
+                          width=100) if doc else ""
+    return f"# yaml-language-server: $schema={schema_url}\n" + body
