@@ -272,6 +272,23 @@ def echo_conf_group(ctx: click.Context, name: str, programs: str, priority: int 
                                             output or _parent_output(ctx))))
 
 
+@echo_conf.command("systemd-unit")
+@click.option("-c", "--config", "config", required=True,
+              help="The supervisord config `svtool run` will run.")
+@click.option("--user", "user_mode", is_flag=True,
+              help="A unit for the user's service manager (systemctl --user).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to this file (atomically) instead of stdout.")
+@click.pass_context
+def echo_conf_systemd_unit(ctx: click.Context, config: str, user_mode: bool,
+                           output: str | None) -> None:
+    """A Type=notify systemd unit that runs `svtool run -n -c CONFIG`."""
+    from supervisor_tools.convert.supervisor_unit import systemd_unit_command
+
+    _exit(_guard(lambda: systemd_unit_command(config, user_mode=user_mode,
+                                              output=output or _parent_output(ctx))))
+
+
 @cli.command("docs")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the page to this file (atomically) instead of stdout.")
