@@ -16,6 +16,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
+	$(BIN)/svtool lint fixtures/demo/supervisord.conf
 	$(BIN)/svtool show fixtures/demo/supervisord.conf
 
 check: $(STAMP)

@@ -19,7 +19,7 @@ from typing import Any
 from supervisor_tools.errors import SvtoolError
 from supervisor_tools.generate.ini import Block, Line, render, value_text
 from supervisor_tools.generate.lines import option_line, row
-from supervisor_tools.model.resolve import MAX_NUMPROCS
+from supervisor_tools.model.groups import MAX_NUMPROCS
 from supervisor_tools.options.table import SECTION_DOCS
 
 # Characters that break a name somewhere: supervisord rejects whitespace, ':' and '/'; brackets

@@ -1,0 +1,279 @@
+"""Read config files and option values as supervisord 4.3.0 does, recording every error.
+
+The Reader owns the files (the main one and its includes), the merged sections, the textual
+%(here)s pass, and reading one option: expand it with the names supervisord allows, convert it
+with the option table's type, and on failure record a positioned ConfigError and fall back to
+the default, so a single run reports every problem.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib
+import os
+import platform
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from supervisor_tools.errors import ConfigError, Severity, Span, SvtoolError
+from supervisor_tools.model.expand import ExpansionError, env_names, expand, expand_all
+from supervisor_tools.model.raw import RawConfig
+from supervisor_tools.options.table import Expansion, OptionSpec, options_for
+from supervisor_tools.syntax.ast import Document, Option
+from supervisor_tools.syntax.parser import read_file
+
+HERE = "%(here)s"
+_IMPORT_RE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?$")
+# Factories svtool provides itself (its runtime serves the supervisor namespace).
+BUILTIN_SPECS = frozenset({
+    "supervisor.rpcinterface:make_main_rpcinterface",
+    "supervisor.dispatchers:default_handler",
+})
+
+
+class Skip(Exception):
+    """A value failed; the error is recorded and the caller uses the default."""
+
+
+def bad_line_message(kind: str, text: str) -> str:
+    line = text.strip()
+    if kind == "orphan":
+        return f"text before the first section header: {line!r}"
+    if line.startswith("=") or line.startswith(":"):
+        return f"option without a name: {line!r}"
+    return f"not a section header or 'key = value' line: {line!r}"
+
+
+class Reader:
+    """Reads config files and option values as supervisord does, recording every error."""
+
+    def __init__(self, environ: Mapping[str, str], host_checks: bool) -> None:
+        self.environ = dict(environ)
+        self.host = host_checks
+        self.errors: list[ConfigError] = []
+        self.warnings: list[ConfigError] = []
+        self._seen: set[tuple[Span, str]] = set()
+        self.raw = RawConfig()
+        self.documents: list[Document] = []
+        self.subst: dict[tuple[str, str], str] = {}  # %(here)s pre-substituted values
+        self.env_os = env_names(self.environ)
+        self.soft = False  # record errors as warnings: sections supervisord does not read
+        self.env_sd = dict(self.env_os)
+        self.sd_env: dict[str, str] = {}  # [supervisord] environment
+        self.node = platform.node()
+        self.main_path = ""
+        self.here = ""
+
+    # -- recording ------------------------------------------------------------------------
+
+    def error(self, span: Span, message: str, code: str = "invalid") -> None:
+        if self.soft:
+            self.warn(span, message, code)
+            return
+        if (span, message) not in self._seen:
+            self._seen.add((span, message))
+            self.errors.append(ConfigError(span, message, code))
+
+    def warn(self, span: Span, message: str, code: str) -> None:
+        if (span, message) not in self._seen:
+            self._seen.add((span, message))
+            self.warnings.append(ConfigError(span, message, code, Severity.WARNING))
+
+    # -- files ----------------------------------------------------------------------------
+
+    def read(self, path: str) -> Document | None:
+        try:
+            doc = read_file(path)
+        except SvtoolError as exc:
+            assert exc.span is not None
+            self.error(exc.span, exc.message, "unreadable")
+            return None
+        self.documents.append(doc)
+        for bad in doc.bad_lines():
+            self.error(bad.span, bad_line_message(bad.kind, bad.text), "syntax")
+        return doc
+
+    def add(self, doc: Document) -> list[str]:
+        """Merge a file; returns the sections it created."""
+        for section in doc.sections:
+            for opt in section.options():
+                self.subst.pop((section.name, opt.key), None)
+        return self.raw.add(doc)
+
+    def expand_here(self, doc: Document, created: list[str], here: str) -> None:
+        """supervisord's textual %(here)s pass after reading `doc`.
+
+        supervisord rewrites every value of every section still containing %(here)s; the only
+        such values are the ones `doc` set, defaults leaking into sections `doc` created, and
+        defaults `doc` set leaking into sections that have neither their own value nor an
+        earlier substitution. Touching only those keeps loading linear in the number of files.
+        """
+        raw = self.raw
+        for section in doc.sections:
+            if section.name == "DEFAULT":
+                continue
+            for opt in section.options():
+                text = opt.value
+                if HERE in text and raw.sections[section.name].options.get(opt.key) is opt:
+                    self.subst[(section.name, opt.key)] = text.replace(HERE, here)
+        here_defaults = {k: o.value for k, o in raw.defaults.items() if HERE in o.value}
+        if not here_defaults:
+            return
+        new_defaults = {opt.key for s in doc.sections if s.name == "DEFAULT"
+                        for opt in s.options()}
+        targets = raw.sections if new_defaults else created
+        for name in targets:
+            own = raw.sections[name].options
+            for key, text in here_defaults.items():
+                if key in own or (name, key) in self.subst:
+                    continue
+                if name in created or key in new_defaults:
+                    self.subst[(name, key)] = text.replace(HERE, here)
+
+    def text(self, section: str, key: str) -> str | None:
+        if self.subst:
+            sub = self.subst.get((section, key))
+            if sub is not None:
+                return sub
+        return self.raw.value(section, key)
+
+    def option(self, section: str, key: str) -> Option | None:
+        return self.raw.get(section, key)
+
+    def header_span(self, section: str) -> Span:
+        return self.raw.sections[section].headers[0].header.name_span
+
+    def value_span(self, section: str, key: str) -> Span:
+        opt = self.option(section, key)
+        return opt.value_span if opt is not None else self.header_span(section)
+
+    # -- reading one option -----------------------------------------------------------------
+
+    def get(self, section: str, spec: OptionSpec, names: Mapping[str, Any],
+            default: Any = None, rule: Expansion | None = None,
+            spans: dict[str, Span] | None = None) -> Any:
+        """Read, expand and convert one option; on failure record it and raise Skip."""
+        text = self.text(section, spec.name)
+        if text is None:
+            return spec.default if default is None else default
+        rule = rule or spec.expansion
+        span = self.value_span(section, spec.name)
+        if spans is not None:
+            spans[spec.name] = span
+        try:
+            # no "%" means nothing to expand (and nothing that could fail to)
+            value = expand_all(text, names, f"[{section}] {spec.name}", rule) if "%" in text \
+                else text
+            return spec.type.convert(value, self.host)
+        except ValueError as exc:
+            self.error(span, f"[{section}] {spec.name}: {exc}", code_of(exc))
+            raise Skip from None
+
+    def read_opt(self, section: str, kind: str, name: str, names: Mapping[str, Any],
+                 spans: dict[str, Span], default: Any = None) -> Any:
+        spec = options_for(kind)[name]
+        try:
+            return self.get(section, spec, names, default, spans=spans)
+        except Skip:
+            return spec.default if default is None else default
+
+    def names(self, env: Mapping[str, str], **extra: Any) -> dict[str, Any]:
+        out: dict[str, Any] = dict(env)
+        out.update(extra)
+        return out
+
+    def check_name(self, section: str, name: str) -> str:
+        stripped = name.strip()
+        for ch in " :/":
+            if ch in stripped:
+                self.error(self.header_span(section),
+                           f"invalid name {name!r} in [{section}]: it contains {ch!r}", "name")
+                break
+        return stripped
+
+    def includes(self, path: str) -> list[str]:
+        span = self.header_span("include")
+        text = self.text("include", "files")
+        if text is None:
+            self.error(span, "[include] has no files setting", "missing-required")
+            return []
+        names = self.names(self.env_os, here=self.here, host_node_name=self.node)
+        spec = options_for("include")["files"]
+        fspan = self.value_span("include", "files")
+        try:
+            text = expand(text, names, "[include] files", spec.expansion)
+        except ExpansionError as exc:
+            self.error(fspan, str(exc), "expansion")
+            return []
+        base = os.path.dirname(os.path.abspath(path))
+        read: list[str] = []
+        for pattern in text.split():
+            joined = os.path.join(base, pattern)
+            matches = sorted(glob.glob(joined))
+            if not matches:
+                self.warn(fspan, f'no file matches include pattern "{joined}"', "include-no-match")
+                continue
+            for filename in matches:
+                read.append(filename)
+                if os.path.isdir(filename):
+                    self.warn(fspan, f"include pattern matches a directory: {filename}",
+                              "include-directory")
+                    continue
+                if not os.access(filename, os.R_OK):
+                    self.warn(fspan, f"included file is not readable: {filename}",
+                              "include-unreadable")
+                    continue
+                doc = self.read(filename)
+                if doc is not None:
+                    created = self.add(doc)
+                    self.expand_here(doc, created, os.path.abspath(os.path.dirname(filename)))
+        return read
+
+    # -- [supervisord] ------------------------------------------------------------------------
+
+
+    # -- plugins ------------------------------------------------------------------------------
+
+
+    # -- groups -------------------------------------------------------------------------------
+
+
+
+
+
+    # -- processes of one section ---------------------------------------------------------------
+
+
+
+    # -- servers and supervisorctl ----------------------------------------------------------------
+
+
+
+
+
+def code_of(exc: Exception) -> str:
+    if isinstance(exc, ExpansionError):
+        return "expansion"
+    msg = str(exc)
+    if msg.startswith(("Invalid user", "Invalid group")):
+        return "host-user"
+    if "does not exist" in msg or "is not an existing directory" in msg:
+        return "host-path"
+    return "invalid-value"
+
+
+def importable(spec: str) -> bool:
+    """Whether `module:attr` resolves, as supervisord's entry-point loading would."""
+    if spec in BUILTIN_SPECS:
+        return True
+    m = _IMPORT_RE.match(spec)
+    if m is None:
+        return False
+    try:
+        obj: Any = importlib.import_module(m.group("module"))
+        for attr in filter(None, (m.group("attr") or "").split(".")):
+            obj = getattr(obj, attr)
+    except Exception:
+        return False
+    return True
