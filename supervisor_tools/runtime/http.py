@@ -18,7 +18,6 @@ import pwd
 import selectors
 import socket
 import traceback
-import xmlrpc.client
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import unquote
@@ -33,6 +32,7 @@ from supervisor_tools.runtime.xmlenc import dump_fault, dump_response
 MAX_HEADER = 64 * 1024
 MAX_STREAM_BACKLOG = 16 * 1024 * 1024
 SNDBUF = 4 * 1024 * 1024
+SO_SNDBUFFORCE = getattr(socket, "SO_SNDBUFFORCE", 32)
 
 
 class Request:
@@ -83,8 +83,14 @@ class Connection:
         self.streaming: tuple[LogFile, Callable[[bytes], None]] | None = None
         self.closed = False
         sock.setblocking(False)
-        with contextlib.suppress(OSError):
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF)
+        # Big enough for a 500-process getAllProcessInfo in one send; root may go past
+        # net.core.wmem_max with SO_SNDBUFFORCE.
+        for opt in (SO_SNDBUFFORCE, socket.SO_SNDBUF):
+            try:
+                sock.setsockopt(socket.SOL_SOCKET, opt, SNDBUF)
+                break
+            except OSError:
+                continue
         server.loop.add_reader(sock, self.on_readable)
 
     def on_readable(self) -> None:
@@ -187,6 +193,8 @@ class Connection:
 
     def respond(self, status: str, body: bytes, ctype: str, keep_alive: bool,
                 extra: list[tuple[str, str]] | None = None) -> None:
+        # A client that reads the main log after a reply must find what led to it.
+        self.server.sup.log.flush()
         headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
         headers += extra or []
         if not keep_alive:
@@ -338,6 +346,8 @@ class HttpServer:
             conn.send_simple("400 Bad Request", close=not req.keep_alive)
             return
         try:
+            import xmlrpc.client  # only when the first request comes, not at start-up
+
             params, method = xmlrpc.client.loads(req.body)
         except Exception:
             conn.send_simple("400 Bad Request", close=True)
@@ -373,7 +383,7 @@ class HttpServer:
         gname, pname = split_namespec(name)
         _group, proc = self.sup.find(gname, pname)
         log = proc.logs.get(channel) if proc is not None else None
-        if proc is None or log is None or not os.path.exists(log.path):
+        if proc is None or log is None or not os.path.exists(proc.log_path(channel)):
             conn.send_simple("404 Not Found", close=not req.keep_alive)
             return
         conn.start_stream(log, _last_bytes(log.path, 1024))

@@ -8,13 +8,14 @@ therefore makes no wake-ups at all.
 from __future__ import annotations
 
 import contextlib
+import functools
 import heapq
 import itertools
-import os
 import selectors
 import signal
 import socket
 import time
+import traceback
 from collections.abc import Callable
 from typing import Any
 
@@ -46,6 +47,8 @@ class Loop:
         self.selector.register(self._wake_r, selectors.EVENT_READ, self._drain_wakeup)
         self._after_batch: list[Callback] = []
         self.running = False
+        # A bug in one callback must not take the supervisor (and its children) down.
+        self.on_error: Callable[[BaseException], None] = _print_error
 
     # -- fds -----------------------------------------------------------------------------------
 
@@ -115,19 +118,25 @@ class Loop:
         for key, _mask in events:
             # An earlier callback of this batch may have closed this fd (a reaped child's pipe).
             if fdmap.get(key.fileobj) is key:
-                key.data()
+                self._call(key.data)
         while self._pending_signals:
             sig = self._pending_signals.pop(0)
             handler = self._signal_handlers.get(sig)
             if handler is not None:
-                handler(sig)
+                self._call(functools.partial(handler, sig))
         now = time.monotonic()
         while self._timers and (self._timers[0][0] <= now or self._timers[0][2].cancelled):
             _, _, t = heapq.heappop(self._timers)
             if not t.cancelled:
-                t.callback()
+                self._call(t.callback)
         for cb in self._after_batch:
-            cb()
+            self._call(cb)
+
+    def _call(self, callback: Callback) -> None:
+        try:
+            callback()
+        except Exception as exc:
+            self.on_error(exc)
 
     def run(self) -> None:
         self.running = True
@@ -147,5 +156,5 @@ class Loop:
         self._wake_w.close()
 
 
-def set_nonblocking(fd: int) -> None:
-    os.set_blocking(fd, False)
+def _print_error(exc: BaseException) -> None:
+    traceback.print_exception(exc)

@@ -6,11 +6,13 @@ import contextlib
 import dataclasses
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from supervisor_tools.errors import Span, SvtoolError
 from supervisor_tools.model.model import Model, SupervisordConfig
+from supervisor_tools.runtime.supervisor import Mood
 
 SEARCH_PATHS = ("../etc/supervisord.conf", "../supervisord.conf", "./supervisord.conf",
                 "./etc/supervisord.conf", "/etc/supervisord.conf",
@@ -70,6 +72,40 @@ def apply_options(model: Model, opts: RunOptions) -> Model:
     return dataclasses.replace(model, supervisord=dataclasses.replace(sd, **changes))
 
 
+def server_settings(model: Model) -> list[tuple[object, ...]]:
+    """What identifies the control servers, without source positions."""
+    return [tuple(getattr(s, f) for f in ("file", "chmod", "chown", "host", "port", "username",
+                                          "password") if hasattr(s, f))
+            for s in model.servers]
+
+
+def systemd_notifier() -> Callable[[Mood], None]:
+    """Report readiness to systemd when run as a Type=notify service (NOTIFY_SOCKET set)."""
+    from supervisor_tools.runtime.notify import Notifier
+
+    notifier = Notifier()
+
+    def tell(mood: Mood) -> None:
+        if mood is Mood.RUNNING:
+            notifier.ready("supervising")
+        elif mood is Mood.RESTARTING:
+            notifier.reloading()
+        elif mood is Mood.SHUTDOWN:
+            notifier.stopping()
+
+    return tell
+
+
+def raise_fd_limit(minfds: int) -> None:
+    """Like supervisord, lift the soft RLIMIT_NOFILE to `minfds` when the hard limit allows."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < minfds:
+        target = minfds if hard == resource.RLIM_INFINITY else min(minfds, hard)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
 def daemonize(directory: str | None, umask: int) -> None:
     if os.fork() != 0:
         os._exit(0)
@@ -104,6 +140,7 @@ def run(config: str | None, opts: RunOptions | None = None) -> int:
     model = apply_options(loaded, opts)
     sd = model.supervisord
     assert sd is not None
+    raise_fd_limit(sd.minfds)
     sup = Supervisor(model, reload)
     server = HttpServer(sup, make_dispatcher(sup))
     try:
@@ -112,6 +149,17 @@ def run(config: str | None, opts: RunOptions | None = None) -> int:
         server.close()
         raise SvtoolError(f"cannot open the control socket: {exc}") from exc
 
+    current = [server_settings(model)]
+
+    def reopen_servers(new: Model) -> None:
+        # Like supervisord's restart: a changed [unix_http_server]/[inet_http_server] applies.
+        if server_settings(new) != current[0]:
+            server.close()
+            server.open(new.servers)
+            current[0] = server_settings(new)
+
+    sup.on_reload.append(reopen_servers)
+    sup.on_mood.append(systemd_notifier())
     if not sd.nodaemon:
         sup.log.echo = False
         daemonize(sd.directory, sd.umask)

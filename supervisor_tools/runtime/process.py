@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
+import random
 import signal
-import subprocess
-import tempfile
 import time
 from collections.abc import Callable
-from typing import IO, Protocol
+from typing import Protocol
 
 from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.runtime import states
@@ -19,8 +19,11 @@ from supervisor_tools.runtime.spawn import Plan, SpawnError, plan, spawn
 from supervisor_tools.runtime.states import Event, Policy, Record, State
 
 F_SETPIPE_SZ = 1031
+F_GETPIPE_SZ = 1032
 SMALL_READ = 65536
 BIG_PIPE = 1 << 20
+_NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
+_RANDOM = random.Random()
 
 
 class Host(Protocol):
@@ -66,12 +69,12 @@ def describe_status(status: int) -> tuple[int, str]:
 class Output:
     """One captured channel of a child: a pipe read end feeding a log file."""
 
-    def __init__(self, proc: Process, channel: str, stream: IO[bytes]) -> None:
+    def __init__(self, proc: Process, channel: str, fd: int) -> None:
         self.proc = proc
         self.channel = channel
-        self.stream = stream
-        self.fd = stream.fileno()
+        self.fd = fd
         self.bufsize = SMALL_READ
+        self.pipe_size = 0
         os.set_blocking(self.fd, False)
 
     def on_readable(self) -> None:
@@ -84,14 +87,27 @@ class Output:
         if not data:
             self.close()
             return
-        if len(data) == self.bufsize == SMALL_READ:
-            # A busy writer: a bigger pipe means fewer, larger reads.
-            try:
-                fcntl.fcntl(self.fd, F_SETPIPE_SZ, BIG_PIPE)
-                self.bufsize = BIG_PIPE
-            except OSError:
-                self.bufsize = SMALL_READ * 4
+        if self.bufsize == SMALL_READ and len(data) >= self._capacity():
+            self._grow()
         self.proc.output(self.channel, data)
+
+    def _capacity(self) -> int:
+        # Pipes start at 64 KiB, or at 8 KiB once a user holds many pipe pages (500 idle
+        # siblings do); a read that empties a full pipe marks a busy writer.
+        if self.pipe_size == 0:
+            try:
+                self.pipe_size = fcntl.fcntl(self.fd, F_GETPIPE_SZ)
+            except OSError:
+                self.pipe_size = SMALL_READ
+        return self.pipe_size
+
+    def _grow(self) -> None:
+        """A bigger pipe means fewer, larger reads for a busy writer."""
+        try:
+            self.pipe_size = fcntl.fcntl(self.fd, F_SETPIPE_SZ, BIG_PIPE)
+            self.bufsize = BIG_PIPE
+        except OSError:
+            self.bufsize = SMALL_READ * 4
 
     def drain(self) -> None:
         while self.fd >= 0:
@@ -107,7 +123,7 @@ class Output:
     def close(self) -> None:
         if self.fd >= 0:
             self.proc.host.loop.remove(self.fd)
-            self.stream.close()
+            os.close(self.fd)
             self.fd = -1
 
 
@@ -117,7 +133,6 @@ class Process:
         self.config = config
         self.policy = policy_of(config)
         self.record = Record()
-        self.popen: subprocess.Popen[bytes] | None = None
         self.outputs: list[Output] = []
         self.stdin_fd = -1
         self.timer: Timer | None = None
@@ -153,17 +168,17 @@ class Process:
 
     def _log_path(self, channel: str, value: str) -> str:
         if value == "AUTO":
-            prefix = f"{self.config.name}-{channel}---{self.host.identifier}-"
-            fd, path = tempfile.mkstemp(suffix=".log", prefix=prefix, dir=self.host.childlogdir)
-            os.close(fd)
-            return path
+            # The name supervisord gives AUTO logs; LogFile creates the file when it opens it.
+            suffix = "".join(_RANDOM.choices(_NAME_CHARS, k=8))
+            name = f"{self.config.name}-{channel}---{self.host.identifier}-{suffix}.log"
+            return os.path.join(self.host.childlogdir, name)
         return value if is_file_target(value) else ""
 
     def _open_log(self, path: str, maxbytes: int, backups: int) -> LogFile | None:
         if not path:
             return None
         try:
-            return LogFile(path, maxbytes, backups)
+            return LogFile(path, maxbytes, backups, lazy=True)
         except OSError as exc:
             self.host.log.error(f"could not open log {path} for {self.name}: {exc}")
             return None
@@ -178,6 +193,15 @@ class Process:
         if self.host.log.enabled("debug"):
             text = data.decode("utf-8", "replace")
             self.host.log.debug(f"'{self.name}' {channel} output:\n{text}")
+
+    def log_path(self, channel: str) -> str:
+        """The log file of `channel`, created now if nothing was written to it yet."""
+        log = self.logs.get(channel)
+        if log is None:
+            return ""
+        with contextlib.suppress(OSError):  # the caller reports a missing file
+            log.ensure()
+        return log.path
 
     def reopen_logs(self) -> None:
         for log in self.logs.values():
@@ -234,24 +258,22 @@ class Process:
         self._arm(None)
         self.host.state_changed(self)
         try:
-            popen = spawn(self.get_plan())
+            child = spawn(self.get_plan())
         except SpawnError as exc:
             self._plan = None
             self.dispatch(states.SpawnFailed(exc.message, time.monotonic()))
             return
-        self.popen = popen
         loop = self.host.loop
         self.outputs = []
-        for channel, stream in (("stdout", popen.stdout), ("stderr", popen.stderr)):
-            if stream is not None:
-                o = Output(self, channel, stream)
+        for channel, fd in (("stdout", child.stdout), ("stderr", child.stderr)):
+            if fd >= 0:
+                o = Output(self, channel, fd)
                 self.outputs.append(o)
-                loop.add_reader(o.fd, o.on_readable)
-        if popen.stdin is not None:
-            self.stdin_fd = popen.stdin.fileno()
-            os.set_blocking(self.stdin_fd, False)
-        self.host.track(popen.pid, self)
-        self.dispatch(states.Spawned(popen.pid, time.monotonic()))
+                loop.add_reader(fd, o.on_readable)
+        self.stdin_fd = child.stdin
+        os.set_blocking(self.stdin_fd, False)
+        self.host.track(child.pid, self)
+        self.dispatch(states.Spawned(child.pid, time.monotonic()))
 
     def _kill(self, sig: int, group: bool) -> None:
         pid = self.pid
@@ -275,16 +297,13 @@ class Process:
             o.drain()
         self.outputs = []
         self._close_stdin()
-        if self.popen is not None:
-            self.popen.returncode = status  # so Popen never waits for this pid itself
-            self.popen = None
         es, text = describe_status(status)
         self.dispatch(states.Exited(es, text, time.monotonic(), self.host.may_restart()))
 
     def _close_stdin(self) -> None:
-        if self.popen is not None and self.popen.stdin is not None:
-            self.popen.stdin.close()
-        self.stdin_fd = -1
+        if self.stdin_fd >= 0:
+            os.close(self.stdin_fd)
+            self.stdin_fd = -1
 
     def start(self) -> None:
         self.dispatch(states.Start(time.monotonic()))

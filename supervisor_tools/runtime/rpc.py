@@ -186,7 +186,7 @@ class SupervisorNamespace:
         return Deferred(poll)
 
     def _log_path(self, proc: Process, channel: str) -> str:
-        return proc.stdout_logfile if channel == "stdout" else proc.stderr_logfile
+        return proc.log_path(channel)
 
     # -- status and control of supervisord ------------------------------------------------------
 

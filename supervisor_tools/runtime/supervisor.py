@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import traceback
 from collections.abc import Callable
 from enum import IntEnum
 
@@ -28,7 +29,7 @@ class Mood(IntEnum):
 
 def comparable(cfg: GroupConfig) -> GroupConfig:
     """A group config with its source positions blanked, for "has it changed" tests."""
-    blank = dataclasses.replace(cfg.source, line=0, col=0, end_line=0, end_col=0)
+    blank = Span(cfg.source.file, 0, 0, 0, 0)
     procs = tuple(dataclasses.replace(p, source=blank) for p in cfg.processes)
     return dataclasses.replace(cfg, source=blank, processes=procs)
 
@@ -82,7 +83,16 @@ class Supervisor:
         self.changed = False
         self.exit_code = 0
         self.on_reload: list[Callable[[Model], None]] = []
+        # Told of RUNNING (after start and after each reload), RESTARTING and SHUTDOWN.
+        self.on_mood: list[Callable[[Mood], None]] = []
         self.on_exit: list[Callable[[], None]] = []
+
+    def set_mood(self, mood: Mood) -> None:
+        if mood is self.mood and mood is not Mood.RUNNING:
+            return
+        self.mood = mood
+        for cb in self.on_mood:
+            cb(mood)
 
     # -- Host protocol used by Process ---------------------------------------------------------
 
@@ -111,18 +121,44 @@ class Supervisor:
         loop.add_signal(signal.SIGHUP, self._on_hup)
         loop.add_signal(signal.SIGUSR2, self._on_usr2)
         loop.after_each_batch(self._after_batch)
+        loop.after_each_batch(self.log.flush)
+        loop.on_error = self._on_error
         if not self.sd.nocleanup:
             cleanup_auto_logs(self.childlogdir, self.identifier)
         self.log.info(f"supervisord started with pid {os.getpid()}")
         self._activate(self.group_configs)
+        self.set_mood(Mood.RUNNING)
+
+    def supported(self, cfg: GroupConfig) -> bool:
+        """Event listener pools and FastCGI programs need protocols not built yet."""
+        if cfg.kind in ("program", "group"):
+            return True
+        self.log.warn(f"{cfg.kind} {cfg.name!r} is not supported by svtool run yet; skipped")
+        return False
 
     def _activate(self, configs: tuple[GroupConfig, ...]) -> None:
         for cfg in sorted(configs, key=lambda g: (g.priority, g.name)):
-            if cfg.name not in self.groups:
+            if cfg.name not in self.groups and self.supported(cfg):
                 self.groups[cfg.name] = Group(self, cfg)
         for group in self.sorted_groups():
             for proc in group.processes.values():
                 proc.autostart()
+        self._create_logs([p for g in self.sorted_groups() for p in g.processes.values()])
+
+    def _create_logs(self, procs: list[Process]) -> None:
+        """Create log files that are still missing, a few per loop pass.
+
+        supervisord creates every log when a group is added; doing it after the spawns, in
+        small steps, keeps a big start-up fast and the control socket responsive meanwhile.
+        """
+        for proc in procs[:32]:
+            group = self.groups.get(proc.config.group)
+            if group is None or group.processes.get(proc.name) is not proc:
+                continue  # removed (or reloaded away) since; its logs stay closed
+            proc.log_path("stdout")
+            proc.log_path("stderr")
+        if len(procs) > 32:
+            self.loop.call_later(0, lambda: self._create_logs(procs[32:]))
 
     def sorted_groups(self) -> list[Group]:
         return sorted(self.groups.values(), key=lambda g: (g.config.priority, g.name))
@@ -155,13 +191,17 @@ class Supervisor:
     def shutdown(self) -> None:
         if self.mood is Mood.RUNNING:
             self.log.info("received shutdown request")
-        self.mood = Mood.SHUTDOWN
+        self.set_mood(Mood.SHUTDOWN)
         self.loop.wake()
 
     def restart(self) -> None:
         if self.mood is Mood.RUNNING:
-            self.mood = Mood.RESTARTING
+            self.set_mood(Mood.RESTARTING)
         self.loop.wake()
+
+    def _on_error(self, exc: BaseException) -> None:
+        text = "".join(traceback.format_exception(exc)).rstrip()
+        self.log.critical(f"internal error, continuing:\n{text}")
 
     # -- signals -------------------------------------------------------------------------------
 
@@ -186,12 +226,12 @@ class Supervisor:
 
     def _on_stop_signal(self, sig: int) -> None:
         self.log.warn(f"received {signal.Signals(sig).name} indicating exit request")
-        self.mood = Mood.SHUTDOWN
+        self.set_mood(Mood.SHUTDOWN)
 
     def _on_hup(self, sig: int) -> None:
         self.log.warn("received SIGHUP indicating restart request")
         if self.mood is Mood.RUNNING:
-            self.mood = Mood.RESTARTING
+            self.set_mood(Mood.RESTARTING)
 
     def _on_usr2(self, sig: int) -> None:
         self.log.info("received SIGUSR2 indicating log reopen request")
@@ -210,7 +250,8 @@ class Supervisor:
         for group in reversed(self.sorted_groups()):
             if group.unstopped():
                 group.stop_all()
-                return
+                if group.unstopped():
+                    return  # wait for the exits, which wake the loop
         if self.mood is Mood.SHUTDOWN:
             self.log.info("shutting down" if not self.pids else "exiting with children alive")
             self.loop.stop()
@@ -234,7 +275,7 @@ class Supervisor:
         self.group_configs = model.groups
         for cb in self.on_reload:
             cb(model)
-        self.mood = Mood.RUNNING
+        self.set_mood(Mood.RUNNING)
         self.log.info("supervisord restarted")
         self._activate(self.group_configs)
 
@@ -259,10 +300,13 @@ class Supervisor:
             if cfg.name == name:
                 if name in self.groups:
                     return False
+                if not self.supported(cfg):
+                    return None
                 group = Group(self, cfg)
                 self.groups[name] = group
                 for proc in group.sorted():
                     proc.autostart()
+                self._create_logs(group.sorted())
                 self.changed = True
                 return True
         return None

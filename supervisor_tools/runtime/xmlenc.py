@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-_HEAD = b"<?xml version='1.0'?>\n<methodResponse>\n"
+_HEAD = b"<?xml version='1.0'?>\n<methodResponse>"
 
 
 def _escape(s: str) -> str:
@@ -28,47 +28,47 @@ def _encode(value: Any, out: list[str]) -> None:
     if t is str:
         out.append("<value><string>")
         out.append(_escape(value))
-        out.append("</string></value>\n")
+        out.append("</string></value>")
     elif t is bool:
-        out.append("<value><boolean>1</boolean></value>\n" if value
-                   else "<value><boolean>0</boolean></value>\n")
+        out.append("<value><boolean>1</boolean></value>" if value
+                   else "<value><boolean>0</boolean></value>")
     elif t is int:
-        out.append(f"<value><int>{value}</int></value>\n")
+        out.append(f"<value><int>{value}</int></value>")
     elif t is dict:
-        out.append("<value><struct>\n")
+        out.append("<value><struct>")
         for k, v in value.items():
-            out.append("<member>\n<name>")
+            out.append("<member><name>")
             out.append(_escape(str(k)))
-            out.append("</name>\n")
+            out.append("</name>")
             _encode(v, out)
-            out.append("</member>\n")
-        out.append("</struct></value>\n")
+            out.append("</member>")
+        out.append("</struct></value>")
     elif t is list or t is tuple:
-        out.append("<value><array><data>\n")
+        out.append("<value><array><data>")
         for v in value:
             _encode(v, out)
-        out.append("</data></array></value>\n")
+        out.append("</data></array></value>")
     elif t is float:
-        out.append(f"<value><double>{value!r}</double></value>\n")
+        out.append(f"<value><double>{value!r}</double></value>")
     elif t is bytes:
-        out.append("<value><base64>\n")
+        out.append("<value><base64>")
         out.append(base64.b64encode(value).decode("ascii"))
-        out.append("\n</base64></value>\n")
+        out.append("</base64></value>")
     elif value is None:
-        out.append("<value><nil/></value>\n")
+        out.append("<value><nil/></value>")
     else:
         raise TypeError(f"cannot marshal {t.__name__}")
 
 
 def dump_response(value: Any) -> bytes:
-    out = ["<params>\n<param>\n"]
+    out = ["<params><param>"]
     _encode(value, out)
-    out.append("</param>\n</params>\n</methodResponse>\n")
+    out.append("</param></params></methodResponse>")
     return _HEAD + "".join(out).encode("utf-8")
 
 
 def dump_fault(code: int, text: str) -> bytes:
-    out = ["<fault>\n"]
+    out = ["<fault>"]
     _encode({"faultCode": code, "faultString": text}, out)
-    out.append("</fault>\n</methodResponse>\n")
+    out.append("</fault></methodResponse>")
     return _HEAD + "".join(out).encode("utf-8")
