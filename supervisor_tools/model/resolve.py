@@ -8,6 +8,7 @@ includes, [supervisord], rpcinterfaces, groups and programs, listeners, fcgi pro
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -83,6 +84,14 @@ def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] 
     Raises SvtoolError only when the main file does not exist.
     """
     reader = Reader(os.environ if environ is None else environ, host_checks)
-    model = build(reader, path, fragment)
+    # Loading allocates hundreds of thousands of small objects and no reference cycles; the
+    # cyclic collector would run over and over for nothing, so it waits until we are done.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        model = build(reader, path, fragment)
+    finally:
+        if collecting:
+            gc.enable()
     return LoadResult(model, tuple(reader.errors), tuple(reader.warnings),
                       tuple(reader.documents), reader.raw)
