@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check grammar clean
+.PHONY: demo test check grammar clean browser
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -23,8 +23,18 @@ check: $(STAMP)
 	$(BIN)/ruff check supervisor_tools
 	$(BIN)/mypy supervisor_tools
 
-test: check
+test: check browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The web console's tests drive Debian's Chromium with Playwright (no browser download).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else \
+	    echo "the web console tests need /usr/bin/chromium: apt-get install chromium (as root)"; \
+	  fi; \
+	fi
 
 grammar: $(STAMP)
 	$(BIN)/python grammar/build_parser.py
