@@ -318,17 +318,20 @@ def docs(output: str | None, check: bool) -> None:
 @click.option("-q", "--childlogdir", help="The directory for AUTO child logs.")
 @click.option("-k", "--nocleanup", is_flag=True, help="Keep old AUTO child logs at start.")
 @click.option("-d", "--directory", help="The directory to change to when daemonized.")
+@click.option("--allow-insecure-http", is_flag=True,
+              help="Serve [inet_http_server] on a non-loopback address without a password.")
 def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool,
         logfile: str | None, loglevel: str | None, pidfile: str | None,
         identifier: str | None, childlogdir: str | None, nocleanup: bool,
-        directory: str | None) -> None:
+        directory: str | None, allow_insecure_http: bool) -> None:
     """Run a configuration like supervisord does (the real supervisorctl can drive it)."""
     from supervisor_tools.runtime.main import RunOptions
     from supervisor_tools.runtime.main import run as run_config
 
     opts = RunOptions(nodaemon=nodaemon, silent=silent, logfile=logfile, loglevel=loglevel,
                       pidfile=pidfile, identifier=identifier, childlogdir=childlogdir,
-                      nocleanup=nocleanup, directory=directory)
+                      nocleanup=nocleanup, directory=directory,
+                      allow_insecure_http=allow_insecure_http)
     _exit(_guard(lambda: run_config(config or config_arg, opts)))
 
 

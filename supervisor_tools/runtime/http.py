@@ -79,6 +79,8 @@ class Connection:
         self.outbuf = bytearray()
         self.pending: Deferred | None = None
         self.pending_keep_alive = True
+        # How a deferred reply is sent when it completes; XML-RPC unless a route says otherwise.
+        self.pending_send: Callable[[Connection, Any, bool], None] | None = None
         self.close_after_write = False
         self.streaming: tuple[LogFile, Callable[[bytes], None]] | None = None
         self.closed = False
@@ -249,7 +251,8 @@ class Connection:
         if value is NOT_DONE:
             return
         self.pending = None
-        self.server.send_rpc(self, value, self.pending_keep_alive)
+        send, self.pending_send = self.pending_send or self.server.send_rpc, None
+        send(self, value, self.pending_keep_alive)
         self.process()
 
 

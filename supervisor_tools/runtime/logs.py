@@ -165,6 +165,18 @@ class MainLog:
         self.echo = echo
         self.pending: list[bytes] = []
 
+    def reconfigure(self, path: str | None, level: str, maxbytes: int, backups: int) -> None:
+        """Apply settings a reload changed; the file is only reopened when it changed."""
+        self.level = LEVELS.get(level, 20)
+        old = (self.path, self.file.maxbytes, self.file.backups) if self.file else (None, 0, 0)
+        if (path, maxbytes, backups) == old or (path is None and self.file is None):
+            return
+        self.flush()
+        if self.file is not None:
+            self.file.close()
+        self.path = path
+        self.file = LogFile(path, maxbytes, backups) if path else None
+
     def enabled(self, level: str) -> bool:
         return LEVELS.get(level, 20) >= self.level
 

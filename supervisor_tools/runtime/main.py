@@ -32,6 +32,8 @@ class RunOptions:
     childlogdir: str | None = None
     nocleanup: bool = False
     directory: str | None = None
+    # Serve [inet_http_server] on a non-loopback address without a password (off: refuse).
+    allow_insecure_http: bool = False
 
 
 def find_config(config: str | None) -> str:
@@ -96,16 +98,6 @@ def systemd_notifier() -> Callable[[Mood], None]:
     return tell
 
 
-def raise_fd_limit(minfds: int) -> None:
-    """Like supervisord, lift the soft RLIMIT_NOFILE to `minfds` when the hard limit allows."""
-    import resource
-
-    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
-    if soft < minfds:
-        target = minfds if hard == resource.RLIM_INFINITY else min(minfds, hard)
-        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
-
-
 def daemonize(directory: str | None, umask: int) -> None:
     if os.fork() != 0:
         os._exit(0)
@@ -124,6 +116,7 @@ def run(config: str | None, opts: RunOptions | None = None) -> int:
     from supervisor_tools.runtime.http import HttpServer
     from supervisor_tools.runtime.rpc import make_dispatcher
     from supervisor_tools.runtime.supervisor import Supervisor
+    from supervisor_tools.runtime.web.console import install as install_console
 
     opts = opts or RunOptions()
     path = os.path.abspath(find_config(config))
@@ -133,16 +126,32 @@ def run(config: str | None, opts: RunOptions | None = None) -> int:
             print(line, file=sys.stderr)
         return 2
 
+    from supervisor_tools.runtime.web.exposure import check_exposure
+
     def reload() -> Model | list[str]:
         again = load_model(path)
-        return again if isinstance(again, list) else apply_options(again, opts)
+        if isinstance(again, list):
+            return again
+        try:
+            check_exposure(again, opts.allow_insecure_http)
+        except SvtoolError as exc:
+            return [str(exc)]
+        return apply_options(again, opts)
 
+    check_exposure(loaded, opts.allow_insecure_http)
     model = apply_options(loaded, opts)
     sd = model.supervisord
     assert sd is not None
-    raise_fd_limit(sd.minfds)
+    from supervisor_tools.runtime.limits import raise_limits
+    from supervisor_tools.runtime.privileges import drop_privileges
+
+    notes = [("info", line) for line in raise_limits(sd.minfds, sd.minprocs)]
+    notes += drop_privileges(sd.user)
     sup = Supervisor(model, reload)
+    for level, line in notes:
+        sup.log.log(level, line)
     server = HttpServer(sup, make_dispatcher(sup))
+    install_console(server)
     try:
         server.open(model.servers)
     except OSError as exc:

@@ -15,8 +15,9 @@ from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.runtime import states
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
 from supervisor_tools.runtime.loop import Loop, Timer
-from supervisor_tools.runtime.spawn import Plan, SpawnError, plan, spawn
+from supervisor_tools.runtime.spawn import Child, Plan, SpawnBatch, SpawnError, plan, spawn
 from supervisor_tools.runtime.states import Event, Policy, Record, State
+from supervisor_tools.runtime.syslog import sinks_for
 
 F_SETPIPE_SZ = 1031
 F_GETPIPE_SZ = 1032
@@ -42,6 +43,18 @@ class Host(Protocol):
     def track(self, pid: int, proc: Process | None) -> None: ...
 
     def state_changed(self, proc: Process) -> None: ...
+
+
+class Hooks(Protocol):
+    """The event side of a process (runtime/listeners.py): events, capture, listener I/O."""
+
+    def transitioned(self, before: Record, event: Event, result: states.Result) -> None: ...
+
+    def output(self, channel: str, data: bytes) -> bytes: ...
+
+    def spawned(self) -> None: ...
+
+    def exiting(self) -> None: ...
 
 
 def policy_of(pc: ProcessConfig) -> Policy:
@@ -90,7 +103,6 @@ class Output:
         if self.bufsize == SMALL_READ and len(data) >= self._capacity():
             self._grow()
         self.proc.output(self.channel, data)
-
     def _capacity(self) -> int:
         # Pipes start at 64 KiB, or at 8 KiB once a user holds many pipe pages (500 idle
         # siblings do); a read that empties a full pipe marks a busy writer.
@@ -137,6 +149,9 @@ class Process:
         self.stdin_fd = -1
         self.timer: Timer | None = None
         self._plan: Plan | None = None
+        # A descriptor every child gets as stdin instead of a pipe (a FastCGI group's socket).
+        self.stdin_source = -1
+        self.hooks: Hooks | None = None
         self.stdout_logfile = self._log_path("stdout", config.stdout_logfile)
         self.stderr_logfile = ("" if config.redirect_stderr
                                else self._log_path("stderr", config.stderr_logfile))
@@ -146,6 +161,8 @@ class Process:
             "stderr": self._open_log(self.stderr_logfile, config.stderr_logfile_maxbytes,
                                      config.stderr_logfile_backups),
         }
+        self.syslogs = sinks_for(config.name, config.stdout_syslog, config.stderr_syslog,
+                                 config.redirect_stderr)
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -186,10 +203,18 @@ class Process:
     def output(self, channel: str, data: bytes) -> None:
         if self.host.strip_ansi:
             data = strip_ansi(data)
-        log = self.logs["stdout" if channel == "stdout" or self.config.redirect_stderr
-                        else "stderr"]
+        if self.hooks is not None:
+            data = self.hooks.output(channel, data)
+            if not data:
+                return
+        key = "stdout" if channel == "stdout" or self.config.redirect_stderr else "stderr"
+        log = self.logs[key]
         if log is not None:
             log.write(data)
+        if self.syslogs:
+            sink = self.syslogs.get(key)
+            if sink is not None:
+                sink.write(data)
         if self.host.log.enabled("debug"):
             text = data.decode("utf-8", "replace")
             self.host.log.debug(f"'{self.name}' {channel} output:\n{text}")
@@ -224,6 +249,8 @@ class Process:
         before = self.record
         result = states.step(self.policy, self.record, event)
         self.record = result.record
+        if result.entered and self.hooks is not None:
+            self.hooks.transitioned(before, event, result)
         for action in result.actions:
             if isinstance(action, states.Log):
                 self.host.log.log(action.level, action.message)
@@ -251,17 +278,32 @@ class Process:
 
     def get_plan(self) -> Plan:
         if self._plan is None:
-            self._plan = plan(self.config, self.host.server_url())
+            self._plan = plan(self.config, self.host.server_url(), self.stdin_source)
         return self._plan
 
     def _spawn(self) -> None:
         self._arm(None)
         self.host.state_changed(self)
         try:
-            child = spawn(self.get_plan())
+            p = self.get_plan()
         except SpawnError as exc:
+            self._started(exc)
+            return
+        # While the supervisor starts many processes at once it collects their plans and
+        # spawns them together on several cores (Supervisor.spawn_together).
+        batch: SpawnBatch | None = getattr(self.host, "spawn_batch", None)
+        if batch is not None:
+            batch.append((p, self._started))
+            return
+        try:
+            self._started(spawn(p))
+        except SpawnError as exc:
+            self._started(exc)
+
+    def _started(self, child: Child | SpawnError) -> None:
+        if isinstance(child, SpawnError):
             self._plan = None
-            self.dispatch(states.SpawnFailed(exc.message, time.monotonic()))
+            self.dispatch(states.SpawnFailed(child.message, time.monotonic()))
             return
         loop = self.host.loop
         self.outputs = []
@@ -271,7 +313,10 @@ class Process:
                 self.outputs.append(o)
                 loop.add_reader(fd, o.on_readable)
         self.stdin_fd = child.stdin
-        os.set_blocking(self.stdin_fd, False)
+        if self.stdin_fd >= 0:
+            os.set_blocking(self.stdin_fd, False)
+        if self.hooks is not None:
+            self.hooks.spawned()
         self.host.track(child.pid, self)
         self.dispatch(states.Spawned(child.pid, time.monotonic()))
 
@@ -296,6 +341,10 @@ class Process:
         for o in self.outputs:
             o.drain()
         self.outputs = []
+        for sink in self.syslogs.values():
+            sink.flush()
+        if self.hooks is not None:
+            self.hooks.exiting()
         self._close_stdin()
         es, text = describe_status(status)
         self.dispatch(states.Exited(es, text, time.monotonic(), self.host.may_restart()))

@@ -668,7 +668,7 @@ class SupervisorNamespace:
         @param string data data for the event body
         @return boolean always return true unless error
         """
-        # Event listeners are not implemented yet; the call is accepted and dropped.
+        self.sup.events.remote(type, data)
         return True
 
 

@@ -7,6 +7,7 @@ environment supervisord would give them.
 
 from __future__ import annotations
 
+import errno
 import functools
 import grp
 import os
@@ -14,11 +15,12 @@ import pwd
 import shlex
 import signal
 import stat
-import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.runtime import fastspawn
+from supervisor_tools.runtime.fastspawn import Prepared
 
 DEFAULT_PATH = "/bin:/usr/bin:/usr/local/bin"
 
@@ -123,15 +125,29 @@ class Plan:
     umask: int
     creds: Credentials | None
     redirect_stderr: bool
+    # libc's posix_spawn can do everything this child needs (no cwd, umask or user switch)
+    native: bool = False
+    # A descriptor given to the child as its stdin instead of a pipe (FastCGI's socket).
+    stdin_fd: int = -1
 
 
-def plan(pc: ProcessConfig, server_url: str | None) -> Plan:
-    argv = parse_command(pc.command)
+@functools.cache
+def _parse_cached(command: str) -> tuple[str, ...]:
+    # numprocs copies share one command line; shlex is slow enough to matter for hundreds.
+    return tuple(parse_command(command))
+
+
+def plan(pc: ProcessConfig, server_url: str | None, stdin_fd: int = -1) -> Plan:
+    argv = list(_parse_cached(pc.command))
     env = child_environment(pc, server_url)
     executable = resolve_executable(argv[0], pc.environment if "PATH" in pc.environment
-                                    else os.environ)
-    return Plan(executable, argv, env, pc.directory, -1 if pc.umask is None else pc.umask,
-                credentials(pc.user), pc.redirect_stderr)
+                                    else _own_environment())
+    umask = -1 if pc.umask is None else pc.umask
+    creds = credentials(pc.user)
+    simple = pc.directory is None and umask < 0 and creds is None
+    native = simple and fastspawn.available()
+    return Plan(executable, argv, env, pc.directory, umask, creds, pc.redirect_stderr, native,
+                stdin_fd)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,29 +166,127 @@ _RESTORE = (signal.SIGPIPE, signal.SIGXFSZ)
 
 
 def spawn(p: Plan) -> Child:
-    """Fork and exec. Raises SpawnError when the exec itself fails.
+    """Fork and exec. Raises SpawnError when the exec itself fails."""
+    result = spawn_many([p])[0]
+    if isinstance(result, SpawnError):
+        raise result
+    return result
 
-    posix_spawn (vfork-like, no Python in the child) is used whenever it can do everything
-    needed; a working directory, umask or user switch takes the slower Popen path.
+
+# Spawning threads: more than the cores only adds contention in the kernel.
+_WORKERS = max(1, min(4, os.cpu_count() or 1))
+
+
+def spawn_many(plans: Sequence[Plan]) -> list[Child | SpawnError]:
+    """Start every plan; a child, or the reason it could not start, per plan in order.
+
+    libc's posix_spawn (vfork-like, no Python in the child) runs on several threads when it can
+    do everything needed; a working directory, umask or user switch takes the slower Popen path.
     """
-    in_r, in_w = os.pipe()
-    out_r, out_w = os.pipe()
-    err_r, err_w = (-1, -1) if p.redirect_stderr else os.pipe()
-    child_ends = [in_r, out_w] + ([] if p.redirect_stderr else [err_w])
-    ours = [in_w, out_r] + ([] if p.redirect_stderr else [err_r])
-    try:
-        if p.cwd is None and p.umask < 0 and p.creds is None:
-            pid = _posix_spawn(p, in_r, out_w, out_w if p.redirect_stderr else err_w)
+    results: list[Child | SpawnError] = []
+    fds: list[_Fds | SpawnError] = []
+    for p in plans:
+        try:
+            fds.append(_Fds(p))
+        except OSError as exc:
+            fds.append(SpawnError(f"couldn't make pipes: {exc.strerror}"))
+    ready = [(p, f) for p, f in zip(plans, fds, strict=True) if isinstance(f, _Fds)]
+    # Encoded argv and environment are built just before use and dropped after: kept per
+    # process they would cost a few KiB each.
+    native = [(Prepared(p.executable, p.argv, p.env), f) for p, f in ready if p.native]
+    outcome: dict[int, int | BaseException] = {}
+    if len(native) > 1:
+        done = fastspawn.run_parallel(_native, native, _WORKERS)
+        outcome.update((id(f), r) for (_p, f), r in zip(native, done, strict=True))
+    elif native:
+        try:
+            outcome[id(native[0][1])] = _native(native[0])
+        except OSError as exc:
+            outcome[id(native[0][1])] = exc
+    for p, f in ready:
+        if id(f) not in outcome:
+            try:
+                outcome[id(f)] = _exec(p, f)
+            except (OSError, SpawnError) as exc:
+                outcome[id(f)] = exc
+    for p, made in zip(plans, fds, strict=True):
+        if isinstance(made, SpawnError):
+            results.append(made)
+            continue
+        f = made
+        f.close_child_ends()
+        r = outcome[id(f)]
+        if isinstance(r, int):
+            results.append(Child(r, f.stdin, f.stdout, f.stderr))
+            continue
+        f.close_ours()
+        if isinstance(r, SpawnError):
+            results.append(r)
+        elif isinstance(r, OSError):
+            results.append(_exec_error(p, r))
         else:
-            pid = _popen(p, in_r, out_w, out_w if p.redirect_stderr else err_w)
-    except BaseException:
-        for fd in ours:
+            raise r
+    return results
+
+
+class _Fds:
+    """The pipes of one child: its ends (closed once it has started) and ours."""
+
+    def __init__(self, p: Plan) -> None:
+        self.child_ends: list[int] = []
+        self.ours: list[int] = []
+        try:
+            if p.stdin_fd >= 0:
+                in_r, self.stdin = p.stdin_fd, -1
+            else:
+                in_r, self.stdin = os.pipe()
+                self.ours.append(self.stdin)
+                self.child_ends.append(in_r)
+            out_r, out_w = self._pipe()
+            self.stdout = out_r
+            err_r, err_w = (-1, out_w) if p.redirect_stderr else self._pipe()
+            self.stderr = err_r
+        except OSError:
+            self.close_child_ends()
+            self.close_ours()
+            raise
+        self.targets = (in_r, out_w, err_w)
+
+    def _pipe(self) -> tuple[int, int]:
+        r, w = os.pipe()
+        self.ours.append(r)
+        self.child_ends.append(w)
+        return r, w
+
+    def close_child_ends(self) -> None:
+        for fd in self.child_ends:
             os.close(fd)
-        raise
-    finally:
-        for fd in child_ends:
+        self.child_ends = []
+
+    def close_ours(self) -> None:
+        for fd in self.ours:
             os.close(fd)
-    return Child(pid, in_w, out_r, err_r)
+        self.ours = []
+
+
+def _native(job: tuple[Prepared, _Fds]) -> int:
+    prep, f = job
+    return fastspawn.spawn(prep, f.targets)
+
+
+def _exec(p: Plan, f: _Fds) -> int:
+    stdin, stdout, stderr = f.targets
+    if p.cwd is None and p.umask < 0 and p.creds is None:
+        return _posix_spawn(p, stdin, stdout, stderr)
+    return _popen(p, stdin, stdout, stderr)
+
+
+def _exec_error(p: Plan, exc: OSError) -> SpawnError:
+    if exc.errno == errno.ENOENT:
+        return SpawnError(f"can't find command {p.executable!r}", "NO_FILE")
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return SpawnError(f"no permission to run command {p.executable!r}", "NOT_EXECUTABLE")
+    return SpawnError(f"couldn't exec {p.executable}: {exc.strerror}")
 
 
 def _posix_spawn(p: Plan, stdin: int, stdout: int, stderr: int) -> int:
@@ -191,6 +305,8 @@ def _posix_spawn(p: Plan, stdin: int, stdout: int, stderr: int) -> int:
 
 
 def _popen(p: Plan, stdin: int, stdout: int, stderr: int) -> int:
+    import subprocess  # only children that need a cwd, umask or user switch come here
+
     creds = p.creds
     try:
         popen = subprocess.Popen(
@@ -212,3 +328,19 @@ def _popen(p: Plan, stdin: int, stdout: int, stderr: int) -> int:
     # subprocess from ever calling waitpid on the pid and stealing its exit status.
     popen.returncode = 0
     return popen.pid
+
+
+class SpawnBatch:
+    """Spawns collected while the supervisor starts many processes, then started together."""
+
+    def __init__(self) -> None:
+        self.jobs: list[tuple[Plan, Callable[[Child | SpawnError], None]]] = []
+
+    def append(self, job: tuple[Plan, Callable[[Child | SpawnError], None]]) -> None:
+        self.jobs.append(job)
+
+    def run(self) -> None:
+        jobs, self.jobs = self.jobs, []
+        results = spawn_many([p for p, _done in jobs])
+        for (_p, done), result in zip(jobs, results, strict=True):
+            done(result)

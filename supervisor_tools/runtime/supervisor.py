@@ -5,19 +5,30 @@ from __future__ import annotations
 import dataclasses
 import os
 import signal
+import time
 import traceback
 from collections.abc import Callable
 from enum import IntEnum
 
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
+from supervisor_tools.runtime.fcgi import FcgiError, socket_for
+from supervisor_tools.runtime.listeners import EventHub
 from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
 from supervisor_tools.runtime.loop import Loop
 from supervisor_tools.runtime.process import Process
+from supervisor_tools.runtime.spawn import SpawnBatch
 from supervisor_tools.runtime.states import STOPPED_STATES, State
 
 # Reads the configuration again (reread, reload): a model, or a list of error lines.
 Loader = Callable[[], "Model | list[str]"]
+
+
+LOG_STEP_SECONDS = 0.004
+
+
+def main_log_path(sd: SupervisordConfig) -> str | None:
+    return None if sd.logfile in ("NONE", "", "syslog") else sd.logfile
 
 
 class Mood(IntEnum):
@@ -37,10 +48,24 @@ def comparable(cfg: GroupConfig) -> GroupConfig:
 class Group:
     def __init__(self, host: Supervisor, config: GroupConfig) -> None:
         self.config = config
+        # A FastCGI group's socket; raises FcgiError before anything else is set up.
+        self.fcgi = socket_for(config)
         self.processes: dict[str, Process] = {}
         for pc in config.processes:
             # Duplicate names inside a group: the last one wins, as in supervisord.
             self.processes[pc.name] = Process(host, pc)
+            if self.fcgi is not None:
+                self.processes[pc.name].stdin_source = self.fcgi.fileno()
+        if self.fcgi is not None:
+            host.log.info(f"Creating socket {config.socket}")
+        host.events.group_created(self)
+
+    def close(self) -> None:
+        """The group leaves the supervisor: its logs and its FastCGI socket close."""
+        for proc in self.processes.values():
+            proc.close_logs()
+        if self.fcgi is not None:
+            self.fcgi.close()
 
     @property
     def name(self) -> str:
@@ -70,7 +95,7 @@ class Supervisor:
         self.loader = loader
         sd = model.supervisord or SupervisordConfig(source=Span.point(model.main_file))
         self.sd = sd
-        self.log = MainLog(None if sd.logfile in ("NONE", "", "syslog") else sd.logfile,
+        self.log = MainLog(main_log_path(sd),
                            sd.loglevel, sd.logfile_maxbytes, sd.logfile_backups,
                            echo=sd.nodaemon and not sd.silent)
         self.strip_ansi = sd.strip_ansi
@@ -86,6 +111,9 @@ class Supervisor:
         # Told of RUNNING (after start and after each reload), RESTARTING and SHUTDOWN.
         self.on_mood: list[Callable[[Mood], None]] = []
         self.on_exit: list[Callable[[], None]] = []
+        self.events = EventHub(self)
+        # Open while a start-up collects spawns to run together (see Process._spawn).
+        self.spawn_batch: SpawnBatch | None = None
 
     def set_mood(self, mood: Mood) -> None:
         if mood is self.mood and mood is not Mood.RUNNING:
@@ -130,35 +158,57 @@ class Supervisor:
         self.set_mood(Mood.RUNNING)
 
     def supported(self, cfg: GroupConfig) -> bool:
-        """Event listener pools and FastCGI programs need protocols not built yet."""
-        if cfg.kind in ("program", "group"):
+        if cfg.kind in ("program", "group", "eventlistener", "fcgi-program"):
             return True
         self.log.warn(f"{cfg.kind} {cfg.name!r} is not supported by svtool run yet; skipped")
         return False
 
+    def _new_group(self, cfg: GroupConfig) -> Group | None:
+        try:
+            return Group(self, cfg)
+        except FcgiError as exc:
+            self.log.critical(str(exc))
+            return None
+
     def _activate(self, configs: tuple[GroupConfig, ...]) -> None:
         for cfg in sorted(configs, key=lambda g: (g.priority, g.name)):
             if cfg.name not in self.groups and self.supported(cfg):
-                self.groups[cfg.name] = Group(self, cfg)
-        for group in self.sorted_groups():
-            for proc in group.processes.values():
-                proc.autostart()
+                new = self._new_group(cfg)
+                if new is None:
+                    continue
+                self.groups[cfg.name] = new
+                self.events.group_added(cfg.name)
+        self.events.running()
+        self.spawn_batch = batch = SpawnBatch()
+        try:
+            for group in self.sorted_groups():
+                for proc in group.processes.values():
+                    proc.autostart()
+        finally:
+            self.spawn_batch = None
+            batch.run()
         self._create_logs([p for g in self.sorted_groups() for p in g.processes.values()])
 
     def _create_logs(self, procs: list[Process]) -> None:
-        """Create log files that are still missing, a few per loop pass.
+        """Create log files that are still missing, a few milliseconds' worth per loop pass.
 
         supervisord creates every log when a group is added; doing it after the spawns, in
-        small steps, keeps a big start-up fast and the control socket responsive meanwhile.
+        small steps, keeps a big start-up fast and the control socket responsive meanwhile
+        (creating a file can take a millisecond, and a request waits for the step under way).
         """
-        for proc in procs[:32]:
+        until = time.monotonic() + LOG_STEP_SECONDS
+        done = 0
+        for proc in procs:
+            done += 1
             group = self.groups.get(proc.config.group)
             if group is None or group.processes.get(proc.name) is not proc:
                 continue  # removed (or reloaded away) since; its logs stay closed
             proc.log_path("stdout")
             proc.log_path("stderr")
-        if len(procs) > 32:
-            self.loop.call_later(0, lambda: self._create_logs(procs[32:]))
+            if time.monotonic() >= until:
+                break
+        if done < len(procs):
+            self.loop.call_later(0, lambda: self._create_logs(procs[done:]))
 
     def sorted_groups(self) -> list[Group]:
         return sorted(self.groups.values(), key=lambda g: (g.config.priority, g.name))
@@ -183,8 +233,7 @@ class Supervisor:
         for cb in self.on_exit:
             cb()
         for group in self.groups.values():
-            for proc in group.processes.values():
-                proc.close_logs()
+            group.close()
         self.log.close()
         self.loop.close()
 
@@ -268,16 +317,27 @@ class Supervisor:
         else:
             model = loaded
         for group in self.groups.values():
-            for proc in group.processes.values():
-                proc.close_logs()
+            group.close()
         self.groups.clear()
+        self.events.reset()
         self.model = model
         self.group_configs = model.groups
+        self._apply_settings(model)
         for cb in self.on_reload:
             cb(model)
         self.set_mood(Mood.RUNNING)
         self.log.info("supervisord restarted")
         self._activate(self.group_configs)
+
+    def _apply_settings(self, model: Model) -> None:
+        """The [supervisord] settings supervisord also re-reads when it restarts."""
+        sd = model.supervisord or SupervisordConfig(source=Span.point(model.main_file))
+        self.sd = sd
+        self.log.reconfigure(main_log_path(sd), sd.loglevel, sd.logfile_maxbytes,
+                             sd.logfile_backups)
+        self.strip_ansi = sd.strip_ansi
+        self.childlogdir = sd.childlogdir
+        self.identifier = sd.identifier
 
     # -- reread / add / remove -----------------------------------------------------------------
 
@@ -302,8 +362,12 @@ class Supervisor:
                     return False
                 if not self.supported(cfg):
                     return None
-                group = Group(self, cfg)
+                new = self._new_group(cfg)
+                if new is None:
+                    return None
+                group = new
                 self.groups[name] = group
+                self.events.group_added(name)
                 for proc in group.sorted():
                     proc.autostart()
                 self._create_logs(group.sorted())
@@ -315,9 +379,9 @@ class Supervisor:
         group = self.groups[name]
         if group.unstopped():
             return False
-        for proc in group.processes.values():
-            proc.close_logs()
+        group.close()
         del self.groups[name]
+        self.events.group_removed(name)
         self.changed = True
         return True
 
