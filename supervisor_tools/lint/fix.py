@@ -6,7 +6,6 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import os
-import tempfile
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -139,6 +138,8 @@ def unified_diff(path: str, old: str, new: str) -> str:
 def write_atomic(path: str, text: str) -> None:
     """Replace a file's content in one step: a temp file in the same directory, then rename."""
     directory = os.path.dirname(os.path.abspath(path))
+    import tempfile  # only when writing: keeps it out of every lint start
+
     fd, tmp = tempfile.mkstemp(prefix=".svtool-", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -7,12 +7,12 @@ that set them (options left at their default are absent from `spans`).
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
 from supervisor_tools.errors import ConfigError, Span
+from supervisor_tools.options.types import system_tempdir
 
 AutoRestart = bool | Literal["unexpected"]
 GroupKind = Literal["program", "group", "eventlistener", "fcgi-program"]
@@ -111,7 +111,7 @@ class SupervisordConfig:
     identifier: str = "supervisor"
     nodaemon: bool = False
     silent: bool = False
-    childlogdir: str = field(default_factory=tempfile.gettempdir)
+    childlogdir: str = field(default_factory=system_tempdir)
     nocleanup: bool = False
     strip_ansi: bool = False
     environment: Mapping[str, str] = field(default_factory=dict)

@@ -7,7 +7,6 @@ read these rows; nothing else spells an option's type or default.
 
 from __future__ import annotations
 
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -110,7 +109,7 @@ SUPERVISORD_OPTIONS = (
        expansion=SUPERVISORD, example="/tmp"),
     _o("nocleanup", t.BOOLEAN, False, "keep old AUTO child logs at start",
        expansion=SUPERVISORD),
-    _o("childlogdir", t.DIRECTORY, tempfile.gettempdir(),
+    _o("childlogdir", t.DIRECTORY, t.system_tempdir(),
        "directory for AUTO child log files (default: the system's temporary directory)",
        expansion=SUPERVISORD),
     _o("strip_ansi", t.BOOLEAN, False, "remove ANSI escape sequences from child logs",

@@ -41,6 +41,17 @@ EVENT_TYPES = (
 SIGNAL_NUMBERS = frozenset(int(getattr(signal, k)) for k in dir(signal) if k.startswith("SIG"))
 
 
+def system_tempdir() -> str:
+    """The directory Python's tempfile.gettempdir() picks, without importing tempfile (which
+    pulls shutil and random into every start): TMPDIR, TEMP, TMP, then /tmp, /var/tmp, /usr/tmp,
+    the first usable directory, else the working directory."""
+    candidates = [os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")]
+    for directory in [*candidates, "/tmp", "/var/tmp", "/usr/tmp"]:
+        if directory and os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK):
+            return os.path.abspath(directory)
+    return os.getcwd()
+
+
 def signal_name(num: int) -> str:
     """Canonical name without "SIG" ("TERM"), or the number as text if it names no signal."""
     try:
