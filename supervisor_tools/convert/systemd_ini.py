@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from supervisor_tools.errors import Span, SvtoolError
+from supervisor_tools.syntax.parser import read_text
 
 _HEADER = re.compile(r"^\[([^\[\]]+)\]\s*$")
 _WS = " \t\n\r"
@@ -102,15 +103,7 @@ def parse_unit_text(text: str, path: str) -> list[Directive]:
 
 
 def _read(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            return fh.read()
-    except FileNotFoundError:
-        raise SvtoolError("no such file", Span.point(path)) from None
-    except UnicodeDecodeError:
-        raise SvtoolError("file is not valid UTF-8", Span.point(path)) from None
-    except OSError as exc:
-        raise SvtoolError(f"cannot read file: {exc.strerror}", Span.point(path)) from None
+    return read_text(path)
 
 
 def dropin_dirs(path: str) -> list[str]:

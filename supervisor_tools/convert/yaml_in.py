@@ -19,6 +19,7 @@ from supervisor_tools.convert.yaml_values import ini_text
 from supervisor_tools.errors import ConfigError, ConfigErrors, Span, SvtoolError
 from supervisor_tools.options import types as t
 from supervisor_tools.options.table import OptionSpec, spec
+from supervisor_tools.syntax.parser import read_text
 
 # INI order: supervisord's own sections first, then the process sections.
 ORDER = ("supervisord", "unix_http_server", "inet_http_server", "supervisorctl", "rpcinterfaces",
@@ -208,13 +209,4 @@ def from_yaml_text(text: str, path: str) -> str:
 
 
 def from_yaml_file(path: str) -> str:
-    try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except FileNotFoundError:
-        raise SvtoolError("no such file", Span.point(path)) from None
-    except UnicodeDecodeError:
-        raise SvtoolError("file is not valid UTF-8", Span.point(path)) from None
-    except OSError as exc:
-        raise SvtoolError(f"cannot read file: {exc.strerror}", Span.point(path)) from None
-    return from_yaml_text(text, path)
+    return from_yaml_text(read_text(path), path)

@@ -188,13 +188,13 @@ def decode(data: bytes, path: str) -> str:
         ) from None
 
 
-def read_file(path: str) -> Document:
-    """Read and parse one file; unreadable or undecodable files raise SvtoolError."""
+def read_text(path: str) -> str:
+    """Read a text file as svtool reads configs: UTF-8, size-limited, errors positioned."""
     try:
         with open(path, "rb") as fh:
             data = fh.read(MAX_FILE_BYTES + 1)
     except IsADirectoryError:
-        raise SvtoolError("is a directory, not a config file", Span.point(path)) from None
+        raise SvtoolError("is a directory, not a file", Span.point(path)) from None
     except FileNotFoundError:
         raise SvtoolError("no such file", Span.point(path)) from None
     except OSError as exc:
@@ -202,4 +202,9 @@ def read_file(path: str) -> Document:
     if len(data) > MAX_FILE_BYTES:
         raise SvtoolError(f"file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB",
                           Span.point(path))
-    return parse(decode(data, path), path)
+    return decode(data, path)
+
+
+def read_file(path: str) -> Document:
+    """Read and parse one config file; unreadable or undecodable files raise SvtoolError."""
+    return parse(read_text(path), path)
