@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 from collections.abc import Iterator
 from functools import lru_cache
@@ -18,9 +19,17 @@ def argv(command: str) -> list[str] | None:
     return None if split is None else list(split)
 
 
+# Without quotes, backslashes or shell operators both splitters cut at shlex's whitespace only:
+# a regex does that many times faster than shlex, which matters on a conf.d of thousands.
+_PLAIN = re.compile(r"[^'\"\\;&|<>]*\Z")
+_WORDS = re.compile(r"[^ \t\r\n]+").findall
+
+
 @lru_cache(maxsize=4096)
 def _split(command: str) -> tuple[str, ...] | None:
-    # several rules look at the same command; shlex is slow enough to matter on big trees
+    # several rules look at the same command
+    if _PLAIN.match(command):
+        return tuple(_WORDS(command))
     try:
         return tuple(shlex.split(command))
     except ValueError:
@@ -51,6 +60,8 @@ def shell_tokens(text: str) -> list[str] | None:
 
 @lru_cache(maxsize=4096)
 def _shell_tokens(text: str) -> tuple[str, ...] | None:
+    if _PLAIN.match(text):
+        return tuple(_WORDS(text))
     lexer = shlex.shlex(text, posix=False, punctuation_chars=";&|<>")
     lexer.whitespace_split = True
     lexer.commenters = ""

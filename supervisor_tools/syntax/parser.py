@@ -1,17 +1,18 @@
 """Parse supervisor config text into a Document (syntax/ast.py).
 
-The LALR parser is generated ahead of time (_lalr.py, from grammar/supervisor.lark) and built
-once per process. Parsing never fails on bad lines: they become BadLine nodes, so a caller can
-report every problem at once.
+The LALR(1) tables are computed ahead of time from grammar/supervisor.lark (_tables.py, by
+grammar/build_parser.py) and driven here by a small shift-reduce loop. Parsing never fails on
+bad lines: they become BadLine nodes, so a caller can report every problem at once.
 """
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from supervisor_tools.errors import Span, SvtoolError
-from supervisor_tools.syntax import _lalr
+from supervisor_tools.syntax import _tables
 from supervisor_tools.syntax.ast import (
     BadLine,
     Blank,
@@ -36,11 +37,11 @@ _value_line = fast_constructor(ValueLine)
 _option = fast_constructor(Option)
 
 
-class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
-    """Turns the parse tree into AST nodes; the only code that sees lark's tree."""
+class _ToAst:
+    """Builds AST nodes as the parser reduces: one method per grammar rule, called with the
+    rule's children (helper rules' children spliced in, as lark's tree builder would)."""
 
     def __init__(self) -> None:
-        super().__init__()
         self.path = "<string>"
 
     def _span(self, tok: LineToken, start: int = 0, end: int | None = None) -> Span:
@@ -136,41 +137,79 @@ class _ToAst(_lalr.Transformer):  # type: ignore[type-arg]
 
 
 class _End:
-    """The end-of-input token the LALR parser expects."""
+    """The end-of-input token."""
 
     type = "$END"
 
 
+class _Unexpected(Exception):
+    pass
+
+
 _lock = threading.Lock()
-_parser: Any = None
-_transformer: _ToAst | None = None
+_transformer = _ToAst()
+# per rule: the method building its node (None for helper rules, whose value is the list of
+# their children), how many symbols it reduces, and which of those are spliced helper lists
+_REDUCE: tuple[tuple[str, Any, int, tuple[int, ...]], ...] = tuple(
+    (name, None if name.startswith("_") else getattr(_transformer, name), size, splice)
+    for name, size, splice in _tables.RULES)
 
 
-def _get_parser() -> tuple[Any, _ToAst]:
-    global _parser, _transformer
-    if _parser is None:
-        _transformer = _ToAst()
-        _parser = _lalr.Lark_StandAlone(transformer=_transformer)  # type: ignore[no-untyped-call]
-    assert _transformer is not None
-    return _parser, _transformer
+def _drive(tokens: Iterator[Any]) -> Any:
+    """The LALR(1) shift-reduce loop over the generated tables."""
+    actions = _tables.ACTIONS
+    end_state = _tables.END
+    reduce_by = _REDUCE
+    states = [_tables.START]
+    values: list[Any] = []
+    for tok in tokens:
+        kind = tok.type
+        while True:
+            act = actions[states[-1]].get(kind)
+            if act is None:
+                raise _Unexpected(f"line {getattr(tok, 'line', '?')}: unexpected {kind}")
+            if act >= 0:
+                states.append(act)
+                values.append(tok)
+                break
+            name, build, size, splice = reduce_by[~act]
+            if size:
+                children = values[-size:]
+                del values[-size:]
+                del states[-size:]
+                if splice:
+                    flat: list[Any] = []
+                    for i, child in enumerate(children):
+                        if i in splice:
+                            flat.extend(child)
+                        else:
+                            flat.append(child)
+                    children = flat
+            else:
+                children = []
+            states.append(actions[states[-1]][name])
+            values.append(children if build is None else build(children))
+            if kind == "$END" and states[-1] == end_state:
+                return values[-1]
+    raise _Unexpected("input ended before the end token")
+
+
+def _with_end(tokens: Iterator[LineToken]) -> Iterator[Any]:
+    yield from tokens
+    yield _End()
 
 
 def parse(text: str, path: str = "<string>") -> Document:
     """Parse config text. Never raises for bad lines; see Document.bad_lines().
 
     Lines come from syntax/lines.py (the grammar's lexer and postlexer) and are fed straight
-    to the LALR parser generated from grammar/supervisor.lark.
+    to the LALR(1) tables generated from grammar/supervisor.lark.
     """
     if not text:
         return Document(path, (), (), Span(path, 1, 1, 1, 1))
     with _lock:
-        parser, transformer = _get_parser()
-        transformer.path = path
-        state = parser.parse_interactive().parser_state
-        feed = state.feed_token
-        for tok in classify(split_lines(text)):
-            feed(tok)
-        doc: Document = feed(_End(), True)
+        _transformer.path = path
+        doc: Document = _drive(_with_end(classify(split_lines(text))))
         return doc
 
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-import shlex
 from collections.abc import Iterator
 
 from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Fix, Report, TextEdit, rule
 from supervisor_tools.options.table import options_for
+from supervisor_tools.options.types import environment_tokens
 from supervisor_tools.syntax.ast import Option, ValueLine
 
 E = Severity.ERROR
@@ -50,10 +50,8 @@ def env_pairs(text: str) -> Iterator[tuple[str, str, int, int]]:
 def mangled(key: str, value: str) -> bool:
     """Whether supervisord's tokenizer reads `KEY=value` as anything but that one pair."""
     plain = EXPANSION.sub("x", value)  # expansions happen before tokenizing
-    lexer = shlex.shlex(f"{key}={plain}")
-    lexer.wordchars += "/.+-():"
     try:
-        tokens = list(lexer)
+        tokens = environment_tokens(f"{key}={plain}")
     except ValueError:
         return True
     return tokens != [key, "=", plain]
