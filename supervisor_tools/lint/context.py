@@ -31,6 +31,7 @@ class Context:
                            for name, raw in result.raw.sections.items()}
         self._sections: list[SectionRef] | None = None
         self._processes: list[ProcessConfig] | None = None
+        self._options: dict[tuple[str, ...], list[tuple[SectionRef, Option]]] = {}
 
     def section_at(self, source: Span) -> str | None:
         """The name of the section whose first header is at `source`."""
@@ -73,11 +74,15 @@ class Context:
 
     def options(self, *kinds: str) -> Iterator[tuple[SectionRef, Option]]:
         """Every option line written in a section of one of `kinds` (all known kinds if none)."""
-        for ref in self.sections():
-            if ref.kind is None or (kinds and ref.kind not in kinds):
-                continue
-            for opt in ref.section.options():
-                yield ref, opt
+        # most rules walk the options, some of them several times: on a big tree the walk
+        # itself costs more than the checks, so each selection is built once
+        found = self._options.get(kinds)
+        if found is None:
+            found = [(ref, opt) for ref in self.sections()
+                     if ref.kind is not None and (not kinds or ref.kind in kinds)
+                     for opt in ref.section.options()]
+            self._options[kinds] = found
+        return iter(found)
 
     def effective(self, section: str, key: str) -> Option | None:
         """The option supervisord reads for `key` in `section` (last one wins, [DEFAULT] last)."""

@@ -13,6 +13,7 @@ from supervisor_tools.errors import Diagnostic, Span, SvtoolError
 from supervisor_tools.lint import registry, suppress
 from supervisor_tools.lint.config import Settings
 from supervisor_tools.lint.context import Context
+from supervisor_tools.lint.parallel import check_all
 from supervisor_tools.lint.rule import Finding, Report
 from supervisor_tools.model import load
 from supervisor_tools.syntax.ast import Document
@@ -77,6 +78,9 @@ def _report(rule_id: str, settings: Settings, sink: list[Finding]) -> Report:
 def run(paths: list[str], settings: Settings | None = None,
         environ: Mapping[str, str] | None = None) -> LintResult:
     settings = settings or Settings()
+    # one snapshot for every file: reading os.environ again per fragment costs more than
+    # linting a small fragment
+    environ = dict(os.environ) if environ is None else environ
     files = expand_paths(paths)
     heads = {f: _head(f) for f in files}
     # configs with [supervisord] first, then other includers: a file they include is then
@@ -106,10 +110,10 @@ def run(paths: list[str], settings: Settings | None = None,
                 read.append(doc.path)
     # conf.d fragments linted together see each other's programs, as supervisord would
     names = frozenset(s.name for doc in documents.values() for s in doc.sections)
-    for result in results:
-        ctx = Context(result, names if result.model.fragment else frozenset())
-        for rule in rules:
-            rule.check(ctx, _report(rule.id, settings, raw))
+    checks = [(rule, _report(rule.id, settings, raw)) for rule in rules]
+    contexts = [Context(result, names if result.model.fragment else frozenset())
+                for result in results]
+    check_all(contexts, checks, raw)
     findings = _filter(raw, documents, settings)
     findings.sort(key=_sort_key)
     return LintResult(findings, read, documents, files)

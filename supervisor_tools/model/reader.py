@@ -154,11 +154,22 @@ class Reader:
             default: Any = None, rule: Expansion | None = None,
             spans: dict[str, Span] | None = None) -> Any:
         """Read, expand and convert one option; on failure record it and raise Skip."""
-        text = self.text(section, spec.name)
-        if text is None:
-            return spec.default if default is None else default
+        # self.text and self.value_span, inlined: this runs for every option of every process
+        key = spec.name
+        raw = self.raw
+        own = raw.sections.get(section)
+        if own is not None and key in own.options:
+            opt = own.options[key]
+            text = own.values[key]
+        else:
+            found = raw.defaults.get(key)
+            if found is None:
+                return spec.default if default is None else default
+            opt, text = found, raw.default_values[key]
+        if self.subst:
+            text = self.subst.get((section, key), text)
         rule = rule or spec.expansion
-        span = self.value_span(section, spec.name)
+        span = opt.value_span
         if spans is not None:
             spans[spec.name] = span
         try:

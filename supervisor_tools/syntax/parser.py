@@ -8,7 +8,8 @@ bad lines: they become BadLine nodes, so a caller can report every problem at on
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable
+from itertools import chain
 from typing import Any
 
 from supervisor_tools.errors import Span, SvtoolError
@@ -88,6 +89,19 @@ class _ToAst:
     def option(self, c: list[Any]) -> Option:
         tok = c[0]
         info = tok.info
+        if len(c) == 1:
+            # most options are one line: build it inline, the parser's hottest path
+            text, path, line = tok.text, self.path, tok.line
+            vs, ve, eol, ks = info.value_start, info.value_end, info.eol_start, info.key_start
+            cs = info.comment_start
+            key = info.key
+            value_line = _value_line(text, _tuple_new(Span, (path, line, 1, line, eol + 1)),
+                                     text[vs:ve], _tuple_new(Span, (path, line, vs + 1, line,
+                                                                    ve + 1)),
+                                     None if cs is None else text[cs:eol])
+            return _option(key.lower(), key,
+                           _tuple_new(Span, (path, line, ks + 1, line, ks + len(key) + 1)),
+                           (value_line,), _tuple_new(Span, (path, line, ks + 1, line, eol + 1)))
         lines: list[ValueLine | Blank | Comment] = [self._value_line(tok)]
         for cont in c[1:]:
             lines.extend(cont)
@@ -142,6 +156,9 @@ class _End:
     type = "$END"
 
 
+_END = (_End(),)
+
+
 class _Unexpected(Exception):
     pass
 
@@ -155,25 +172,32 @@ _REDUCE: tuple[tuple[str, Any, int, tuple[int, ...]], ...] = tuple(
     for name, size, splice in _tables.RULES)
 
 
-def _drive(tokens: Iterator[Any]) -> Any:
+def _drive(tokens: Iterable[Any]) -> Any:
     """The LALR(1) shift-reduce loop over the generated tables."""
     actions = _tables.ACTIONS
     end_state = _tables.END
     reduce_by = _REDUCE
-    states = [_tables.START]
+    top = _tables.START
+    states = [top]
     values: list[Any] = []
+    push_state = states.append
+    push_value = values.append
     for tok in tokens:
         kind = tok.type
         while True:
-            act = actions[states[-1]].get(kind)
+            act = actions[top].get(kind)
             if act is None:
                 raise _Unexpected(f"line {getattr(tok, 'line', '?')}: unexpected {kind}")
             if act >= 0:
-                states.append(act)
-                values.append(tok)
+                push_state(act)
+                push_value(tok)
+                top = act
                 break
             name, build, size, splice = reduce_by[~act]
-            if size:
+            if size == 1 and not splice:
+                children = [values.pop()]
+                states.pop()
+            elif size:
                 children = values[-size:]
                 del values[-size:]
                 del states[-size:]
@@ -187,16 +211,12 @@ def _drive(tokens: Iterator[Any]) -> Any:
                     children = flat
             else:
                 children = []
-            states.append(actions[states[-1]][name])
-            values.append(children if build is None else build(children))
-            if kind == "$END" and states[-1] == end_state:
+            top = actions[states[-1]][name]
+            push_state(top)
+            push_value(children if build is None else build(children))
+            if top == end_state and kind == "$END":
                 return values[-1]
     raise _Unexpected("input ended before the end token")
-
-
-def _with_end(tokens: Iterator[LineToken]) -> Iterator[Any]:
-    yield from tokens
-    yield _End()
 
 
 def parse(text: str, path: str = "<string>") -> Document:
@@ -209,7 +229,7 @@ def parse(text: str, path: str = "<string>") -> Document:
         return Document(path, (), (), Span(path, 1, 1, 1, 1))
     with _lock:
         _transformer.path = path
-        doc: Document = _drive(_with_end(classify(split_lines(text))))
+        doc: Document = _drive(chain(classify(split_lines(text)), _END))
         return doc
 
 

@@ -346,6 +346,8 @@ def continuation_swallows_key(ctx: Context, report: Report) -> None:
         priority = 5
     """
     for ref, opt in ctx.options():
+        if len(opt.lines) == 1:
+            continue
         assert ref.kind is not None
         known = options_for(ref.kind)
         values = [ln for ln in opt.lines[1:] if isinstance(ln, ValueLine)]
