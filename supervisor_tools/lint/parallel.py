@@ -9,7 +9,6 @@ would cost more to send than to build.
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Sequence
 
 from supervisor_tools.lint.context import Context
@@ -35,6 +34,8 @@ def check_all(contexts: Sequence[Context], checks: Sequence[Check], sink: list[F
     if sections < MIN_SECTIONS or cores() < 2 or not hasattr(os, "fork") or len(checks) < 2:
         _check(contexts, checks)
         return
+    import pickle  # only here: a small lint should not pay for importing it
+
     mine, theirs = list(checks[0::2]), list(checks[1::2])
     read_end, write_end = os.pipe()
     pid = os.fork()
