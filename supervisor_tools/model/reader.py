@@ -21,6 +21,7 @@ from supervisor_tools.model.expand import ExpansionError, env_names, expand, exp
 from supervisor_tools.model.raw import RawConfig
 from supervisor_tools.options.table import Expansion, OptionSpec, options_for
 from supervisor_tools.syntax.ast import Document, Option
+from supervisor_tools.syntax.batch import read_files
 from supervisor_tools.syntax.parser import read_file
 
 HERE = "%(here)s"
@@ -86,8 +87,14 @@ class Reader:
         try:
             doc = read_file(path)
         except SvtoolError as exc:
-            assert exc.span is not None
-            self.error(exc.span, exc.message, "unreadable")
+            return self.accept(exc)
+        return self.accept(doc)
+
+    def accept(self, doc: Document | SvtoolError) -> Document | None:
+        """Record a file read (or the error reading it raised)."""
+        if isinstance(doc, SvtoolError):
+            assert doc.span is not None
+            self.error(doc.span, doc.message, "unreadable")
             return None
         self.documents.append(doc)
         for bad in doc.bad_lines():
@@ -219,6 +226,7 @@ class Reader:
             return []
         base = os.path.dirname(os.path.abspath(path))
         read: list[str] = []
+        files: list[str] = []  # the ones to parse, in order (a file matched twice, twice)
         for pattern in text.split():
             joined = os.path.join(base, pattern)
             matches = sorted(glob.glob(joined))
@@ -235,10 +243,13 @@ class Reader:
                     self.warn(fspan, f"included file is not readable: {filename}",
                               "include-unreadable")
                     continue
-                doc = self.read(filename)
-                if doc is not None:
-                    created = self.add(doc)
-                    self.expand_here(doc, created, os.path.abspath(os.path.dirname(filename)))
+                files.append(filename)
+        # parsing is independent per file (and may use a second core); merging is in order
+        for filename, parsed in zip(files, read_files(files), strict=True):
+            doc = self.accept(parsed)
+            if doc is not None:
+                created = self.add(doc)
+                self.expand_here(doc, created, os.path.abspath(os.path.dirname(filename)))
         return read
 
     # -- [supervisord] ------------------------------------------------------------------------

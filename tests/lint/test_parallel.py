@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from supervisor_tools import forked
 from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint import parallel
 from supervisor_tools.lint.context import Context
@@ -24,12 +25,12 @@ def _findings(monkeypatch: pytest.MonkeyPatch, min_sections: int) -> list[str]:
 
 
 def test_forked_rules_find_the_same_as_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    if parallel.cores() < 2:
+    if not forked.available():
         pytest.fail("this test needs two cores to exercise the forked path")
     serial = _findings(monkeypatch, 10**9)
-    forked = _findings(monkeypatch, 0)
+    two_processes = _findings(monkeypatch, 0)
     assert len(serial) > 100
-    assert forked == serial
+    assert two_processes == serial
 
 
 def _check(rule_id: str, func: object, sink: list[Finding]) -> tuple[Rule, Report]:

@@ -1,0 +1,59 @@
+"""Use a second core for part of a job: run one half in a forked child, the other here.
+
+A forked child sees this process's objects as they were at the fork, for free, but can hand back
+only bytes; callers send something compact (findings, encoded syntax trees) and fall back to
+doing the child's half themselves when it could not (no fork, one core, or the child failed).
+Like errors.py, a leaf: it imports nothing of svtool.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+_OK, _FAILED = b"\x01", b"\x00"
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def available() -> bool:
+    return hasattr(os, "fork") and cores() >= 2
+
+
+def split(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes | None]:
+    """Run `there` in a forked child while `here` runs in this process.
+
+    Returns `here`'s result and the child's bytes, or None when the child failed (the caller
+    then runs that part itself, so an error surfaces where it can be reported). An exception in
+    `here` propagates after the child is reaped.
+    """
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: no cleanup, no atexit, no flushing of the parent's buffers
+        status, payload = _FAILED, b""
+        try:
+            os.close(read_end)
+            status, payload = _OK, there()
+        except BaseException:  # noqa: BLE001 - reported by the parent's own rerun
+            pass
+        finally:
+            with os.fdopen(write_end, "wb") as out:
+                out.write(status + payload)
+            os._exit(0)
+    os.close(write_end)
+    try:
+        result = here()
+    finally:
+        # read before reaping: the child blocks on a full pipe until someone reads
+        with os.fdopen(read_end, "rb") as src:
+            data = src.read()
+        os.waitpid(pid, 0)
+    return result, (data[1:] if data[:1] == _OK else None)

@@ -1,0 +1,78 @@
+"""Trees parsed in a forked child come back identical, errors included."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from supervisor_tools import forked
+from supervisor_tools.errors import SvtoolError
+from supervisor_tools.model import load
+from supervisor_tools.model.show import model_json
+from supervisor_tools.syntax import batch, transport
+from supervisor_tools.syntax.parser import parse, read_file
+
+ROOT = Path(__file__).resolve().parents[2]
+FIXTURES = sorted(str(p) for p in (ROOT / "fixtures").rglob("*.conf"))
+LINES = ["[a]\n", " [b] ;c\n", "k = v\n", "K2: v ;c\n", "  more\n", "\n", "  \n", ";c\n",
+         "  # c\n", "junk\n", "=v\n", "  cont ; x\n", "[DEFAULT]\n", "x = a\r\n", "y = %(here)s"]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(LINES), max_size=20).map("".join))
+def test_encode_decode_round_trip(text: str) -> None:
+    doc = parse(text, "conf.d/x.conf")
+    assert transport.decode(transport.encode(doc)) == doc
+
+
+def _outcome(result: object) -> object:
+    if isinstance(result, SvtoolError):
+        return ("error", result.message, result.span)
+    return result
+
+
+def test_split_reading_equals_reading_in_turn(monkeypatch: pytest.MonkeyPatch,
+                                              tmp_path: Path) -> None:
+    if not forked.available():
+        pytest.fail("this test needs two cores to exercise the forked path")
+    bad = tmp_path / "latin1.conf"
+    bad.write_bytes(b"[program:x]\ncommand = caf\xe9\n")
+    paths = FIXTURES + [str(bad), str(tmp_path / "missing.conf"), str(tmp_path)]
+    monkeypatch.setattr(batch, "MIN_FILES", 1)
+    split = [_outcome(r) for r in batch.read_files(paths)]
+    expected = []
+    for path in paths:
+        try:
+            expected.append(_outcome(read_file(path)))
+        except SvtoolError as exc:
+            expected.append(_outcome(exc))
+    assert len(split) == len(paths) > 100
+    assert split == expected
+    assert all(isinstance(x, tuple) for x in split[-3:])
+
+
+def test_load_is_the_same_with_the_parse_split(monkeypatch: pytest.MonkeyPatch,
+                                               tmp_path: Path) -> None:
+    confd = tmp_path / "conf.d"
+    confd.mkdir()
+    for i in range(40):
+        (confd / f"p{i:02d}.conf").write_text(
+            f"[program:p{i}]\ncommand = /bin/cat %(here)s/{i}\n"
+            + ("numprocs = 2\n" if i % 3 == 0 else "")  # an error every third file
+            + ("[DEFAULT]\nstartsecs = 2\n" if i == 7 else ""))
+    (confd / "p05.conf").write_bytes(b"[program:p5]\ncommand = \xff\n")
+    main = tmp_path / "supervisord.conf"
+    main.write_text("[supervisord]\n[include]\nfiles = conf.d/*.conf conf.d/p1*.conf\n")
+
+    def outcome() -> tuple[object, ...]:
+        r = load(str(main), host_checks=False)
+        return (r.errors, r.warnings, model_json(r.model), [d.path for d in r.documents])
+
+    monkeypatch.setattr(batch, "MIN_FILES", 10**9)
+    serial = outcome()
+    monkeypatch.setattr(batch, "MIN_FILES", 1)
+    assert outcome() == serial
+    assert len(serial[0]) > 10
