@@ -15,8 +15,9 @@ from supervisor_tools.lint.config import Settings
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.parallel import check_all
 from supervisor_tools.lint.rule import Finding, Report
-from supervisor_tools.model import load
+from supervisor_tools.model import LoadResult, load
 from supervisor_tools.syntax.ast import Document
+from supervisor_tools.syntax.batch import read_files
 
 CONFIG_SUFFIXES = (".conf", ".ini")
 _MAIN = re.compile(rb"^[ \t]*\[(supervisord|include)\]", re.M)
@@ -96,11 +97,8 @@ def run(paths: list[str], settings: Settings | None = None,
     documents: dict[str, Document] = {}
     read: list[str] = []
     results = []
-    for path in mains + rest:
-        if os.path.abspath(path) in covered:
-            continue
-        fragment = False if _INCLUDE.search(heads[path]) else None
-        result = load(path, fragment=fragment, environ=environ, host_checks=host)
+
+    def add(result: LoadResult) -> None:
         results.append(result)
         covered.update(os.path.abspath(f) for f in result.model.files)
         for doc in result.documents:
@@ -108,6 +106,16 @@ def run(paths: list[str], settings: Settings | None = None,
             if doc.path not in documents:
                 documents[doc.path] = doc
                 read.append(doc.path)
+
+    for path in mains:
+        if os.path.abspath(path) not in covered:
+            fragment = False if _INCLUDE.search(heads[path]) else None
+            add(load(path, fragment=fragment, environ=environ, host_checks=host))
+    # the rest are fragments, each loaded on its own; they are parsed together first (on two
+    # cores when there are many)
+    pending = [path for path in rest if os.path.abspath(path) not in covered]
+    for path, parsed in zip(pending, read_files(pending), strict=True):
+        add(load(path, environ=environ, host_checks=host, parsed=parsed))
     # conf.d fragments linted together see each other's programs, as supervisord would
     names = frozenset(s.name for doc in documents.values() for s in doc.sections)
     checks = [(rule, _report(rule.id, settings, raw)) for rule in rules]

@@ -36,13 +36,14 @@ class LoadResult:
         return not self.errors
 
 
-def build(r: Reader, path: str, fragment: bool | None) -> Model:
+def build(r: Reader, path: str, fragment: bool | None,
+          parsed: Document | SvtoolError | None = None) -> Model:
     """Read `path` and its includes and build the model, in supervisord's order."""
     r.main_path = path
     r.here = os.path.abspath(os.path.dirname(path))
     if not os.path.exists(path):
         raise SvtoolError(f"could not find config file {path}", Span.point(path))
-    doc = r.read(path)
+    doc = r.read(path) if parsed is None else r.accept(parsed)
     if doc is None:
         return Model(path, (path,), None, ())
     created = r.add(doc)
@@ -76,11 +77,12 @@ def build(r: Reader, path: str, fragment: bool | None) -> Model:
 
 
 def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] | None = None,
-         host_checks: bool = True) -> LoadResult:
+         host_checks: bool = True, parsed: Document | SvtoolError | None = None) -> LoadResult:
     """Load a config file and everything it includes.
 
     fragment: True for a conf.d file (no [supervisord] needed), False to require
     [supervisord] as supervisord does, None to decide by whether the file has one.
+    parsed: the main file already parsed (or the error reading it raised), if it was.
     Raises SvtoolError only when the main file does not exist.
     """
     reader = Reader(os.environ if environ is None else environ, host_checks)
@@ -89,7 +91,7 @@ def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] 
     collecting = gc.isenabled()
     gc.disable()
     try:
-        model = build(reader, path, fragment)
+        model = build(reader, path, fragment, parsed)
     finally:
         if collecting:
             gc.enable()
