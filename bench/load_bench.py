@@ -5,8 +5,10 @@ Generates conf.d trees of 250/500/1000/2000 included files (about 20 lines each)
       (the loader alone, timed inside that process, and the whole process);
   (b) `svtool show --json main` as a cold process;
   (c) `svtool lint main` as a cold process (every rule, includes resolved);
-  (d) svtool's `load()` in this process.
+  (d) `svtool lint conf.d/` as a cold process (each file linted as a fragment);
+  (e) svtool's `load()` in this process.
 Then the cold start of `svtool lint one.conf` (median of 21 runs).
+svtool is run through its installed `svtool` script when there is one beside this Python.
 
 Usage: python bench/load_bench.py [--sizes 250,500,1000,2000] [--runs 3]
 Goals: svtool at least 10x faster than supervisord's loader at 1000 files, linear growth,
@@ -26,6 +28,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
+_SCRIPT = Path(PY).parent / "svtool"
+SVTOOL = [str(_SCRIPT)] if _SCRIPT.exists() else [PY, "-m", "supervisor_tools"]
 
 SUPERVISOR_LOAD = """
 import sys, time
@@ -119,15 +123,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="svtool-bench-", dir=scratch) as tmp:
         for n in sizes:
             main_conf = str(make_tree(Path(tmp), n))
-            sv_loader, sv_proc, show, lint, inproc = [], [], [], [], []
+            sv_loader, sv_proc, show, lint, confd, inproc = [], [], [], [], [], []
             for _ in range(args.runs):
                 wall, out = timed([PY, "-c", SUPERVISOR_LOAD, main_conf])
                 sv_loader.append(float(out.strip().splitlines()[-1]))
                 sv_proc.append(wall)
-                show.append(timed([PY, "-m", "supervisor_tools", "show", "--json",
-                                   main_conf])[0])
-                lint.append(timed([PY, "-m", "supervisor_tools", "lint", "-q", "--no-config",
-                                   main_conf])[0])
+                show.append(timed([*SVTOOL, "show", "--json", main_conf])[0])
+                lint.append(timed([*SVTOOL, "lint", "-q", "--no-config", main_conf])[0])
+                confd.append(timed([*SVTOOL, "lint", "-q", "--no-config",
+                                    str(Path(main_conf).parent / "conf.d")])[0])
                 gc.collect()  # earlier trees must not slow the collector down
                 t = time.perf_counter()
                 result = load(main_conf)
@@ -135,19 +139,19 @@ def main() -> None:
                 assert result.ok, result.errors[:3]
                 del result
             rows.append((n, best(sv_loader), best(sv_proc), best(show), best(lint),
-                         best(inproc)))
+                         best(inproc), best(confd)))
         one = Path(tmp) / "one.conf"
         one.write_text("[program:web]\ncommand = /usr/bin/web\n")
-        cold = [timed([PY, "-m", "supervisor_tools", "lint", "--no-config", str(one)])[0]
-                for _ in range(21)]
+        cold = [timed([*SVTOOL, "lint", "--no-config", str(one)])[0] for _ in range(21)]
 
     print(f"best of {args.runs} runs; times in seconds")
     print(f"{'files':>6} {'supervisord':>12} {'(process)':>10} {'show --json':>12} "
-          f"{'lint':>8} {'load()':>8} {'sd/load()':>10} {'sd proc/show':>13} "
-          f"{'sd proc/lint':>13}")
-    for n, sd, sdp, show_t, lint_t, load_t in rows:
-        print(f"{n:>6} {sd:>12.3f} {sdp:>10.3f} {show_t:>12.3f} {lint_t:>8.3f} {load_t:>8.3f} "
-              f"{sd / load_t:>9.1f}x {sdp / show_t:>12.1f}x {sdp / lint_t:>12.1f}x")
+          f"{'lint':>8} {'lint conf.d':>12} {'load()':>8} {'sd/load()':>10} "
+          f"{'sd proc/show':>13} {'sd proc/lint':>13} {'sd proc/conf.d':>15}")
+    for n, sd, sdp, show_t, lint_t, load_t, confd_t in rows:
+        print(f"{n:>6} {sd:>12.3f} {sdp:>10.3f} {show_t:>12.3f} {lint_t:>8.3f} "
+              f"{confd_t:>12.3f} {load_t:>8.3f} {sd / load_t:>9.1f}x {sdp / show_t:>12.1f}x "
+              f"{sdp / lint_t:>12.1f}x {sdp / confd_t:>14.1f}x")
     first, last = rows[0], rows[-1]
     growth = (last[5] / last[0]) / (first[5] / first[0])
     lint_growth = (last[4] / last[0]) / (first[4] / first[0])
@@ -157,10 +161,10 @@ def main() -> None:
           f"min {min(cold) * 1000:.0f} ms")
     at_1000 = [r for r in rows if r[0] == 1000]
     if at_1000:
-        n, sd, sdp, show_t, lint_t, load_t = at_1000[0]
-        print(f"at 1000 files: supervisord loader / svtool load() = {sd / load_t:.1f}x "
-              f"(goal >= 10x); supervisord process / svtool lint process = "
-              f"{sdp / lint_t:.1f}x")
+        n, sd, sdp, show_t, lint_t, load_t, confd_t = at_1000[0]
+        print(f"at 1000 files: supervisord loader / svtool load() = {sd / load_t:.1f}x; "
+              f"supervisord process / svtool lint process = {sdp / lint_t:.1f}x "
+              f"(conf.d as fragments: {sdp / confd_t:.1f}x); goal >= 10x")
 
 
 if __name__ == "__main__":

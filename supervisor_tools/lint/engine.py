@@ -57,12 +57,12 @@ def expand_paths(paths: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _head(path: str) -> bytes:
+def _head(path: str) -> bytes | None:
     try:
         with open(path, "rb") as fh:
             return fh.read()
     except OSError:
-        return b""
+        return None  # reading it again reports the error with its position
 
 
 def _sort_key(f: Finding) -> tuple[str, int, int, int, int, str, str]:
@@ -83,10 +83,11 @@ def run(paths: list[str], settings: Settings | None = None,
     # linting a small fragment
     environ = dict(os.environ) if environ is None else environ
     files = expand_paths(paths)
-    heads = {f: _head(f) for f in files}
+    contents = {f: _head(f) for f in files}
+    heads = {f: data for f, data in contents.items() if data is not None}
     # configs with [supervisord] first, then other includers: a file they include is then
     # checked once, as part of the config that reads it
-    mains = [f for f in files if _MAIN.search(heads[f])]
+    mains = [f for f in files if f in heads and _MAIN.search(heads[f])]
     mains.sort(key=lambda f: _SUPERVISORD.search(heads[f]) is None)
     main_set = set(mains)
     rest = [f for f in files if f not in main_set]
@@ -114,7 +115,7 @@ def run(paths: list[str], settings: Settings | None = None,
     # the rest are fragments, each loaded on its own; they are parsed together first (on two
     # cores when there are many)
     pending = [path for path in rest if os.path.abspath(path) not in covered]
-    for path, parsed in zip(pending, read_files(pending), strict=True):
+    for path, parsed in zip(pending, read_files(pending, heads), strict=True):
         add(load(path, environ=environ, host_checks=host, parsed=parsed))
     # conf.d fragments linted together see each other's programs, as supervisord would
     names = frozenset(s.name for doc in documents.values() for s in doc.sections)

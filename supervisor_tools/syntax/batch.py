@@ -7,12 +7,12 @@ the parent rebuilds in about a quarter of the time a parse takes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from supervisor_tools import forked
 from supervisor_tools.errors import Span, SvtoolError
 from supervisor_tools.syntax.ast import Document
-from supervisor_tools.syntax.parser import read_file
+from supervisor_tools.syntax.parser import MAX_FILE_BYTES, decode, parse, read_file
 
 # Below this many files the fork costs more than it saves.
 MIN_FILES = 64
@@ -22,8 +22,22 @@ SHARE_HERE = 0.55
 Result = Document | SvtoolError
 
 
-def read_files(paths: Sequence[str]) -> list[Result]:
-    """Each file parsed, or the SvtoolError reading it raised, in the order given."""
+def read_files(paths: Sequence[str], contents: Mapping[str, bytes] | None = None) -> list[Result]:
+    """Each file parsed, or the SvtoolError reading it raised, in the order given.
+
+    `contents` has the bytes of files the caller has already read.
+    """
+    known = contents or {}
+
+    def _read(path: str) -> Result:
+        try:
+            data = known.get(path)
+            if data is not None and len(data) <= MAX_FILE_BYTES:
+                return parse(decode(data, path), path)
+            return read_file(path)
+        except SvtoolError as exc:
+            return exc
+
     if len(paths) < MIN_FILES or not forked.available():
         return [_read(path) for path in paths]
     import marshal
@@ -55,11 +69,4 @@ def read_files(paths: Sequence[str]) -> list[Result]:
             message, span = payload
             theirs.append(SvtoolError(message, None if span is None else Span(*span)))
     return mine + theirs
-
-
-def _read(path: str) -> Result:
-    try:
-        return read_file(path)
-    except SvtoolError as exc:
-        return exc
 

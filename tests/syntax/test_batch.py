@@ -52,6 +52,9 @@ def test_split_reading_equals_reading_in_turn(monkeypatch: pytest.MonkeyPatch,
     assert len(split) == len(paths) > 100
     assert split == expected
     assert all(isinstance(x, tuple) for x in split[-3:])
+    # bytes the caller already has are parsed as the file would be
+    contents = {p: Path(p).read_bytes() for p in paths if Path(p).is_file()}
+    assert [_outcome(r) for r in batch.read_files(paths, contents)] == expected
 
 
 def test_load_is_the_same_with_the_parse_split(monkeypatch: pytest.MonkeyPatch,
