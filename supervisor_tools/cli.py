@@ -57,7 +57,7 @@ def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> No
     """Print the effective configuration supervisord would run."""
     from supervisor_tools.commands import show_command
 
-    _fast_exit()
+    _short_lived()
     _exit(_guard(lambda: show_command(config, as_json=as_json, fragment=fragment,
                                       host_checks=not no_host_checks)))
 
@@ -88,7 +88,7 @@ def lint(paths: tuple[str, ...], output_format: str, fail_on: str | None, quiet:
     """Report every problem in config files, conf.d fragments, directories or globs."""
     from supervisor_tools.lint.command import lint_command
 
-    _fast_exit()
+    _short_lived()
     _exit(_guard(lambda: lint_command(
         list(paths), output_format=output_format, fail_on=fail_on, quiet=quiet, stats=stats,
         select=list(select), ignore=list(ignore), host_checks=not no_host_checks,
@@ -371,9 +371,13 @@ def main(argv: list[str] | None = None) -> Any:
 _quick_exit = False
 
 
-def _fast_exit() -> None:
+def _short_lived() -> None:
     global _quick_exit
     _quick_exit = True
+    # the same commands are short-lived readers that may parse and check on a second core
+    from supervisor_tools import forked
+
+    forked.allow()
 
 
 def _leave(code: int) -> None:

@@ -24,8 +24,19 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+# Off unless a command turns it on: a long-lived process (the runtime reaps every child with
+# waitpid(-1) and may run threads) must not have children it does not know about.
+_allowed = False
+
+
+def allow() -> None:
+    """Let this process fork helpers (for short-lived commands such as lint and show)."""
+    global _allowed
+    _allowed = True
+
+
 def available() -> bool:
-    return hasattr(os, "fork") and cores() >= 2
+    return _allowed and hasattr(os, "fork") and cores() >= 2
 
 
 def split(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes | None]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -25,6 +27,7 @@ def _findings(monkeypatch: pytest.MonkeyPatch, min_sections: int) -> list[str]:
 
 
 def test_forked_rules_find_the_same_as_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "_allowed", True)
     if not forked.available():
         pytest.fail("this test needs two cores to exercise the forked path")
     serial = _findings(monkeypatch, 10**9)
@@ -41,6 +44,7 @@ def _check(rule_id: str, func: object, sink: list[Finding]) -> tuple[Rule, Repor
 def test_a_rule_failing_in_the_child_is_rerun_here_and_raises(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "MIN_SECTIONS", 0)
+    monkeypatch.setattr(forked, "_allowed", True)
     contexts = [Context(load(LINT_FIXTURES[0], fragment=True))]
 
     def fine(ctx: Context, report: Report) -> None:
@@ -55,3 +59,12 @@ def test_a_rule_failing_in_the_child_is_rerun_here_and_raises(
     with pytest.raises(RuntimeError, match="rule bug"):
         parallel.check_all(contexts, checks, sink)
     assert [f.diagnostic.code for f in sink] == ["SV901"]
+
+
+def test_forking_is_off_unless_a_command_turns_it_on() -> None:
+    # a long-lived process (the runtime reaps with waitpid(-1)) must not get unknown children
+    code = ("from supervisor_tools import forked\n"
+            "assert not forked.available()\n"
+            "forked.allow()\n"
+            "assert forked.available() == (forked.cores() >= 2)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
