@@ -103,9 +103,10 @@ class Reader:
 
     def add(self, doc: Document) -> list[str]:
         """Merge a file; returns the sections it created."""
-        for section in doc.sections:
-            for opt in section.options():
-                self.subst.pop((section.name, opt.key), None)
+        if self.subst:  # a value set again replaces its %(here)s substitution
+            for section in doc.sections:
+                for opt in section.options():
+                    self.subst.pop((section.name, opt.key), None)
         return self.raw.add(doc)
 
     def expand_here(self, doc: Document, created: list[str], here: str) -> None:
