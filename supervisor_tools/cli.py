@@ -358,6 +358,8 @@ def ctl(config: str | None, serverurl: str | None, username: str | None,
 
 
 def main(argv: list[str] | None = None) -> Any:
+    global _entry
+    _entry = True
     try:
         return cli.main(args=argv, prog_name="svtool")
     except SystemExit as exc:
@@ -368,11 +370,15 @@ def main(argv: list[str] | None = None) -> Any:
 
 # Set by commands that only read files and print: after them nothing needs tearing down, and
 # freeing a loaded tree of thousands of files object by object would take longer than reading it.
+# Only when svtool is its own process (main() was called), never inside a host such as a test.
+_entry = False
 _quick_exit = False
 
 
 def _short_lived() -> None:
     global _quick_exit
+    if not _entry:
+        return
     _quick_exit = True
     # the same commands are short-lived readers that may parse and check on a second core
     from supervisor_tools import forked

@@ -16,6 +16,9 @@ def print_errors(errors: list[ConfigError] | tuple[ConfigError, ...], order: lis
 
 
 def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: bool) -> int:
+    from supervisor_tools.syntax.batch import read_ahead_includes
+
+    read_ahead_includes(config)  # its includes parse on a second core while the loader imports
     from supervisor_tools.model import load
     from supervisor_tools.model.show import model_json, model_text
 

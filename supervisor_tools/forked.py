@@ -39,13 +39,29 @@ def available() -> bool:
     return _allowed and hasattr(os, "fork") and cores() >= 2
 
 
-def split(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes | None]:
-    """Run `there` in a forked child while `here` runs in this process.
+class Child:
+    """A forked child computing bytes; collect() waits for them."""
 
-    Returns `here`'s result and the child's bytes, or None when the child failed (the caller
-    then runs that part itself, so an error surfaces where it can be reported). An exception in
-    `here` propagates after the child is reaped.
-    """
+    def __init__(self, pid: int, read_end: int) -> None:
+        self.pid = pid
+        self._read_end = read_end
+        self._done = False
+
+    def collect(self) -> bytes | None:
+        """The child's bytes, or None when it failed. Call once."""
+        assert not self._done
+        self._done = True
+        try:
+            # read before reaping: the child blocks on a full pipe until someone reads
+            with os.fdopen(self._read_end, "rb") as src:
+                data = src.read()
+        finally:
+            os.waitpid(self.pid, 0)
+        return data[1:] if data[:1] == _OK else None
+
+
+def start(there: Callable[[], bytes]) -> Child:
+    """Run `there` in a forked child; the caller goes on and collects the bytes later."""
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: no cleanup, no atexit, no flushing of the parent's buffers
@@ -56,15 +72,25 @@ def split(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes |
         except BaseException:  # noqa: BLE001 - reported by the parent's own rerun
             pass
         finally:
-            with os.fdopen(write_end, "wb") as out:
-                out.write(status + payload)
-            os._exit(0)
+            try:
+                with os.fdopen(write_end, "wb") as out:
+                    out.write(status + payload)
+            finally:
+                os._exit(0)  # never return into the parent's code, even if nobody reads
     os.close(write_end)
+    return Child(pid, read_end)
+
+
+def split(here: Callable[[], T], there: Callable[[], bytes]) -> tuple[T, bytes | None]:
+    """Run `there` in a forked child while `here` runs in this process.
+
+    Returns `here`'s result and the child's bytes, or None when the child failed (the caller
+    then runs that part itself, so an error surfaces where it can be reported). An exception in
+    `here` propagates after the child is reaped.
+    """
+    child = start(there)
     try:
         result = here()
     finally:
-        # read before reaping: the child blocks on a full pipe until someone reads
-        with os.fdopen(read_end, "rb") as src:
-            data = src.read()
-        os.waitpid(pid, 0)
-    return result, (data[1:] if data[:1] == _OK else None)
+        data = child.collect()
+    return result, data

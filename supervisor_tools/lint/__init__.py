@@ -5,6 +5,20 @@ CI formats, suppressions and certain fixes.
 the rules.
 """
 
-from supervisor_tools.lint.engine import lint_paths
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from supervisor_tools.lint.engine import lint_paths
 
 __all__ = ["lint_paths"]
+
+
+def __getattr__(name: str) -> Any:
+    # imported on first use, so `svtool lint` can start parsing before loading the rules
+    if name == "lint_paths":
+        from supervisor_tools.lint.engine import lint_paths
+
+        return lint_paths
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,16 +5,23 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from typing import TYPE_CHECKING
 
 from supervisor_tools.errors import Severity, SvtoolError
-from supervisor_tools.lint import config, registry
-from supervisor_tools.lint.engine import LintResult, run
-from supervisor_tools.lint.report import FORMATS, display_path
+
+if TYPE_CHECKING:
+    from supervisor_tools.lint import config
+    from supervisor_tools.lint.engine import LintResult
+
+# The rules, the loader and the reports are imported inside the functions: `lint_command` first
+# starts parsing the files on a second core, and those imports then overlap with it.
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _selectors(values: list[str], flag: str) -> tuple[str, ...]:
+    from supervisor_tools.lint import registry
+
     out: list[str] = []
     for value in values:
         for sel in value.split(","):
@@ -29,6 +36,8 @@ def _selectors(values: list[str], flag: str) -> tuple[str, ...]:
 
 def settings_for(config_path: str | None, no_config: bool, select: list[str],
                  ignore: list[str], host_checks: bool) -> config.Settings:
+    from supervisor_tools.lint import config
+
     path = None if no_config else (config_path or config.find(os.getcwd()))
     settings = config.load(path) if path else config.Settings()
     sel = _selectors(select, "--select")
@@ -55,6 +64,8 @@ def _render(result: LintResult, output_format: str, quiet: bool, stats: bool) ->
 
 
 def _run_without_gc(paths: list[str], settings: config.Settings) -> LintResult:
+    from supervisor_tools.lint.engine import run
+
     # Linting builds many small acyclic objects: the cyclic collector only costs time here
     # (10-20% on a 1000-file conf.d) and frees nothing that reference counting does not.
     was_enabled = gc.isenabled()
@@ -71,10 +82,15 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
                  ignore: list[str] | None = None, host_checks: bool = True,
                  apply_fixes: bool = False, show_diff: bool = False,
                  config_path: str | None = None, no_config: bool = False) -> int:
-    if output_format not in FORMATS:
-        raise SvtoolError(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
     if not paths:
         raise SvtoolError("no files to lint")
+    from supervisor_tools.lint.paths import read_ahead
+
+    read_ahead(paths)
+    from supervisor_tools.lint.report import FORMATS, display_path
+
+    if output_format not in FORMATS:
+        raise SvtoolError(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
     settings = settings_for(config_path, no_config, select or [], ignore or [], host_checks)
     threshold = Severity(fail_on) if fail_on else (settings.fail_on or Severity.ERROR)
     result = _run_without_gc(paths, settings)
@@ -108,6 +124,8 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
 
 
 def rule_command(name: str) -> int:
+    from supervisor_tools.lint import registry
+
     rule = registry.get(name)
     if rule is None:
         import difflib
@@ -121,6 +139,8 @@ def rule_command(name: str) -> int:
 
 
 def rules_command(as_json: bool = False) -> int:
+    from supervisor_tools.lint import registry
+
     if as_json:
         import json
         data = [{"id": r.id, "name": r.name, "severity": r.severity.value, "summary": r.summary,

@@ -3,23 +3,22 @@ suppressions, and return the findings sorted."""
 
 from __future__ import annotations
 
-import glob
 import os
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
 
-from supervisor_tools.errors import Diagnostic, Span, SvtoolError
+from supervisor_tools.errors import Diagnostic
 from supervisor_tools.lint import registry, suppress
 from supervisor_tools.lint.config import Settings
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.parallel import check_all
+from supervisor_tools.lint.paths import expand_paths
 from supervisor_tools.lint.rule import Finding, Report
 from supervisor_tools.model import LoadResult, load
 from supervisor_tools.syntax.ast import Document
 from supervisor_tools.syntax.batch import read_files
 
-CONFIG_SUFFIXES = (".conf", ".ini")
 _MAIN = re.compile(rb"^[ \t]*\[(supervisord|include)\]", re.M)
 _INCLUDE = re.compile(rb"^[ \t]*\[include\]", re.M)
 _SUPERVISORD = re.compile(rb"^[ \t]*\[supervisord\]", re.M)
@@ -34,27 +33,6 @@ class LintResult(NamedTuple):
     @property
     def diagnostics(self) -> list[Diagnostic]:
         return [f.diagnostic for f in self.findings]
-
-
-def expand_paths(paths: list[str]) -> list[str]:
-    """Files to lint: files as given, config files under directories, glob matches."""
-    out: list[str] = []
-    for path in paths:
-        if os.path.isdir(path):
-            found = [os.path.join(root, name)
-                     for root, dirs, names in os.walk(path)
-                     for name in names if name.endswith(CONFIG_SUFFIXES)]
-            out.extend(sorted(found))
-        elif os.path.lexists(path):
-            out.append(path)
-        elif glob.has_magic(path):
-            matches = sorted(m for m in glob.glob(path, recursive=True) if not os.path.isdir(m))
-            if not matches:
-                raise SvtoolError(f"no file matches {path}")
-            out.extend(matches)
-        else:
-            raise SvtoolError("no such file or directory", Span.point(path))
-    return list(dict.fromkeys(out))
 
 
 def _head(path: str) -> bytes | None:

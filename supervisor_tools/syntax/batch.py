@@ -1,13 +1,20 @@
 """Read and parse many files at once, on two cores when there are enough of them.
 
 A conf.d of hundreds of files is read by one loader; parsing is independent per file, so a
-forked child parses the tail of the list and sends the trees back encoded (transport.py), which
-the parent rebuilds in about a quarter of the time a parse takes.
+forked child parses part of the list and sends the trees back encoded (transport.py), which the
+parent rebuilds in a fraction of the time a parse takes.
+
+A command that knows early which files it will need (the includes of the config it was given)
+can start that child before it has even imported the rest of itself: `read_ahead` starts it,
+and `read_files` takes what it parsed for any path it is later asked for.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import glob
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 from supervisor_tools import forked
 from supervisor_tools.errors import Span, SvtoolError
@@ -16,10 +23,61 @@ from supervisor_tools.syntax.parser import MAX_FILE_BYTES, decode, parse, read_f
 
 # Below this many files the fork costs more than it saves.
 MIN_FILES = 64
-# The parent's share: it also rebuilds the child's trees, so it parses a little more than half.
-SHARE_HERE = 0.55
+# The parent's share: it also rebuilds the child's trees, so it parses more than half.
+SHARE_HERE = 0.6
+# Read ahead, the parent has other work first (imports, the main file), so the child takes more.
+SHARE_AHEAD = 0.5
 
 Result = Document | SvtoolError
+
+
+class _Ahead:
+    """A child parsing files ahead of time."""
+
+    def __init__(self, paths: Sequence[str], child: forked.Child) -> None:
+        self.paths = frozenset(paths)
+        self.child = child
+
+    def take(self) -> dict[str, tuple[bool, Any]]:
+        data = self.child.collect()
+        return {} if data is None else dict(_unpack(data))
+
+
+_ahead: _Ahead | None = None
+
+
+def read_ahead(paths: Sequence[str]) -> None:
+    """Start parsing the tail of `paths` in a forked child, if worth it; never raises."""
+    global _ahead
+    if _ahead is not None or len(paths) < MIN_FILES or not forked.available():
+        return
+    tail = list(paths[int(len(paths) * (1 - SHARE_AHEAD)):])
+    _ahead = _Ahead(tail, forked.start(lambda: _pack(tail, _reader({}))))
+
+
+def read_ahead_includes(config: str) -> None:
+    """read_ahead the files `config`'s [include] names, when that is plain to see.
+
+    Only a guess for speed: the loader still decides what it reads, and anything not read
+    ahead it parses itself. Patterns using %(...)s expansions are left to the loader.
+    """
+    try:
+        doc = read_file(config)
+    except SvtoolError:
+        return
+    patterns = None
+    for section in doc.sections:
+        if section.name == "include":
+            for opt in section.options():
+                if opt.key == "files":
+                    patterns = opt.value
+    if not patterns or "%" in patterns:
+        return
+    base = os.path.dirname(os.path.abspath(config))
+    files = [name for pattern in patterns.split()
+             for name in sorted(glob.glob(os.path.join(base, pattern)))
+             if os.path.isfile(name)]
+    read_ahead(files)
 
 
 def read_files(paths: Sequence[str], contents: Mapping[str, bytes] | None = None) -> list[Result]:
@@ -27,9 +85,30 @@ def read_files(paths: Sequence[str], contents: Mapping[str, bytes] | None = None
 
     `contents` has the bytes of files the caller has already read.
     """
-    known = contents or {}
+    global _ahead
+    read = _reader(contents or {})
+    ahead = _ahead if _ahead is not None and not _ahead.paths.isdisjoint(paths) else None
+    if ahead is not None:
+        _ahead = None  # used once: a later read (after --fix rewrote files) must read afresh
+        # the child already has part of them: parse the rest here, then take its part
+        mine = {path: read(path) for path in dict.fromkeys(paths) if path not in ahead.paths}
+        sent = ahead.take()
+        return [mine[path] if path in mine else
+                _result(sent[path]) if path in sent else read(path) for path in paths]
+    if len(paths) < MIN_FILES or not forked.available():
+        return [read(path) for path in paths]
+    cut = max(1, int(len(paths) * SHARE_HERE))
+    here, there = paths[:cut], paths[cut:]
+    mine_list, data = forked.split(lambda: [read(path) for path in here],
+                                   lambda: _pack(there, read))
+    if data is None:
+        return mine_list + [read(path) for path in there]
+    sent = dict(_unpack(data))
+    return mine_list + [_result(sent[path]) for path in there]
 
-    def _read(path: str) -> Result:
+
+def _reader(known: Mapping[str, bytes]) -> Callable[[str], Result]:
+    def read(path: str) -> Result:
         try:
             data = known.get(path)
             if data is not None and len(data) <= MAX_FILE_BYTES:
@@ -38,35 +117,37 @@ def read_files(paths: Sequence[str], contents: Mapping[str, bytes] | None = None
         except SvtoolError as exc:
             return exc
 
-    if len(paths) < MIN_FILES or not forked.available():
-        return [_read(path) for path in paths]
+    return read
+
+
+def _pack(paths: Sequence[str], read: Callable[[str], Result]) -> bytes:
     import marshal
 
     from supervisor_tools.syntax import transport
 
-    cut = max(1, int(len(paths) * SHARE_HERE))
-    here, there = paths[:cut], paths[cut:]
-
-    def parse_there() -> bytes:
-        out = []
-        for path in there:
-            result = _read(path)
-            if isinstance(result, Document):
-                out.append((True, transport.encode(result)))
-            else:
-                out.append((False, (result.message, None if result.span is None
-                                    else tuple(result.span))))
-        return marshal.dumps(out)
-
-    mine, data = forked.split(lambda: [_read(path) for path in here], parse_there)
-    if data is None:
-        return mine + [_read(path) for path in there]
-    theirs: list[Result] = []
-    for ok, payload in marshal.loads(data):
-        if ok:
-            theirs.append(transport.decode(payload))
+    out = []
+    for path in dict.fromkeys(paths):
+        result = read(path)
+        if isinstance(result, Document):
+            out.append((path, (True, transport.encode(result))))
         else:
-            message, span = payload
-            theirs.append(SvtoolError(message, None if span is None else Span(*span)))
-    return mine + theirs
+            span = None if result.span is None else tuple(result.span)
+            out.append((path, (False, (result.message, span))))
+    return marshal.dumps(out)
 
+
+def _unpack(data: bytes) -> list[tuple[str, tuple[bool, Any]]]:
+    import marshal
+
+    return list(marshal.loads(data))
+
+
+def _result(sent: tuple[bool, Any]) -> Result:
+    # decoded afresh on every use: a file read twice gives two trees, as parsing it twice would
+    ok, payload = sent
+    if ok:
+        from supervisor_tools.syntax import transport
+
+        return transport.decode(payload)
+    message, span = payload
+    return SvtoolError(message, None if span is None else Span(*span))

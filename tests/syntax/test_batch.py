@@ -13,6 +13,7 @@ from supervisor_tools.errors import SvtoolError
 from supervisor_tools.model import load
 from supervisor_tools.model.show import model_json
 from supervisor_tools.syntax import batch, transport
+from supervisor_tools.syntax.ast import Document
 from supervisor_tools.syntax.parser import parse, read_file
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -81,3 +82,58 @@ def test_load_is_the_same_with_the_parse_split(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(batch, "MIN_FILES", 1)
     assert outcome() == serial
     assert len(serial[0]) > 10
+
+
+def _tree(tmp_path: Path, n: int) -> Path:
+    confd = tmp_path / "conf.d"
+    confd.mkdir()
+    for i in range(n):
+        (confd / f"p{i:03d}.conf").write_text(f"[program:p{i}]\ncommand = /bin/cat {i}\n")
+    (confd / "p007.conf").write_bytes(b"[program:p7]\ncommand = \xff\n")
+    main = tmp_path / "supervisord.conf"
+    main.write_text("[supervisord]\n[include]\nfiles = conf.d/*.conf conf.d/p00*.conf\n")
+    return main
+
+
+def test_read_ahead_results_are_what_parsing_gives(monkeypatch: pytest.MonkeyPatch,
+                                                  tmp_path: Path) -> None:
+    monkeypatch.setattr(forked, "_allowed", True)
+    monkeypatch.setattr(batch, "_ahead", None)
+    monkeypatch.setattr(batch, "MIN_FILES", 1)
+    main = _tree(tmp_path, 30)
+    batch.read_ahead_includes(str(main))
+    assert batch._ahead is not None  # started
+    files = sorted(str(p) for p in (tmp_path / "conf.d").glob("*.conf"))
+    wanted = files + files[:5]  # a file asked for twice comes back twice
+    got = [_outcome(r) for r in batch.read_files(wanted)]
+    assert batch._ahead is None  # used once
+    monkeypatch.setattr(batch, "MIN_FILES", 10**9)
+    assert got == [_outcome(r) for r in batch.read_files(wanted)]
+    assert isinstance(got[7], tuple)  # the undecodable file's error made the trip too
+
+
+def test_read_ahead_is_used_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # after --fix rewrites a file, reading it again must see the new text
+    monkeypatch.setattr(forked, "_allowed", True)
+    monkeypatch.setattr(batch, "_ahead", None)
+    monkeypatch.setattr(batch, "MIN_FILES", 1)
+    main = _tree(tmp_path, 10)
+    batch.read_ahead_includes(str(main))
+    last = str(tmp_path / "conf.d/p009.conf")
+    first = batch.read_files([last])[0]
+    Path(last).write_text("[program:changed]\ncommand = /bin/true\n")
+    again = batch.read_files([last])[0]
+    assert isinstance(first, Document) and isinstance(again, Document)
+    assert [s.name for s in again.sections] == ["program:changed"] != \
+        [s.name for s in first.sections]
+
+
+def test_include_patterns_with_expansions_are_left_to_the_loader(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setattr(forked, "_allowed", True)
+    monkeypatch.setattr(batch, "_ahead", None)
+    monkeypatch.setattr(batch, "MIN_FILES", 1)
+    main = _tree(tmp_path, 5)
+    main.write_text("[supervisord]\n[include]\nfiles = %(here)s/conf.d/*.conf\n")
+    batch.read_ahead_includes(str(main))
+    assert batch._ahead is None
