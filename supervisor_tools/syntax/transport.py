@@ -65,24 +65,24 @@ def encode(doc: Document) -> tuple[Any, ...]:
 def decode(data: tuple[Any, ...]) -> Document:
     path = data[0]
     file = (path,)
-
-    def span(t: tuple[int, int, int, int]) -> Span:
-        return _tuple_new(Span, file + t)
+    new = _tuple_new
 
     def item(t: tuple[Any, ...]) -> Any:
+        # spans are rebuilt inline: this runs for every line of every file sent
         tag = t[0]
         if tag == _OPTION:
-            return _option(t[1], t[2], span(t[3]), tuple(item(x) for x in t[4]), span(t[5]))
+            return _option(t[1], t[2], new(Span, file + t[3]), tuple(map(item, t[4])),
+                           new(Span, file + t[5]))
         if tag == _VALUE:
-            return _value(t[1], span(t[2]), t[3], span(t[4]), t[5])
+            return _value(t[1], new(Span, file + t[2]), t[3], new(Span, file + t[4]), t[5])
         if tag == _BLANK:
-            return _blank(t[1], span(t[2]), t[3])
+            return _blank(t[1], new(Span, file + t[2]), t[3])
         if tag == _COMMENT:
-            return _comment(t[1], span(t[2]), t[3])
-        return _bad(t[1], span(t[2]), t[3])
+            return _comment(t[1], new(Span, file + t[2]), t[3])
+        return _bad(t[1], new(Span, file + t[2]), t[3])
 
     sections = tuple(
-        _section(_header(h[0], h[1], span(h[2]), span(h[3]), h[4]),
-                 tuple(item(x) for x in body), span(s))
+        _section(_header(h[0], h[1], new(Span, file + h[2]), new(Span, file + h[3]), h[4]),
+                 tuple(map(item, body)), new(Span, file + s))
         for h, body, s in data[2])
-    return _document(path, tuple(item(x) for x in data[1]), sections, span(data[3]))
+    return _document(path, tuple(map(item, data[1])), sections, new(Span, file + data[3]))
