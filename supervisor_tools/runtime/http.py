@@ -7,27 +7,22 @@ and handed to the kernel in one send. Other paths (a web console later) plug in 
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import functools
 import grp
-import hashlib
-import hmac
 import os
 import pwd
 import selectors
 import socket
-import traceback
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote
 
 from supervisor_tools.errors import SvtoolError
 from supervisor_tools.model.model import HttpServerConfig, UnixHttpServerConfig
 from supervisor_tools.runtime.logs import LogFile
 from supervisor_tools.runtime.rpc import NOT_DONE, Deferred, Dispatcher, RPCError, split_namespec
 from supervisor_tools.runtime.supervisor import Supervisor
-from supervisor_tools.runtime.xmlenc import dump_fault, dump_response
+from supervisor_tools.runtime.xmlenc import dump_fault, dump_response, load_request
 
 MAX_HEADER = 64 * 1024
 MAX_STREAM_BACKLOG = 16 * 1024 * 1024
@@ -58,10 +53,20 @@ Handler = Callable[["Connection", Request], None]
 
 
 def check_password(configured: str, given: str) -> bool:
+    # hashlib maps OpenSSL (about 4 MB); only a server with a password needs it.
+    import hashlib
+    import hmac
+
     if configured.startswith("{SHA}"):
         digest = hashlib.sha1(given.encode("utf-8")).hexdigest()
         return hmac.compare_digest(configured[5:].lower(), digest)
     return hmac.compare_digest(configured, given)
+
+
+def _traceback() -> str:
+    import traceback  # only a bug comes here
+
+    return traceback.format_exc()
 
 
 def response_head(status: str, headers: list[tuple[str, str]]) -> bytes:
@@ -246,7 +251,7 @@ class Connection:
         except RPCError as exc:
             value = exc
         except Exception:  # a bug must not take the supervisor down
-            self.server.sup.log.critical(traceback.format_exc())
+            self.server.sup.log.critical(_traceback())
             value = RPCError("FAILED", "internal error")
         if value is NOT_DONE:
             return
@@ -334,6 +339,9 @@ class HttpServer:
 
     @staticmethod
     def authorized(req: Request, username: str, password: str) -> bool:
+        import base64
+        import hmac
+
         auth = req.headers.get("authorization", "")
         scheme, _, value = auth.partition(" ")
         if scheme.lower() != "basic":
@@ -349,9 +357,7 @@ class HttpServer:
             conn.send_simple("400 Bad Request", close=not req.keep_alive)
             return
         try:
-            import xmlrpc.client  # only when the first request comes, not at start-up
-
-            params, method = xmlrpc.client.loads(req.body)
+            params, method = load_request(req.body)
         except Exception:
             conn.send_simple("400 Bad Request", close=True)
             return
@@ -360,7 +366,7 @@ class HttpServer:
         except RPCError as exc:
             value = exc
         except Exception:
-            self.sup.log.critical(traceback.format_exc())
+            self.sup.log.critical(_traceback())
             value = RPCError("FAILED", "internal error")
         if isinstance(value, Deferred):
             conn.pending = value
@@ -380,6 +386,8 @@ class HttpServer:
         if req.method != "GET":
             conn.send_simple("400 Bad Request", close=True)
             return
+        from urllib.parse import unquote
+
         rest = unquote(req.path[len("/logtail/"):].split("?", 1)[0])
         name, _, channel = rest.partition("/")
         channel = channel or "stdout"

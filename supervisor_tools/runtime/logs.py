@@ -15,6 +15,10 @@ import stat
 import sys
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from supervisor_tools.runtime.syslog import SyslogConnection
 
 LEVELS = {"critical": 50, "error": 40, "warn": 30, "info": 20, "debug": 10, "trace": 5,
           "blather": 3}
@@ -23,6 +27,12 @@ LEVEL_NAMES = {50: "CRIT", 40: "ERRO", 30: "WARN", 20: "INFO", 10: "DEBG", 5: "T
 _ANSI = re.compile(rb"\x1b\[[\d;]*[HfABCDRsuJKhlpm]")
 
 Follower = Callable[[bytes], None]
+
+
+def _syslog_connection() -> SyslogConnection:
+    from supervisor_tools.runtime.syslog import connection
+
+    return connection()
 
 
 def strip_ansi(data: bytes) -> bytes:
@@ -155,19 +165,29 @@ class MainLog:
 
     Lines are collected and written once per loop batch (and before every HTTP reply), so
     starting 500 programs costs a handful of writes instead of a thousand.
+
+    With `syslog` (`logfile=syslog`) the lines go to the local syslog instead of a file, as
+    supervisord sends them: each line of a message is one syslog message carrying the same
+    timestamp and level prefix as the file would.
     """
 
     def __init__(self, path: str | None, level: str = "info", maxbytes: int = 0,
-                 backups: int = 0, echo: bool = False) -> None:
+                 backups: int = 0, echo: bool = False, syslog: bool = False) -> None:
         self.level = LEVELS.get(level, 20)
         self.path = path
         self.file = LogFile(path, maxbytes, backups) if path else None
         self.echo = echo
         self.pending: list[bytes] = []
+        self.syslog: SyslogConnection | None = _syslog_connection() if syslog else None
+        self.pending_syslog: list[bytes] = []
 
-    def reconfigure(self, path: str | None, level: str, maxbytes: int, backups: int) -> None:
+    def reconfigure(self, path: str | None, level: str, maxbytes: int, backups: int,
+                    syslog: bool = False) -> None:
         """Apply settings a reload changed; the file is only reopened when it changed."""
         self.level = LEVELS.get(level, 20)
+        if syslog != (self.syslog is not None):
+            self.flush()
+            self.syslog = _syslog_connection() if syslog else None
         old = (self.path, self.file.maxbytes, self.file.backups) if self.file else (None, 0, 0)
         if (path, maxbytes, backups) == old or (path is None and self.file is None):
             return
@@ -186,13 +206,23 @@ class MainLog:
             return
         now = time.time()
         stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(now))
-        line = f"{stamp},{int(now % 1 * 1000):03d} {LEVEL_NAMES[lv]} {message}\n".encode(
-            "utf-8", "replace")
+        prefix = f"{stamp},{int(now % 1 * 1000):03d} {LEVEL_NAMES[lv]} "
+        line = f"{prefix}{message}\n".encode("utf-8", "replace")
         self.pending.append(line)
+        if self.syslog is not None:
+            self.pending_syslog.extend(f"{prefix}{part}".encode("utf-8", "replace")
+                                       for part in message.rstrip("\n").split("\n"))
         if len(self.pending) > 512:
             self.flush()
 
     def flush(self) -> None:
+        if self.pending_syslog:
+            from supervisor_tools.runtime.syslog import frame
+
+            now = time.time()
+            lines, self.pending_syslog = self.pending_syslog, []
+            if self.syslog is not None:
+                self.syslog.send([frame(line, now) for line in lines])
         if not self.pending:
             return
         data = b"".join(self.pending)

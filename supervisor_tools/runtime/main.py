@@ -8,11 +8,15 @@ import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supervisor_tools.errors import Span, SvtoolError
 from supervisor_tools.model.model import Model, SupervisordConfig
-from supervisor_tools.runtime.supervisor import Mood
+from supervisor_tools.runtime.supervisor import Mood, Supervisor
+
+if TYPE_CHECKING:
+    from supervisor_tools.runtime.http import Connection, HttpServer, Request
+    from supervisor_tools.runtime.web.console import Console
 
 SEARCH_PATHS = ("../etc/supervisord.conf", "../supervisord.conf", "./supervisord.conf",
                 "./etc/supervisord.conf", "/etc/supervisord.conf",
@@ -98,6 +102,24 @@ def systemd_notifier() -> Callable[[Mood], None]:
     return tell
 
 
+def install_console(server: HttpServer) -> None:
+    """Serve the web console at `/`, loading it with its first request.
+
+    Most supervisors are only ever driven by supervisorctl; the console's modules (JSON,
+    package resources) would otherwise cost every one of them start-up time and memory.
+    """
+    loaded: list[Console] = []
+
+    def handle(conn: Connection, req: Request) -> None:
+        if not loaded:
+            from supervisor_tools.runtime.web.console import Console
+
+            loaded.append(Console(server))
+        loaded[0].handle(conn, req)
+
+    server.routes.append(("/", handle))
+
+
 def daemonize(directory: str | None, umask: int) -> None:
     if os.fork() != 0:
         os._exit(0)
@@ -111,12 +133,27 @@ def daemonize(directory: str | None, umask: int) -> None:
     os.umask(umask)
 
 
+def write_pidfile(sup: Supervisor, path: str) -> str:
+    """Write our pid to `path`; the path written, or "" when it could not be."""
+    try:
+        with open(path, "w") as f:
+            f.write(f"{os.getpid()}\n")
+    except OSError as exc:
+        sup.log.critical(f"could not write pidfile {path}: {exc}")
+        return ""
+    return path
+
+
+def remove_pidfile(path: str) -> None:
+    if path:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
 def run(config: str | None, opts: RunOptions | None = None) -> int:
     """Run supervisord's job for `config`; returns the exit code (2 for an invalid config)."""
     from supervisor_tools.runtime.http import HttpServer
     from supervisor_tools.runtime.rpc import make_dispatcher
-    from supervisor_tools.runtime.supervisor import Supervisor
-    from supervisor_tools.runtime.web.console import install as install_console
 
     opts = opts or RunOptions()
     path = os.path.abspath(find_config(config))
@@ -172,20 +209,21 @@ def run(config: str | None, opts: RunOptions | None = None) -> int:
     if not sd.nodaemon:
         sup.log.echo = False
         daemonize(sd.directory, sd.umask)
-    pidfile = sd.pidfile
-    try:
-        with open(pidfile, "w") as f:
-            f.write(f"{os.getpid()}\n")
-    except OSError as exc:
-        sup.log.critical(f"could not write pidfile {pidfile}: {exc}")
-        pidfile = ""
+    pidfile = [write_pidfile(sup, sd.pidfile)]
+
+    def rewrite_pidfile(new: Model) -> None:
+        # As supervisord: a run removes its pidfile when it ends and the next one writes the
+        # pidfile its configuration names, so a reload can move it.
+        remove_pidfile(pidfile[0])
+        assert new.supervisord is not None
+        pidfile[0] = write_pidfile(sup, new.supervisord.pidfile)
+
+    sup.on_reload.append(rewrite_pidfile)
 
     def on_exit() -> None:
         server.flush()
         server.close()
-        if pidfile:
-            with contextlib.suppress(OSError):
-                os.unlink(pidfile)
+        remove_pidfile(pidfile[0])
 
     sup.on_exit.append(on_exit)
     return sup.run()

@@ -97,10 +97,21 @@ def _epoch(mono: float, offset: float) -> int:
     return min(int(mono + offset), XMLRPC_INT_MAX) if mono else 0
 
 
+def uptime(seconds: int) -> str:
+    """`str(datetime.timedelta(seconds=...))` for whole seconds, without building one."""
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    clock = f"{hours}:{minutes:02d}:{secs:02d}"
+    if days:
+        return f"{days} day{'' if days == 1 else 's'}, {clock}"
+    return clock
+
+
 def describe(state: State, info: dict[str, Any]) -> str:
     if state is State.RUNNING:
         up = max(0, info["now"] - info["start"])
-        return f"pid {info['pid']}, uptime {datetime.timedelta(seconds=up)}"
+        return f"pid {info['pid']}, uptime {uptime(up)}"
     if state in (State.FATAL, State.BACKOFF):
         return str(info["spawnerr"]) or f'unknown error (try "tail {info["name"]}")'
     if state in (State.STOPPED, State.EXITED):
@@ -237,7 +248,8 @@ class SupervisorNamespace:
         self._update()
         path = self.sup.log.path
         if not path or not os.path.exists(path):
-            raise RPCError("NO_FILE", path)
+            # With logfile=syslog supervisord names that value, as if it were a file.
+            raise RPCError("NO_FILE", path or ("syslog" if self.sup.log.syslog else None))
         try:
             return read_slice(path, int(offset), int(length)).decode("utf-8", "replace")
         except ValueError as exc:

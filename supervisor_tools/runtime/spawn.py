@@ -183,50 +183,45 @@ def spawn_many(plans: Sequence[Plan]) -> list[Child | SpawnError]:
     libc's posix_spawn (vfork-like, no Python in the child) runs on several threads when it can
     do everything needed; a working directory, umask or user switch takes the slower Popen path.
     """
-    results: list[Child | SpawnError] = []
-    fds: list[_Fds | SpawnError] = []
-    for p in plans:
-        try:
-            fds.append(_Fds(p))
-        except OSError as exc:
-            fds.append(SpawnError(f"couldn't make pipes: {exc.strerror}"))
-    ready = [(p, f) for p, f in zip(plans, fds, strict=True) if isinstance(f, _Fds)]
-    # Encoded argv and environment are built just before use and dropped after: kept per
-    # process they would cost a few KiB each.
-    native = [(Prepared(p.executable, p.argv, p.env), f) for p, f in ready if p.native]
-    outcome: dict[int, int | BaseException] = {}
+    results: list[Child | SpawnError | None] = [None] * len(plans)
+    native = [i for i, p in enumerate(plans) if p.native]
     if len(native) > 1:
-        done = fastspawn.run_parallel(_native, native, _WORKERS)
-        outcome.update((id(f), r) for (_p, f), r in zip(native, done, strict=True))
+        done = fastspawn.run_parallel(lambda i: _start(plans[i], _native), native, _WORKERS)
+        for i, r in zip(native, done, strict=True):
+            if not isinstance(r, Child | SpawnError):
+                raise r  # a bug in a spawning thread, not a child that failed to start
+            results[i] = r
     elif native:
-        try:
-            outcome[id(native[0][1])] = _native(native[0])
-        except OSError as exc:
-            outcome[id(native[0][1])] = exc
-    for p, f in ready:
-        if id(f) not in outcome:
-            try:
-                outcome[id(f)] = _exec(p, f)
-            except (OSError, SpawnError) as exc:
-                outcome[id(f)] = exc
-    for p, made in zip(plans, fds, strict=True):
-        if isinstance(made, SpawnError):
-            results.append(made)
-            continue
-        f = made
+        results[native[0]] = _start(plans[native[0]], _native)
+    for i, p in enumerate(plans):
+        if results[i] is None:
+            results[i] = _start(p, _exec)
+    return [r for r in results if r is not None]
+
+
+def _start(p: Plan, how: Callable[[Plan, _Fds], int]) -> Child | SpawnError:
+    """One child, its pipes made just before and its ends of them closed just after.
+
+    Every spawn copies the whole descriptor table into the new child (and its exec closes
+    them again), so keeping only the live pipes open makes each of 500 spawns cheaper than
+    holding all 3,000 pipe ends of a big start-up open at once.
+    """
+    try:
+        f = _Fds(p)
+    except OSError as exc:
+        return SpawnError(f"couldn't make pipes: {exc.strerror}")
+    try:
+        pid = how(p, f)
+    except SpawnError as exc:
         f.close_child_ends()
-        r = outcome[id(f)]
-        if isinstance(r, int):
-            results.append(Child(r, f.stdin, f.stdout, f.stderr))
-            continue
         f.close_ours()
-        if isinstance(r, SpawnError):
-            results.append(r)
-        elif isinstance(r, OSError):
-            results.append(_exec_error(p, r))
-        else:
-            raise r
-    return results
+        return exc
+    except OSError as exc:
+        f.close_child_ends()
+        f.close_ours()
+        return _exec_error(p, exc)
+    f.close_child_ends()
+    return Child(pid, f.stdin, f.stdout, f.stderr)
 
 
 class _Fds:
@@ -269,9 +264,10 @@ class _Fds:
         self.ours = []
 
 
-def _native(job: tuple[Prepared, _Fds]) -> int:
-    prep, f = job
-    return fastspawn.spawn(prep, f.targets)
+def _native(p: Plan, f: _Fds) -> int:
+    # Encoded argv and environment are built just before use and dropped after: kept per
+    # process they would cost a few KiB each.
+    return fastspawn.spawn(Prepared(p.executable, p.argv, p.env), f.targets)
 
 
 def _exec(p: Plan, f: _Fds) -> int:

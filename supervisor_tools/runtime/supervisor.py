@@ -6,19 +6,21 @@ import dataclasses
 import os
 import signal
 import time
-import traceback
 from collections.abc import Callable
 from enum import IntEnum
+from typing import TYPE_CHECKING
 
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
-from supervisor_tools.runtime.fcgi import FcgiError, socket_for
 from supervisor_tools.runtime.listeners import EventHub
 from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
 from supervisor_tools.runtime.loop import Loop
 from supervisor_tools.runtime.process import Process
 from supervisor_tools.runtime.spawn import SpawnBatch
 from supervisor_tools.runtime.states import STOPPED_STATES, State
+
+if TYPE_CHECKING:
+    from supervisor_tools.runtime.fcgi import FcgiSocket
 
 # Reads the configuration again (reread, reload): a model, or a list of error lines.
 Loader = Callable[[], "Model | list[str]"]
@@ -49,7 +51,11 @@ class Group:
     def __init__(self, host: Supervisor, config: GroupConfig) -> None:
         self.config = config
         # A FastCGI group's socket; raises FcgiError before anything else is set up.
-        self.fcgi = socket_for(config)
+        self.fcgi: FcgiSocket | None = None
+        if config.kind == "fcgi-program":
+            from supervisor_tools.runtime.fcgi import socket_for
+
+            self.fcgi = socket_for(config)
         self.processes: dict[str, Process] = {}
         for pc in config.processes:
             # Duplicate names inside a group: the last one wins, as in supervisord.
@@ -97,7 +103,7 @@ class Supervisor:
         self.sd = sd
         self.log = MainLog(main_log_path(sd),
                            sd.loglevel, sd.logfile_maxbytes, sd.logfile_backups,
-                           echo=sd.nodaemon and not sd.silent)
+                           echo=sd.nodaemon and not sd.silent, syslog=sd.logfile == "syslog")
         self.strip_ansi = sd.strip_ansi
         self.childlogdir = sd.childlogdir
         self.identifier = sd.identifier
@@ -164,6 +170,10 @@ class Supervisor:
         return False
 
     def _new_group(self, cfg: GroupConfig) -> Group | None:
+        if cfg.kind != "fcgi-program":
+            return Group(self, cfg)
+        from supervisor_tools.runtime.fcgi import FcgiError  # sockets only FastCGI groups need
+
         try:
             return Group(self, cfg)
         except FcgiError as exc:
@@ -249,6 +259,8 @@ class Supervisor:
         self.loop.wake()
 
     def _on_error(self, exc: BaseException) -> None:
+        import traceback  # only a bug comes here
+
         text = "".join(traceback.format_exception(exc)).rstrip()
         self.log.critical(f"internal error, continuing:\n{text}")
 
@@ -323,6 +335,10 @@ class Supervisor:
         self.model = model
         self.group_configs = model.groups
         self._apply_settings(model)
+        if not self.sd.nocleanup:
+            # supervisord clears the AUTO logs at every start, reloads included: the old
+            # processes' files go, the new ones get fresh names.
+            cleanup_auto_logs(self.childlogdir, self.identifier)
         for cb in self.on_reload:
             cb(model)
         self.set_mood(Mood.RUNNING)
@@ -334,7 +350,7 @@ class Supervisor:
         sd = model.supervisord or SupervisordConfig(source=Span.point(model.main_file))
         self.sd = sd
         self.log.reconfigure(main_log_path(sd), sd.loglevel, sd.logfile_maxbytes,
-                             sd.logfile_backups)
+                             sd.logfile_backups, syslog=sd.logfile == "syslog")
         self.strip_ansi = sd.strip_ansi
         self.childlogdir = sd.childlogdir
         self.identifier = sd.identifier

@@ -203,6 +203,25 @@ def test_idle_supervisor_does_not_wake_up(svtool: Supervisor) -> None:
     assert switches() - before <= 1
 
 
+def test_answering_supervisorctl_loads_no_heavy_libraries(svtool: Supervisor) -> None:
+    # OpenSSL (hashlib), decimal and json (xmlrpc.client, the web console) cost megabytes of
+    # memory for the supervisor's whole life; serving supervisorctl needs none of them.
+    svtool.start(f"""
+        [program:web]
+        command={SLEEPER_CMD}
+        startsecs=0
+        """)
+    svtool.wait_state("web", "RUNNING")
+    assert svtool.ctl("status", check=True).stdout.startswith("web ")
+    svtool.ctl("pid", "web", check=True)
+    svtool.rpc().supervisor.getAllProcessInfo()
+    svtool.rpc().system.multicall([{"methodName": "supervisor.getState", "params": []}])
+    assert svtool.proc is not None
+    maps = Path(f"/proc/{svtool.proc.pid}/maps").read_text()
+    for library in ("libcrypto", "_hashlib", "_decimal", "_json"):
+        assert library not in maps, library
+
+
 def test_stdin_is_a_pipe_and_sendProcessStdin_reaches_it(sup: Supervisor,
                                                           tmp_path: Path) -> None:
     echo = pyfile(tmp_path, "echo", """

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import threading
 import xmlrpc.client
@@ -22,7 +23,7 @@ from supervisor_tools.model.model import (
     SupervisordConfig,
 )
 from supervisor_tools.runtime.http import HttpServer, check_password
-from supervisor_tools.runtime.rpc import FAULTS, Deferred, Dispatcher, make_dispatcher
+from supervisor_tools.runtime.rpc import FAULTS, Deferred, Dispatcher, make_dispatcher, uptime
 from supervisor_tools.runtime.supervisor import Supervisor
 from supervisor_tools.runtime.xmlenc import dump_fault, dump_response
 
@@ -293,3 +294,8 @@ def test_http_basic_auth_with_sha_password(inet: tuple[int, Supervisor]) -> None
     anonymous = xmlrpc.client.ServerProxy(f"http://127.0.0.1:{port}/RPC2")
     with pytest.raises(xmlrpc.client.ProtocolError):
         anonymous.supervisor.getAPIVersion()
+
+
+@given(st.integers(0, 2**31))
+def test_uptime_reads_like_supervisord_s_timedelta(seconds: int) -> None:
+    assert uptime(seconds) == str(datetime.timedelta(seconds=seconds))

@@ -6,7 +6,6 @@ machine to anyone who can reach the port. `svtool run` only does that when told 
 
 from __future__ import annotations
 
-import ipaddress
 import socket
 
 from supervisor_tools.errors import SvtoolError
@@ -21,6 +20,8 @@ def is_loopback(host: str) -> bool:
     An empty host or `*` means every interface. A name counts as loopback only when everything
     it resolves to is; a name that does not resolve is left to the bind to report.
     """
+    import ipaddress  # only an [inet_http_server] gets here
+
     host = host.strip()
     if host in ("", "*"):
         return False
