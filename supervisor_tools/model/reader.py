@@ -8,7 +8,6 @@ the default, so a single run reports every problem.
 
 from __future__ import annotations
 
-import glob
 import importlib
 import os
 import platform
@@ -21,7 +20,7 @@ from supervisor_tools.model.expand import ExpansionError, env_names, expand, exp
 from supervisor_tools.model.raw import RawConfig
 from supervisor_tools.options.table import Expansion, OptionSpec, options_for
 from supervisor_tools.syntax.ast import Document, Option
-from supervisor_tools.syntax.batch import read_files
+from supervisor_tools.syntax.batch import include_matches, read_files
 from supervisor_tools.syntax.parser import read_file
 
 HERE = "%(here)s"
@@ -229,8 +228,7 @@ class Reader:
         read: list[str] = []
         files: list[str] = []  # the ones to parse, in order (a file matched twice, twice)
         for pattern in text.split():
-            joined = os.path.join(base, pattern)
-            matches = sorted(glob.glob(joined))
+            joined, matches = include_matches(base, pattern)
             if not matches:
                 self.warn(fspan, f'no file matches include pattern "{joined}"', "include-no-match")
                 continue

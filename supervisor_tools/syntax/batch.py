@@ -75,10 +75,16 @@ def read_ahead_includes(config: str) -> None:
     if not patterns or "%" in patterns:
         return
     base = os.path.dirname(os.path.abspath(config))
-    files = [name for pattern in patterns.split()
-             for name in sorted(glob.glob(os.path.join(base, pattern)))
+    files = [name for pattern in patterns.split() for name in include_matches(base, pattern)[1]
              if os.path.isfile(name)]
     read_ahead(files)
+
+
+def include_matches(base: str, pattern: str) -> tuple[str, list[str]]:
+    """An [include] pattern joined to the including file's directory, and what it matches in
+    supervisord's order (sorted). The loader and read_ahead_includes both go by this."""
+    joined = os.path.join(base, pattern)
+    return joined, sorted(glob.glob(joined))
 
 
 def read_files(paths: Sequence[str], contents: Mapping[str, bytes] | None = None) -> list[Result]:

@@ -3,9 +3,11 @@ socket the test owns."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import xmlrpc.client
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.e2e.conftest import Supervisor, pyfile
@@ -18,12 +20,19 @@ TALKER = """
 """
 
 
-def test_output_lines_go_to_syslog_with_the_process_name(svtool: Supervisor,
-                                                           tmp_path: Path) -> None:
-    path = str(tmp_path / "log.sock")
+
+@contextlib.contextmanager
+def _listening(path: str) -> Iterator[socket.socket]:
+    """A datagram socket standing in for /dev/log, where the runtime is told to send."""
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
         listener.bind(path)
         listener.settimeout(10)
+        yield listener
+
+def test_output_lines_go_to_syslog_with_the_process_name(svtool: Supervisor,
+                                                           tmp_path: Path) -> None:
+    path = str(tmp_path / "log.sock")
+    with _listening(path) as listener:
         svtool.start(f"""
             [program:talker]
             command={pyfile(tmp_path, "talker", TALKER)}
@@ -54,9 +63,7 @@ def test_logfile_syslog_sends_the_main_log_to_syslog(svtool: Supervisor, tmp_pat
     # As supervisord's logfile=syslog: every line of every message is one syslog message with
     # the main log's own "date time,ms LEVEL" prefix, and no file is written.
     path = str(tmp_path / "log.sock")
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as listener:
-        listener.bind(path)
-        listener.settimeout(10)
+    with _listening(path) as listener:
         svtool.write(f"""
             [program:talker]
             command={pyfile(tmp_path, "talker", TALKER)}
