@@ -1,7 +1,7 @@
 """Use a second core for part of a job: run one half in a forked child, the other here.
 
 A forked child sees this process's objects as they were at the fork, for free, but can hand back
-only bytes; callers send something compact (findings, encoded syntax trees) and fall back to
+only bytes; callers send something compact (encoded syntax trees) and fall back to
 doing the child's half themselves when it could not (no fork, one core, or the child failed).
 Like errors.py, a leaf: it imports nothing of svtool.
 """

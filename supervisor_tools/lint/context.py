@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import NamedTuple
+from collections.abc import Callable, Iterator
+from typing import NamedTuple, TypeVar, cast
 
 from supervisor_tools.errors import ConfigError, Span
 from supervisor_tools.model import LoadResult
 from supervisor_tools.model.model import Model, ProcessConfig
-from supervisor_tools.model.raw import DEFAULT_SECTION, RawConfig
+from supervisor_tools.model.raw import DEFAULT_SECTION, RawConfig, RawSection
 from supervisor_tools.options.table import section_kind
 from supervisor_tools.syntax.ast import Document, Option, Section
+
+T = TypeVar("T")
 
 
 class SectionRef(NamedTuple):
@@ -19,6 +21,18 @@ class SectionRef(NamedTuple):
     document: Document
     section: Section
     kind: str | None  # as supervisord recognizes it; None for ignored sections and [DEFAULT]
+    options: list[Option]  # the section's option lines, in order (do not modify)
+    # the merged section when it holds exactly these lines (this is its only header and no key
+    # is written twice): its dicts, built at load, then answer for the lines without a loop
+    merged: RawSection | None
+
+
+class SectionValues(NamedTuple):
+    """The values of one section's option lines, for rules that look for some text in them."""
+
+    ref: SectionRef
+    values: list[str]  # the value of each of ref.options, in order
+    text: str  # the values joined by NUL: one `in` test rules a whole section out
 
 
 class Context:
@@ -32,6 +46,10 @@ class Context:
         self._sections: list[SectionRef] | None = None
         self._processes: list[ProcessConfig] | None = None
         self._options: dict[tuple[str, ...], list[tuple[SectionRef, Option]]] = {}
+        self._named: dict[str, list[tuple[SectionRef, Option]]] = {}
+        self._values: list[SectionValues] | None = None
+        self._kinds: dict[str, str | None] = {}
+        self._memo: dict[Callable[[Context], object], object] = {}
 
     def section_at(self, source: Span) -> str | None:
         """The name of the section whose first header is at `source`."""
@@ -56,21 +74,43 @@ class Context:
     def loader_findings(self) -> tuple[ConfigError, ...]:
         return self.result.errors + self.result.warnings
 
+    def memo(self, build: Callable[[Context], T]) -> T:
+        """`build(self)`, computed once: what several rules derive from the same config."""
+        if build not in self._memo:
+            self._memo[build] = build(self)
+        return cast(T, self._memo[build])
+
+    def kind(self, section: str) -> str | None:
+        """`section_kind` of a section name; rules ask it for every section, often repeatedly."""
+        if section not in self._kinds:
+            self._kinds[section] = section_kind(section)
+        return self._kinds[section]
+
     def sections(self) -> Iterator[SectionRef]:
         """Every section header of every file (a file read twice is visited once)."""
         if self._sections is None:
-            self._sections = list(self._walk())
+            self._sections = self._walk()
         return iter(self._sections)
 
-    def _walk(self) -> Iterator[SectionRef]:
+    def _walk(self) -> list[SectionRef]:
+        refs: list[SectionRef] = []
+        merged_by_name = self.raw.sections
         seen: set[str] = set()
         for doc in self.documents:
             if doc.path in seen:
                 continue
             seen.add(doc.path)
             for section in doc.sections:
-                kind = None if section.name == DEFAULT_SECTION else section_kind(section.name)
-                yield SectionRef(doc, section, kind)
+                name = section.name
+                kind = None if name == DEFAULT_SECTION else self.kind(name)
+                options = section.options()
+                merged = merged_by_name.get(name)
+                if merged is not None and (len(merged.headers) != 1
+                                           or merged.headers[0] is not section
+                                           or len(merged.options) != len(options)):
+                    merged = None
+                refs.append(SectionRef(doc, section, kind, options, merged))
+        return refs
 
     def options(self, *kinds: str) -> Iterator[tuple[SectionRef, Option]]:
         """Every option line written in a section of one of `kinds` (all known kinds if none)."""
@@ -80,9 +120,41 @@ class Context:
         if found is None:
             found = [(ref, opt) for ref in self.sections()
                      if ref.kind is not None and (not kinds or ref.kind in kinds)
-                     for opt in ref.section.options()]
+                     for opt in ref.options]
             self._options[kinds] = found
         return iter(found)
+
+    def options_named(self, key: str) -> list[tuple[SectionRef, Option]]:
+        """The option lines of `key` in sections of any known kind, in file order."""
+        # rules about one or two keys would otherwise walk every option of a big tree
+        found = self._named.get(key)
+        if found is None:
+            found = []
+            for ref in self.sections():
+                if ref.kind is None:
+                    continue
+                if ref.merged is None:
+                    found.extend((ref, opt) for opt in ref.options if opt.key == key)
+                elif key in ref.merged.options:
+                    found.append((ref, ref.merged.options[key]))
+            self._named[key] = found
+        return found
+
+    def values(self) -> list[SectionValues]:
+        """The option values of every section of a known kind."""
+        if self._values is None:
+            self._values = [self._section_values(ref) for ref in self.sections()
+                            if ref.kind is not None]
+        return self._values
+
+    @staticmethod
+    def _section_values(ref: SectionRef) -> SectionValues:
+        if ref.merged is not None:
+            # computed at load; `Option.value` builds the string again on every access
+            values = list(ref.merged.values.values())
+        else:
+            values = [opt.value for opt in ref.options]
+        return SectionValues(ref, values, "\0".join(values))
 
     def effective(self, section: str, key: str) -> Option | None:
         """The option supervisord reads for `key` in `section` (last one wins, [DEFAULT] last)."""

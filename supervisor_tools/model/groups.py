@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from supervisor_tools.errors import Span
@@ -170,9 +170,7 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     common = r.names(r.env_sd, here=r.here, program_name=program,
                         host_node_name=r.node, group_name=group_name)
     spans: dict[str, Span] = {}
-
-    def opt(name: str, default: Any = None) -> Any:
-        return r.read_opt(section, kind, name, common, spans, default)
+    opt = _option_reader(r, section, kind, common, spans)
 
     values: dict[str, Any] = {}
     # A listener pool's priority defaults to -1, but each process's to a program's 999.
@@ -223,6 +221,29 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     return procs
 
 
+def _option_reader(r: Reader, section: str, kind: str, names: Mapping[str, Any],
+                   spans: dict[str, Span]) -> Callable[..., Any]:
+    """Reader.read_opt for one section, with its lookups done once: every process reads some
+    thirty options this way."""
+    specs = options_for(kind)
+    get = r.get
+    own = r.raw.sections[section].options
+    defaults = r.raw.defaults
+
+    def opt(name: str, default: Any = None) -> Any:
+        spec = specs[name]
+        if name not in own and name not in defaults:
+            # not written: what Reader.get would answer, without the call (about half of the
+            # options of a typical program are left out)
+            return spec.default if default is None else default
+        try:
+            return get(section, spec, names, default, spans=spans)
+        except Skip:
+            return spec.default if default is None else default
+
+    return opt
+
+
 def process(r: Reader, section: str, kind: str, program: str, group_name: str, num: int,
             names: dict[str, Any], values: dict[str, Any], env_text: str | None,
             raw_name: str, spans: dict[str, Span]) -> ProcessConfig:
@@ -239,8 +260,7 @@ def process(r: Reader, section: str, kind: str, program: str, group_name: str, n
     for k, v in env.items():
         names["ENV_" + k] = v
 
-    def opt(name: str) -> Any:
-        return r.read_opt(section, kind, name, names, spans)
+    opt = _option_reader(r, section, kind, names, spans)
 
     proc: dict[str, Any] = dict(values)
     proc["directory"] = opt("directory")

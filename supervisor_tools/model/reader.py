@@ -19,11 +19,13 @@ from supervisor_tools.errors import ConfigError, Severity, Span, SvtoolError
 from supervisor_tools.model.expand import ExpansionError, env_names, expand, expand_all
 from supervisor_tools.model.raw import RawConfig
 from supervisor_tools.options.table import Expansion, OptionSpec, options_for
+from supervisor_tools.options.types import ValueType
 from supervisor_tools.syntax.ast import Document, Option
 from supervisor_tools.syntax.batch import include_matches, read_files
 from supervisor_tools.syntax.parser import read_file
 
 HERE = "%(here)s"
+_MISSING = object()
 _IMPORT_RE = re.compile(r"(?P<module>[\w.]+)\s*(:\s*(?P<attr>[\w.]+)\s*)?$")
 # Factories svtool provides itself (its runtime serves the supervisor namespace).
 BUILTIN_SPECS = frozenset({
@@ -54,6 +56,10 @@ class Reader:
         self.errors: list[ConfigError] = []
         self.warnings: list[ConfigError] = []
         self._seen: set[tuple[Span, str]] = set()
+        # (type, text) -> value or the error converting it: a conf.d of hundreds of programs
+        # repeats the same few values ("true", "30", "TERM"), and a host check such as a
+        # log directory's existence answers the same within one load
+        self._converted: dict[tuple[ValueType, str], Any] = {}
         self.raw = RawConfig()
         self.documents: list[Document] = []
         self.subst: dict[tuple[str, str], str] = {}  # %(here)s pre-substituted values
@@ -183,7 +189,20 @@ class Reader:
             # no "%" means nothing to expand (and nothing that could fail to)
             value = expand_all(text, names, f"[{section}] {spec.name}", rule) if "%" in text \
                 else text
-            return spec.type.convert(value, self.host)
+            kind = spec.type
+            if not kind.immutable:
+                return kind.convert(value, self.host)
+            memo = (kind, value)
+            converted = self._converted.get(memo, _MISSING)
+            if converted is _MISSING:
+                try:
+                    converted = kind.convert(value, self.host)
+                except ValueError as exc:
+                    converted = exc
+                self._converted[memo] = converted
+            if isinstance(converted, ValueError):
+                raise converted
+            return converted
         except ValueError as exc:
             self.error(span, f"[{section}] {spec.name}: {exc}", code_of(exc))
             raise Skip from None

@@ -71,6 +71,9 @@ class ValueType:
     name = "string"
     doc = "text"
     host_dependent = False
+    # convert() returns a value nobody can change (str, int, tuple...), so one result may
+    # serve every option written the same way
+    immutable = True
 
     def convert(self, text: str, host: bool = True) -> Any:
         return text
@@ -408,6 +411,7 @@ def environment_pairs(text: str) -> dict[str, str]:
 class EnvironmentType(ValueType):
     name = "environment"
     doc = 'KEY="value",KEY2="value 2" pairs (quote any value that is not a plain word)'
+    immutable = False  # a dict
 
     def convert(self, text: str, host: bool = True) -> dict[str, str]:
         return environment_pairs(text)

@@ -76,7 +76,7 @@ def test_unreadable_file_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     def refuse(*args: object, **kwargs: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr("builtins.open", refuse)
+    monkeypatch.setattr("os.open", refuse)  # the files are read through os.open
     result = load(str(path))
     assert [str(e) for e in result.errors] == [f"{path}:1:1: cannot read file: Permission denied"]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -137,3 +139,12 @@ def test_include_patterns_with_expansions_are_left_to_the_loader(
     main.write_text("[supervisord]\n[include]\nfiles = %(here)s/conf.d/*.conf\n")
     batch.read_ahead_includes(str(main))
     assert batch._ahead is None
+
+
+def test_forking_is_off_unless_a_command_turns_it_on() -> None:
+    # a long-lived process (the runtime reaps with waitpid(-1)) must not get unknown children
+    code = ("from supervisor_tools import forked\n"
+            "assert not forked.available()\n"
+            "forked.allow()\n"
+            "assert forked.available() == (forked.cores() >= 2)\n")
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -12,6 +12,7 @@ from supervisor_tools.errors import Severity
 from supervisor_tools.lint import registry
 from supervisor_tools.lint.report import display_path
 from supervisor_tools.lint.rule import Finding
+from supervisor_tools.syntax.parser import MAX_FILE_BYTES, read_bytes
 
 COLOURS = {Severity.ERROR: "\033[1;31m", Severity.WARNING: "\033[1;33m",
            Severity.INFO: "\033[1;36m"}
@@ -43,8 +44,7 @@ class SourceCache:
     def line(self, path: str, lineno: int) -> str | None:
         if path not in self._lines:
             try:
-                with open(path, "rb") as fh:
-                    data = fh.read(64 * 1024 * 1024)
+                data = read_bytes(path)[:MAX_FILE_BYTES]
                 text = data.decode("utf-8", "replace")
                 self._lines[path] = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
             except OSError:

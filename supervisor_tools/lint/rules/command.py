@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import NamedTuple
 
 from supervisor_tools.errors import Severity, Span
@@ -11,7 +10,6 @@ from supervisor_tools.lint import commandline as cl
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
 from supervisor_tools.model.model import ProcessConfig
-from supervisor_tools.options.table import section_kind
 from supervisor_tools.syntax.ast import Option, ValueLine
 
 E = Severity.ERROR
@@ -30,39 +28,50 @@ class Command(NamedTuple):
     section: str
     option: Option
     process: ProcessConfig | None  # the first process built from the section, if any
-
-    @property
-    def text(self) -> str:
-        """The command after expansion when the model has it, else as written."""
-        command = self.process.command if self.process is not None else None
-        # the model keeps no command when its expansion failed (reported by SV104)
-        return command if isinstance(command, str) else self.option.value
+    text: str  # the command after expansion when the model has it, else as written
+    args: list[str] | None  # as supervisord splits `text`, None if it cannot (do not modify)
+    script: str | None  # the script of a `sh -c '...'` command
+    cut: ValueLine | None  # the line whose inline comment cuts the command as written
 
     @property
     def span(self) -> Span:
         return self.option.value_span
 
 
-def commands(ctx: Context) -> Iterator[Command]:
+def _cut_by_comment(opt: Option) -> ValueLine | None:
+    for line in opt.lines:
+        if isinstance(line, ValueLine) and line.comment is not None:
+            # only a command whose quotes do not close was cut inside them
+            return line if cl.argv(opt.value) is None else None
+    return None
+
+
+def _command(section: str, option: Option, process: ProcessConfig | None) -> Command:
+    command = process.command if process is not None else None
+    # the model keeps no command when its expansion failed (reported by SV104)
+    text = command if isinstance(command, str) else option.value
+    args = cl.argv(text)
+    script = cl.shell_script(args) if args else None
+    return Command(section, option, process, text, args, script, _cut_by_comment(option))
+
+
+def _commands(ctx: Context) -> list[Command]:
     procs: dict[Span, ProcessConfig] = {}
     for proc in ctx.processes():
         procs.setdefault(proc.source, proc)
+    found: list[Command] = []
     for name, raw in ctx.raw.sections.items():
-        if section_kind(name) not in PROGRAM_KINDS:
+        if ctx.kind(name) not in PROGRAM_KINDS:
             continue
         opt = ctx.effective(name, "command")
-        if opt is None:
-            continue
-        yield Command(name, opt, procs.get(raw.headers[0].header.name_span))
+        if opt is not None:
+            found.append(_command(name, opt, procs.get(raw.headers[0].header.name_span)))
+    return found
 
 
-def _cut_by_comment(opt: Option) -> ValueLine | None:
-    if cl.argv(opt.value) is not None:
-        return None
-    for line in opt.lines:
-        if isinstance(line, ValueLine) and line.comment is not None:
-            return line
-    return None
+def commands(ctx: Context) -> list[Command]:
+    """Each program-like section's command, split once for all the rules here."""
+    return ctx.memo(_commands)
 
 
 @rule("SV220", "command-cut-by-comment", E, "an inline ' ;' or ' #' cuts the command",
@@ -84,7 +93,7 @@ def command_cut_by_comment(ctx: Context, report: Report) -> None:
         directory = /srv
     """
     for cmd in commands(ctx):
-        line = _cut_by_comment(cmd.option)
+        line = cmd.cut
         if line is None:
             continue
         assert line.comment is not None
@@ -113,9 +122,9 @@ def command_unparsable(ctx: Context, report: Report) -> None:
         command = /usr/bin/web --title "my site"
     """
     for cmd in commands(ctx):
-        if _cut_by_comment(cmd.option) is not None:
+        if cmd.cut is not None:
             continue
-        args = cl.argv(cmd.text)
+        args = cmd.args
         if args is None:
             report(cmd.span, f"the command of [{cmd.section}] has an unbalanced quote; "
                              "supervisord cannot split it and every start fails")
@@ -158,7 +167,7 @@ def relative_command_path(ctx: Context, report: Report) -> None:
         directory = /srv/app
     """
     for cmd in commands(ctx):
-        args = cl.argv(cmd.text)
+        args = cmd.args
         if not args:
             continue
         prog = args[0]
@@ -222,8 +231,7 @@ def shell_syntax_in_command(ctx: Context, report: Report) -> None:
         redirect_stderr = true
     """
     for cmd in commands(ctx):
-        args = cl.argv(cmd.text)
-        if not args or cl.shell_script(args) is not None:
+        if not cmd.args or cmd.script is not None:
             continue
         found = _shell_constructs(cmd.text)
         if found:
@@ -287,10 +295,10 @@ def daemonizing_command(ctx: Context, report: Report) -> None:
         command = /usr/sbin/nginx -g 'daemon off;'
     """
     for cmd in commands(ctx):
-        args = cl.argv(cmd.text)
+        args = cmd.args
         if not args:
             continue
-        script = cl.shell_script(args)
+        script = cmd.script
         units: list[tuple[list[str], str | None]] = (
             list(cl.simple_commands(script)) if script is not None else [(args, None)])
         if script is None and "&" in cmd.text:
@@ -325,8 +333,7 @@ def shell_without_stopasgroup(ctx: Context, report: Report) -> None:
         command = sh -c 'cd /srv && exec ./job'
     """
     for cmd in commands(ctx):
-        args = cl.argv(cmd.text)
-        script = cl.shell_script(args) if args else None
+        script = cmd.script
         if script is None or cmd.process is None or cmd.process.stopasgroup:
             continue
         units = [words for words, _ in cl.simple_commands(script)]
@@ -357,7 +364,7 @@ def sudo_in_command(ctx: Context, report: Report) -> None:
         user = www-data
     """
     for cmd in commands(ctx):
-        args = cl.argv(cmd.text)
+        args = cmd.args
         if args and cl.basename(args[0]) in ("sudo", "su", "runuser", "doas"):
             report(cmd.span, f"'{cl.basename(args[0])}' wraps the program; set user= in "
                              f"[{cmd.section}] instead")

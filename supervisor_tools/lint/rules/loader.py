@@ -492,9 +492,10 @@ def include_not_a_file(ctx: Context, report: Report) -> None:
 
 
 def _syslog_fix(ctx: Context, span_file: str, line: int, stream: str) -> Fix | None:
-    for ref, opt in ctx.options("program", "eventlistener", "fcgi-program"):
-        if ref.document.path != span_file or opt.key != f"{stream}_logfile" \
-                or opt.value_span.line != line or len(opt.lines) != 1:
+    for ref, opt in ctx.options_named(f"{stream}_logfile"):
+        if ref.kind not in ("program", "eventlistener", "fcgi-program") \
+                or ref.document.path != span_file or opt.value_span.line != line \
+                or len(opt.lines) != 1:
             continue
         if ctx.explicit(ref.section.name, f"{stream}_syslog") is not None:
             return None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import NamedTuple
 
 from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
 from supervisor_tools.model.model import ProcessConfig
-from supervisor_tools.options.table import section_kind
 
 W = Severity.WARNING
 E = Severity.ERROR
@@ -18,21 +18,35 @@ STREAMS = ("/dev/stdout", "/dev/stderr", "/dev/fd/1", "/dev/fd/2", "/proc/self/f
            "/proc/self/fd/2", "/dev/null", "/dev/tty", "/dev/console")
 
 
-def sections(ctx: Context) -> Iterator[tuple[str, ProcessConfig]]:
-    """Each program-like section with its first process (the values every process shares)."""
-    seen: set[Span] = set()
-    for proc in ctx.processes():
-        if proc.source not in seen:
-            seen.add(proc.source)
-            yield f"{proc.kind}:{proc.program}", proc
+class Program(NamedTuple):
+    """A program-like section with its first process (the values every process shares)."""
+
+    name: str  # "kind:program", as messages name it
+    section: str  # the name of the section in the files
+    proc: ProcessConfig
 
 
 def _section_name(ctx: Context, proc: ProcessConfig) -> str:
     return ctx.section_at(proc.source) or f"{proc.kind}:{proc.program}"
 
 
-def explicit_span(ctx: Context, proc: ProcessConfig, key: str) -> Span | None:
-    opt = ctx.effective(_section_name(ctx, proc), key)
+def _programs(ctx: Context) -> list[Program]:
+    seen: set[Span] = set()
+    found: list[Program] = []
+    for proc in ctx.processes():
+        if proc.source not in seen:
+            seen.add(proc.source)
+            found.append(Program(f"{proc.kind}:{proc.program}", _section_name(ctx, proc), proc))
+    return found
+
+
+def programs(ctx: Context) -> list[Program]:
+    """Each program-like section once; built once per config, most rules here walk it."""
+    return ctx.memo(_programs)
+
+
+def explicit_span(ctx: Context, prog: Program, key: str) -> Span | None:
+    opt = ctx.effective(prog.section, key)
     return None if opt is None else opt.value_span
 
 
@@ -56,10 +70,12 @@ def exitcodes_without_effect(ctx: Context, report: Report) -> None:
         autorestart = unexpected
         exitcodes = 0,2
     """
-    for name, proc in sections(ctx):
-        span = explicit_span(ctx, proc, "exitcodes")
-        if span is not None and proc.autorestart is True:
-            report(span, f"[{name}] restarts on every exit (autorestart=true), so exitcodes "
+    for prog in programs(ctx):
+        if prog.proc.autorestart is not True:
+            continue
+        span = explicit_span(ctx, prog, "exitcodes")
+        if span is not None:
+            report(span, f"[{prog.name}] restarts on every exit (autorestart=true), so exitcodes "
                          "has no effect; use autorestart=unexpected")
 
 
@@ -83,10 +99,12 @@ def startretries_without_effect(ctx: Context, report: Report) -> None:
         startsecs = 5
         startretries = 5
     """
-    for name, proc in sections(ctx):
-        span = explicit_span(ctx, proc, "startretries")
-        if span is not None and proc.startsecs == 0:
-            report(span, f"[{name}] has startsecs=0, so startretries is never used")
+    for prog in programs(ctx):
+        if prog.proc.startsecs != 0:
+            continue
+        span = explicit_span(ctx, prog, "startretries")
+        if span is not None:
+            report(span, f"[{prog.name}] has startsecs=0, so startretries is never used")
 
 
 @rule("SV232", "restart-loop", W, "startsecs=0 with autorestart: a crash restarts at once, forever",
@@ -108,10 +126,13 @@ def restart_loop(ctx: Context, report: Report) -> None:
         command = /usr/bin/job
         startsecs = 1
     """
-    for name, proc in sections(ctx):
-        span = explicit_span(ctx, proc, "startsecs")
-        if span is not None and proc.startsecs == 0 and proc.autorestart is not False:
-            report(span, f"[{name}] with startsecs=0 and autorestart={proc.autorestart} is "
+    for prog in programs(ctx):
+        proc = prog.proc
+        if proc.startsecs != 0 or proc.autorestart is False:
+            continue
+        span = explicit_span(ctx, prog, "startsecs")
+        if span is not None:
+            report(span, f"[{prog.name}] with startsecs=0 and autorestart={proc.autorestart} is "
                          "restarted immediately and forever when it crashes at start")
 
 
@@ -134,16 +155,17 @@ def no_processes(ctx: Context, report: Report) -> None:
         autostart = false
     """
     for name in ctx.raw.sections:
-        if section_kind(name) not in ("program", "eventlistener", "fcgi-program"):
+        if ctx.kind(name) not in ("program", "eventlistener", "fcgi-program"):
             continue
-        opt = ctx.effective(name, "numprocs")
-        if opt is None:
-            continue
+        # the value computed at load: `Option.value` is built again on every access
+        text = ctx.raw.value(name, "numprocs")
         try:
-            value = int(opt.value)
+            value = int(text) if text is not None else 1
         except ValueError:
             continue
         if value <= 0:
+            opt = ctx.effective(name, "numprocs")
+            assert opt is not None  # the option of that value
             report(opt.value_span, f"[{name}] numprocs={value} starts no process; use "
                                    "autostart=false to keep a program defined but stopped")
 
@@ -167,13 +189,14 @@ def bad_timing(ctx: Context, report: Report) -> None:
         command = /usr/bin/web
         stopwaitsecs = 10
     """
-    for name, proc in sections(ctx):
+    for prog in programs(ctx):
+        proc = prog.proc
         checks = (("startsecs", proc.startsecs < 0), ("startretries", proc.startretries < 0),
                   ("stopwaitsecs", proc.stopwaitsecs <= 0))
         for key, bad in checks:
-            span = explicit_span(ctx, proc, key)
-            if bad and span is not None:
-                report(span, f"[{name}] {key}={getattr(proc, key)} is almost certainly wrong")
+            span = explicit_span(ctx, prog, key) if bad else None
+            if span is not None:
+                report(span, f"[{prog.name}] {key}={getattr(proc, key)} is almost certainly wrong")
 
 
 @rule("SV239", "startsecs-exceeds-stopwaitsecs", Severity.INFO,
@@ -198,10 +221,13 @@ def startsecs_exceeds_stopwaitsecs(ctx: Context, report: Report) -> None:
         startsecs = 60
         stopwaitsecs = 60
     """
-    for name, proc in sections(ctx):
-        span = explicit_span(ctx, proc, "startsecs") or explicit_span(ctx, proc, "stopwaitsecs")
-        if span is not None and proc.stopwaitsecs > 0 and proc.startsecs > proc.stopwaitsecs:
-            report(span, f"[{name}] may take {proc.startsecs}s to start but gets only "
+    for prog in programs(ctx):
+        proc = prog.proc
+        if proc.stopwaitsecs <= 0 or proc.startsecs <= proc.stopwaitsecs:
+            continue
+        span = explicit_span(ctx, prog, "startsecs") or explicit_span(ctx, prog, "stopwaitsecs")
+        if span is not None:
+            report(span, f"[{prog.name}] may take {proc.startsecs}s to start but gets only "
                          f"{proc.stopwaitsecs}s to stop before SIGKILL")
 
 
@@ -225,10 +251,12 @@ def stopsignal_kill(ctx: Context, report: Report) -> None:
         stopsignal = TERM
         stopwaitsecs = 30
     """
-    for name, proc in sections(ctx):
-        span = explicit_span(ctx, proc, "stopsignal")
-        if span is not None and proc.stopsignal == "KILL":
-            report(span, f"[{name}] stopsignal=KILL gives the program no chance to shut down "
+    for prog in programs(ctx):
+        if prog.proc.stopsignal != "KILL":
+            continue
+        span = explicit_span(ctx, prog, "stopsignal")
+        if span is not None:
+            report(span, f"[{prog.name}] stopsignal=KILL gives the program no chance to shut down "
                          "cleanly; use TERM (or INT/QUIT) and stopwaitsecs")
 
 
@@ -250,10 +278,13 @@ def user_root(ctx: Context, report: Report) -> None:
         command = /usr/bin/web
         user = www-data
     """
-    for name, proc in sections(ctx):
-        span = explicit_span(ctx, proc, "user")
-        if span is not None and proc.user is not None and proc.user.strip() in ("root", "0"):
-            report(span, f"[{name}] runs as root; prefer a dedicated unprivileged user")
+    for prog in programs(ctx):
+        user = prog.proc.user
+        if user is None or user.strip() not in ("root", "0"):
+            continue
+        span = explicit_span(ctx, prog, "user")
+        if span is not None:
+            report(span, f"[{prog.name}] runs as root; prefer a dedicated unprivileged user")
 
 
 @rule("SV237", "user-switch-impossible", W, "a program user= while supervisord runs unprivileged",
@@ -283,16 +314,18 @@ def user_switch_impossible(ctx: Context, report: Report) -> None:
     sd = ctx.model.supervisord
     if sd is None or sd.user is None or sd.user.strip() in ("root", "0"):
         return
-    for name, proc in sections(ctx):
-        span = explicit_span(ctx, proc, "user")
-        if span is not None and proc.user is not None and proc.user.strip() != sd.user.strip():
-            report(span, f"supervisord runs as '{sd.user}' and cannot start [{name}] as "
-                         f"'{proc.user}'")
+    for prog in programs(ctx):
+        user = prog.proc.user
+        if user is None or user.strip() == sd.user.strip():
+            continue
+        span = explicit_span(ctx, prog, "user")
+        if span is not None:
+            report(span, f"supervisord runs as '{sd.user}' and cannot start [{prog.name}] as "
+                         f"'{user}'")
 
 
 def _logs(proc: ProcessConfig) -> Iterator[tuple[str, str]]:
-    for stream in ("stdout", "stderr"):
-        value = getattr(proc, f"{stream}_logfile")
+    for stream, value in (("stdout", proc.stdout_logfile), ("stderr", proc.stderr_logfile)):
         if value not in ("AUTO", "NONE", "syslog", ""):
             yield stream, value
 
@@ -404,14 +437,16 @@ def redirect_stderr_options(ctx: Context, report: Report) -> None:
         redirect_stderr = true
         stdout_syslog = true
     """
-    for name, proc in sections(ctx):
-        if not proc.redirect_stderr:
+    for prog in programs(ctx):
+        if not prog.proc.redirect_stderr:
             continue
-        section = _section_name(ctx, proc)
+        raw = ctx.raw.sections.get(prog.section)  # what `ctx.explicit` reads
+        if raw is None or raw.options.keys().isdisjoint(REDIRECTED):
+            continue
         for key in REDIRECTED:
-            opt = ctx.explicit(section, key)
+            opt = raw.options.get(key)
             if opt is not None:
-                report(opt.key_span, f"[{name}] sets {key}, which has no effect with "
+                report(opt.key_span, f"[{prog.name}] sets {key}, which has no effect with "
                                      "redirect_stderr=true; use the stdout_* option")
 
 

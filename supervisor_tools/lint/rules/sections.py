@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from supervisor_tools.errors import Severity, Span
-from supervisor_tools.lint.context import Context
+from supervisor_tools.lint.context import Context, SectionRef
 from supervisor_tools.lint.rule import Fix, Report, TextEdit, rule
 from supervisor_tools.model.raw import DEFAULT_SECTION
 from supervisor_tools.options.table import (
@@ -16,7 +16,7 @@ from supervisor_tools.options.table import (
     options_for,
     section_kind,
 )
-from supervisor_tools.syntax.ast import ValueLine
+from supervisor_tools.syntax.ast import Option, ValueLine
 
 E = Severity.ERROR
 W = Severity.WARNING
@@ -66,6 +66,29 @@ def _kinds_with(key: str) -> list[str]:
     return [kind for kind, rows in TABLE.items() if any(r.name == key for r in rows)]
 
 
+def _unknown_key(ctx: Context, report: Report, ref: SectionRef, opt: Option) -> None:
+    """Report `opt`, whose key the section's kind does not know, with the nearest keys."""
+    assert ref.kind is not None
+    names = list(options_for(ref.kind))
+    matches = _close(opt.key, names)
+    where = f"[{ref.section.name}]"
+    message = f"unknown option '{opt.raw_key}' in {where}"
+    elsewhere = [k for k in _kinds_with(opt.key) if k != ref.kind]
+    fix = None
+    sure = certain(opt.key, names)
+    if sure is not None and sure not in matches:
+        matches = [sure, *matches][:3]
+    if matches:
+        message += " (did you mean " + " or ".join(f"'{m}'" for m in matches) + "?)"
+        if sure is not None and ctx.explicit(ref.section.name, sure) is None:
+            ks = opt.key_span
+            fix = Fix(f"rename '{opt.raw_key}' to '{sure}'",
+                      (TextEdit(ks.file, ks.line, ks.col, ks.end_col, sure),))
+    elif elsewhere:
+        message += f": it is an option of [{elsewhere[0]}]"
+    report(opt.key_span, message + "; supervisord ignores it", fix)
+
+
 @rule("SV210", "unknown-key", E, "an option supervisord does not know in this section (ignored)",
       fixable=True)
 def unknown_key(ctx: Context, report: Report) -> None:
@@ -86,28 +109,15 @@ def unknown_key(ctx: Context, report: Report) -> None:
         command = /usr/bin/web
         autorestart = true
     """
-    for ref, opt in ctx.options():
-        assert ref.kind is not None
-        if ref.kind in FREE_KEYS or options_for(ref.kind).get(opt.key) is not None:
+    for ref in ctx.sections():
+        if ref.kind is None or ref.kind in FREE_KEYS:
             continue
-        names = list(options_for(ref.kind))
-        matches = _close(opt.key, names)
-        where = f"[{ref.section.name}]"
-        message = f"unknown option '{opt.raw_key}' in {where}"
-        elsewhere = [k for k in _kinds_with(opt.key) if k != ref.kind]
-        fix = None
-        sure = certain(opt.key, names)
-        if sure is not None and sure not in matches:
-            matches = [sure, *matches][:3]
-        if matches:
-            message += " (did you mean " + " or ".join(f"'{m}'" for m in matches) + "?)"
-            if sure is not None and ctx.explicit(ref.section.name, sure) is None:
-                ks = opt.key_span
-                fix = Fix(f"rename '{opt.raw_key}' to '{sure}'",
-                          (TextEdit(ks.file, ks.line, ks.col, ks.end_col, sure),))
-        elif elsewhere:
-            message += f": it is an option of [{elsewhere[0]}]"
-        report(opt.key_span, message + "; supervisord ignores it", fix)
+        known = options_for(ref.kind)
+        if ref.merged is not None and ref.merged.options.keys() <= known.keys():
+            continue  # the usual case, settled without looking at each line
+        for opt in ref.options:
+            if opt.key not in known:
+                _unknown_key(ctx, report, ref, opt)
 
 
 def _section_suggestion(name: str) -> tuple[str | None, str]:
@@ -195,6 +205,8 @@ def duplicate_section(ctx: Context, report: Report) -> None:
     for name, raw in ctx.raw.sections.items():
         if name == "include":
             continue  # an [include] in an included file is nested-include's finding
+        if len(raw.headers) == 1:
+            continue
         seen: list[Span] = []
         for section in raw.headers:
             span = section.header.name_span
@@ -225,8 +237,10 @@ def duplicate_key(ctx: Context, report: Report) -> None:
         autostart = false
     """
     for ref in ctx.sections():
+        if ref.merged is not None:
+            continue  # no key twice
         first: dict[str, int] = {}
-        for opt in ref.section.options():
+        for opt in ref.options:
             if opt.key in first:
                 report(opt.key_span, f"'{opt.raw_key}' is already set on line {first[opt.key]} "
                                      f"of [{ref.section.name}]; this value wins")
@@ -264,6 +278,8 @@ def group_name_collision(ctx: Context, report: Report) -> None:
     for group in ctx.model.groups:
         by_name.setdefault(group.name, []).append(group.source)
     for name, spans in by_name.items():
+        if len(spans) == 1:
+            continue
         spans = sorted(set(spans))
         for span in spans[1:]:
             report(span, f"another process group is also named '{name}' "
@@ -345,23 +361,24 @@ def continuation_swallows_key(ctx: Context, report: Report) -> None:
         command = /usr/bin/web
         priority = 5
     """
-    for ref, opt in ctx.options():
-        if len(opt.lines) == 1:
-            continue
+    for ref, _, text in ctx.values():
+        if "\n" not in text:
+            continue  # no option of the section has a continuation line with a value
         assert ref.kind is not None
         known = options_for(ref.kind)
-        values = [ln for ln in opt.lines[1:] if isinstance(ln, ValueLine)]
-        for line in values:
-            m = _KEY_LINE.match(line.value)
-            if m is None or m.group(1).lower() not in known:
-                continue
-            key = m.group(1)
-            fix = None
-            if line is values[-1]:
-                vs = line.value_span
-                fix = Fix(f"unindent '{key}'", (TextEdit(vs.file, vs.line, 1, vs.col, ""),))
-            report(line.value_span, f"this indented line continues '{opt.raw_key}', it does not "
-                                    f"set '{key}': remove the indentation", fix)
+        for opt in ref.options:
+            values = [ln for ln in opt.lines[1:] if isinstance(ln, ValueLine)]
+            for line in values:
+                m = _KEY_LINE.match(line.value)
+                if m is None or m.group(1).lower() not in known:
+                    continue
+                key = m.group(1)
+                fix = None
+                if line is values[-1]:
+                    vs = line.value_span
+                    fix = Fix(f"unindent '{key}'", (TextEdit(vs.file, vs.line, 1, vs.col, ""),))
+                report(line.value_span, f"this indented line continues '{opt.raw_key}', it does "
+                                        f"not set '{key}': remove the indentation", fix)
 
 
 @rule("SV218", "header-junk", W, "text after the closing ']' of a section header (ignored)")
@@ -414,8 +431,8 @@ def default_section(ctx: Context, report: Report) -> None:
         autorestart = true
     """
     for ref in ctx.sections():
-        if ref.section.name == DEFAULT_SECTION and ref.section.options():
-            keys = ", ".join(o.raw_key for o in ref.section.options())
+        if ref.section.name == DEFAULT_SECTION and ref.options:
+            keys = ", ".join(o.raw_key for o in ref.options)
             report(ref.section.header.name_span,
                    f"[DEFAULT] sets {keys} for every section, plugins included")
 
@@ -440,7 +457,7 @@ def empty_group(ctx: Context, report: Report) -> None:
         priority = 100
     """
     for name, raw in ctx.raw.sections.items():
-        if section_kind(name) != "group":
+        if ctx.kind(name) != "group":
             continue
         opt = ctx.effective(name, "programs")
         if opt is None or not opt.value.strip(" ,\n"):

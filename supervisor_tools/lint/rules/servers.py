@@ -241,6 +241,7 @@ TMP_KEYS = {"supervisord": ("logfile", "pidfile", "childlogdir"),
             "program": ("stdout_logfile", "stderr_logfile"),
             "eventlistener": ("stdout_logfile", "stderr_logfile"),
             "fcgi-program": ("stdout_logfile", "stderr_logfile")}
+TMP_OPTIONS = tuple(dict.fromkeys(key for keys in TMP_KEYS.values() for key in keys))
 
 
 @rule("SV246", "tmp-path", W, "a socket, pid file or log in /tmp",
@@ -261,11 +262,11 @@ def tmp_path(ctx: Context, report: Report) -> None:
         [unix_http_server]
         file = /run/supervisor.sock
     """
-    for ref, opt in ctx.options(*TMP_KEYS):
-        assert ref.kind is not None
-        if opt.key not in TMP_KEYS[ref.kind]:
-            continue
-        value = opt.value.strip()
-        if value == "/tmp" or value.startswith("/tmp/"):
-            report(opt.value_span, f"[{ref.section.name}] {opt.key} is in /tmp, which the OS "
-                                   "cleans; use /run or /var/log")
+    for key in TMP_OPTIONS:
+        for ref, opt in ctx.options_named(key):
+            if key not in TMP_KEYS.get(ref.kind or "", ()):
+                continue
+            value = opt.value.strip()
+            if value == "/tmp" or value.startswith("/tmp/"):
+                report(opt.value_span, f"[{ref.section.name}] {opt.key} is in /tmp, which the "
+                                       "OS cleans; use /run or /var/log")

@@ -19,6 +19,11 @@ ENV_KINDS = ("supervisord", "program", "eventlistener", "fcgi-program")
 EXPANSION = re.compile(r"%%|%\([^)]*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]")
 VARIABLE = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?")
 UNNAMED = re.compile(r"%[-#0 +]*\d*(?:\.\d+)?[sra]")
+# one KEY=VALUE pair: up to a `,` or `;` outside quotes (a quote left open runs to the end)
+PAIR = re.compile(r"""(?:[^,;"']+|"[^"]*"?|'[^']*'?)*""")
+# an `=` followed by something other than a quote (maybe inside quotes): without one, every
+# value is quoted or empty
+UNQUOTED = re.compile(r"""=\s*[^\s"']""")
 NOT_EXPANDED_HERE = ("command", "username", "password", "prompt")
 
 
@@ -29,14 +34,9 @@ def env_pairs(text: str) -> Iterator[tuple[str, str, int, int]]:
     i, n = 0, len(text)
     while i < n:
         start = i
-        quote = ""
-        while i < n and (quote or text[i] not in ",;"):
-            ch = text[i]
-            if quote and ch == quote:
-                quote = ""
-            elif not quote and ch in "\"'":
-                quote = ch
-            i += 1
+        m = PAIR.match(text, i)
+        assert m is not None  # it matches the empty string too
+        i = m.end()
         piece = text[start:i]
         key, eq, _ = piece.partition("=")
         if eq:
@@ -92,9 +92,9 @@ def unquoted_environment(ctx: Context, report: Report) -> None:
         command = /usr/bin/web
         environment = URL="http://example.com/?page=1",MODE=prod
     """
-    for ref, opt in ctx.options(*ENV_KINDS):
-        if opt.key != "environment":
-            continue
+    for ref, opt in ctx.options_named("environment"):
+        if ref.kind not in ENV_KINDS or not UNQUOTED.search(opt.value):
+            continue  # the usual case: every value quoted, nothing to split
         for key, value, start, end in env_pairs(opt.value):
             if not value or value[0] in "\"'":
                 continue
@@ -131,21 +131,21 @@ def unexpanded_variable(ctx: Context, report: Report) -> None:
         directory = /home/web/web
         environment = PATH="/opt/web/bin:%(ENV_PATH)s"
     """
-    for ref, opt in ctx.options():
-        if opt.key in NOT_EXPANDED_HERE or ref.kind in ("rpcinterface", "ctlplugin"):
-            continue
-        value = opt.value
-        if "$" not in value and not value.startswith("~"):
-            continue
-        found = list(dict.fromkeys(m.group(0) for m in VARIABLE.finditer(value)))
-        if found:
-            names = ", ".join(found)
-            hint = ", ".join(f"%(ENV_{v.strip('${}')})s" for v in found)
-            report(opt.value_span, f"supervisord does not expand {names} in "
-                                   f"[{ref.section.name}] {opt.key}; use {hint}")
-        if opt.key == "directory" and ref.kind != "supervisord" and value.startswith("~"):
-            report(opt.value_span, f"supervisord does not expand '~' in [{ref.section.name}] "
-                                   "directory; write the absolute path")
+    for ref, values, text in ctx.values():
+        if ("$" not in text and "~" not in text) or ref.kind in ("rpcinterface", "ctlplugin"):
+            continue  # most sections
+        for opt, value in zip(ref.options, values, strict=True):
+            if opt.key in NOT_EXPANDED_HERE or ("$" not in value and not value.startswith("~")):
+                continue
+            found = list(dict.fromkeys(m.group(0) for m in VARIABLE.finditer(value)))
+            if found:
+                names = ", ".join(found)
+                hint = ", ".join(f"%(ENV_{v.strip('${}')})s" for v in found)
+                report(opt.value_span, f"supervisord does not expand {names} in "
+                                       f"[{ref.section.name}] {opt.key}; use {hint}")
+            if opt.key == "directory" and ref.kind != "supervisord" and value.startswith("~"):
+                report(opt.value_span, f"supervisord does not expand '~' in "
+                                       f"[{ref.section.name}] directory; write the absolute path")
 
 
 @rule("SV229", "unnamed-format", E, "an unnamed %s that inserts supervisord's expansion table")
@@ -164,19 +164,24 @@ def unnamed_format(ctx: Context, report: Report) -> None:
         [program:report]
         command = /usr/bin/printf %%s done
     """
-    for ref, opt in ctx.options():
+    for ref, values, text in ctx.values():
+        # dropping `%%` below only deletes `%`s, so a value it leaves with an unnamed format
+        # has one (a `%` and the end of that format) as written too
+        if not UNNAMED.search(text):
+            continue
         assert ref.kind is not None
-        spec = options_for(ref.kind).get(opt.key)
-        if spec is None and ref.kind not in ("rpcinterface", "ctlplugin"):
-            continue
-        value = opt.value
-        if "%" not in value:
-            continue
-        if spec is not None and spec.expansion.passes == 2:
-            value = value.replace("%%", "%")
-        value = value.replace("%%", "")
-        m = UNNAMED.search(value)
-        if m:
-            report(opt.value_span, f"'{m.group(0)}' in [{ref.section.name}] {opt.key} inserts "
-                                   "supervisord's whole expansion table; write "
-                                   f"'%{m.group(0)}' for a literal '{m.group(0)}'")
+        specs = options_for(ref.kind)
+        for opt, value in zip(ref.options, values, strict=True):
+            if "%" not in value:
+                continue
+            spec = specs.get(opt.key)
+            if spec is None and ref.kind not in ("rpcinterface", "ctlplugin"):
+                continue
+            if spec is not None and spec.expansion.passes == 2:
+                value = value.replace("%%", "%")
+            value = value.replace("%%", "")
+            m = UNNAMED.search(value)
+            if m:
+                report(opt.value_span, f"'{m.group(0)}' in [{ref.section.name}] {opt.key} "
+                                       "inserts supervisord's whole expansion table; write "
+                                       f"'%{m.group(0)}' for a literal '{m.group(0)}'")
