@@ -31,5 +31,16 @@ def expand_all(text: str, names: Mapping[str, Any], where: str, rule: Expansion)
     return text
 
 
+_last_env: tuple[dict[str, str], dict[str, str]] = ({}, {})
+
+
 def env_names(environ: Mapping[str, str]) -> dict[str, str]:
-    return {"ENV_" + k: v for k, v in environ.items()}
+    """ENV_x names for every variable (a new dict each time)."""
+    global _last_env
+    # linting a conf.d loads each of hundreds of fragments with the same environment, which
+    # in CI can hold a few hundred variables: comparing it costs less than renaming it again
+    seen, names = _last_env
+    if environ != seen:
+        names = {"ENV_" + k: v for k, v in environ.items()}
+        _last_env = (dict(environ), names)
+    return dict(names)
