@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import NamedTuple
 
-from supervisor_tools.errors import Diagnostic
+from supervisor_tools import forked
+from supervisor_tools.errors import Diagnostic, SvtoolError
 from supervisor_tools.lint import registry, suppress
 from supervisor_tools.lint.config import Settings
 from supervisor_tools.lint.context import Context
@@ -19,6 +20,8 @@ from supervisor_tools.syntax.ast import Document
 from supervisor_tools.syntax.batch import read_files
 from supervisor_tools.syntax.parser import read_bytes
 
+# Below this many conf.d fragments, forking costs more than a second core saves.
+MIN_FORKED_FRAGMENTS = 100
 _MAIN = re.compile(rb"^[ \t]*\[(supervisord|include)\]", re.M)
 _INCLUDE = re.compile(rb"^[ \t]*\[include\]", re.M)
 _SUPERVISORD = re.compile(rb"^[ \t]*\[supervisord\]", re.M)
@@ -74,16 +77,26 @@ def run(paths: list[str], settings: Settings | None = None,
     covered: set[str] = set()
     documents: dict[str, Document] = {}
     read: list[str] = []
-    results = []
+    results: list[LoadResult] = []
+    checks = [(rule, _report(rule.id, settings, raw)) for rule in rules]
 
-    def add(result: LoadResult) -> None:
-        results.append(result)
-        covered.update(os.path.abspath(f) for f in result.model.files)
-        for doc in result.documents:
+    def record(files: Iterable[str], docs: Iterable[Document]) -> None:
+        covered.update(os.path.abspath(f) for f in files)
+        for doc in docs:
             covered.add(os.path.abspath(doc.path))
             if doc.path not in documents:
                 documents[doc.path] = doc
                 read.append(doc.path)
+
+    def add(result: LoadResult) -> None:
+        results.append(result)
+        record(result.model.files, result.documents)
+
+    def check(result: LoadResult, names: frozenset[str]) -> None:
+        # conf.d fragments linted together see each other's programs, as supervisord would
+        ctx = Context(result, names if result.model.fragment else frozenset())
+        for rule, report in checks:
+            rule.check(ctx, report)
 
     for path in mains:
         if os.path.abspath(path) not in covered:
@@ -92,21 +105,74 @@ def run(paths: list[str], settings: Settings | None = None,
     # the rest are fragments, each loaded on its own; they are parsed together first (on two
     # cores when there are many)
     pending = [path for path in rest if os.path.abspath(path) not in covered]
-    for path, parsed in zip(pending, read_files(pending, heads), strict=True):
-        add(load(path, environ=environ, host_checks=host, parsed=parsed))
-    # conf.d fragments linted together see each other's programs, as supervisord would
-    names = frozenset(s.name for doc in documents.values() for s in doc.sections)
-    checks = [(rule, _report(rule.id, settings, raw)) for rule in rules]
-    contexts = [Context(result, names if result.model.fragment else frozenset())
-                for result in results]
-    # the rules run here, in this process: on a 1000-file tree they take some 30 ms, less
-    # than a forked helper would spend on copy-on-write faults over the loaded trees
-    for ctx in contexts:
-        for rule, report in checks:
-            rule.check(ctx, report)
+    fragments = list(zip(pending, read_files(pending, heads), strict=True))
+    if not all(_self_contained(parsed) for _, parsed in fragments):
+        for path, parsed in fragments:
+            add(load(path, environ=environ, host_checks=host, parsed=parsed))
+        names = _section_names(documents.values())
+        for result in results:
+            check(result, names)
+    else:
+        # each fragment reads only itself: every name they define is known before loading
+        # any of them, so each is loaded and checked on its own, on two cores when many
+        names = _section_names([*documents.values(), *_parsed_documents(fragments)])
+        for result in results:
+            check(result, names)
+
+        def lint_fragment(path: str, parsed: Document | SvtoolError) -> None:
+            check(load(path, environ=environ, host_checks=host, parsed=parsed), names)
+
+        _each_fragment(fragments, lint_fragment, raw)
+        for path, parsed in fragments:  # what loading a self-contained fragment records
+            record((path,), _parsed_documents([(path, parsed)]))
     findings = _filter(raw, documents, settings)
     findings.sort(key=_sort_key)
     return LintResult(findings, read, documents, files)
+
+
+def _self_contained(parsed: Document | SvtoolError) -> bool:
+    return not isinstance(parsed, Document) or all(s.name != "include" for s in parsed.sections)
+
+
+def _parsed_documents(fragments: Iterable[tuple[str, Document | SvtoolError]]) -> list[Document]:
+    return [parsed for _, parsed in fragments if isinstance(parsed, Document)]
+
+
+def _section_names(documents: Iterable[Document]) -> frozenset[str]:
+    return frozenset(s.name for doc in documents for s in doc.sections)
+
+
+def _each_fragment(fragments: list[tuple[str, Document | SvtoolError]],
+                   lint: Callable[[str, Document | SvtoolError], None],
+                   sink: list[Finding]) -> None:
+    """lint() every fragment, its findings going to `sink` in fragment order.
+
+    With many fragments a forked child lints the second half and sends back only its findings:
+    loading and checking is most of the work, and a fragment's findings never depend on
+    another's. If the child fails, its half is linted here, so any error surfaces.
+    """
+    def lint_all(part: list[tuple[str, Document | SvtoolError]]) -> None:
+        for path, parsed in part:
+            lint(path, parsed)
+
+    if len(fragments) < MIN_FORKED_FRAGMENTS or not forked.available():
+        lint_all(fragments)
+        return
+    import pickle  # only here: a small lint should not pay for importing it
+
+    cut = len(fragments) // 2
+    first, second = fragments[:cut], fragments[cut:]
+
+    def there() -> bytes:
+        start = len(sink)
+        lint_all(second)
+        return pickle.dumps(sink[start:], pickle.HIGHEST_PROTOCOL)
+
+    _, data = forked.split(lambda: lint_all(first), there)
+    if data is None:
+        lint_all(second)
+    else:
+        sink.extend(pickle.loads(data))
 
 
 def _filter(raw: list[Finding], documents: dict[str, Document],
