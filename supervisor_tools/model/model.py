@@ -120,6 +120,8 @@ class SupervisordConfig:
 
 @dataclass(frozen=True, slots=True)
 class UnixHttpServerConfig:
+    """[unix_http_server]: the socket supervisorctl talks to."""
+
     section: str
     source: Span
     file: str
@@ -132,6 +134,8 @@ class UnixHttpServerConfig:
 
 @dataclass(frozen=True, slots=True)
 class InetHttpServerConfig:
+    """[inet_http_server]: the TCP port of the XML-RPC interface and web console."""
+
     section: str
     source: Span
     host: str
@@ -146,6 +150,8 @@ HttpServerConfig = UnixHttpServerConfig | InetHttpServerConfig
 
 @dataclass(frozen=True, slots=True)
 class SupervisorctlConfig:
+    """[supervisorctl]: where supervisorctl connects and how it logs in."""
+
     source: Span
     serverurl: str = "http://localhost:9001"
     username: str | None = None

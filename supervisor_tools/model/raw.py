@@ -27,6 +27,8 @@ class RawSection:
 
 @dataclass(slots=True)
 class RawConfig:
+    """Every file merged: sections by name, and the [DEFAULT] keys."""
+
     sections: dict[str, RawSection] = field(default_factory=dict)
     defaults: dict[str, Option] = field(default_factory=dict)
     default_values: dict[str, str] = field(default_factory=dict)

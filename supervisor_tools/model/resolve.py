@@ -25,6 +25,8 @@ from supervisor_tools.syntax.ast import Document
 
 @dataclass(frozen=True, slots=True)
 class LoadResult:
+    """A loaded configuration: its model, what went wrong, and the files behind it."""
+
     model: Model
     errors: tuple[ConfigError, ...]
     warnings: tuple[ConfigError, ...]

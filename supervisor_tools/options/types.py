@@ -117,6 +117,8 @@ def to_int(text: str) -> int:
 
 @dataclass(frozen=True)
 class IntegerType(ValueType):
+    """A whole number, optionally bounded."""
+
     minimum: int | None = None
     maximum: int | None = None
     name = "integer"

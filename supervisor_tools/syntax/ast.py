@@ -120,6 +120,8 @@ Item = Option | Blank | Comment | BadLine
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """A header and the lines up to the next one."""
+
     header: Header
     body: tuple[Item, ...]
     span: Span
