@@ -126,10 +126,13 @@ class Reader:
         for section in doc.sections:
             if section.name == "DEFAULT":
                 continue
+            merged = raw.sections[section.name]
             for opt in section.options():
-                text = opt.value
-                if HERE in text and raw.sections[section.name].options.get(opt.key) is opt:
-                    self.subst[(section.name, opt.key)] = text.replace(HERE, here)
+                # the merged value, computed when the file was added, if this line set it
+                if merged.options.get(opt.key) is opt:
+                    text = merged.values[opt.key]
+                    if HERE in text:
+                        self.subst[(section.name, opt.key)] = text.replace(HERE, here)
         here_defaults = {k: o.value for k, o in raw.defaults.items() if HERE in o.value}
         if not here_defaults:
             return
