@@ -41,6 +41,10 @@ def _exit(code: int) -> None:
 @click.version_option(__version__, prog_name="svtool")
 def cli() -> None:
     """Lint, convert, generate and run Supervisor (supervisord) configurations."""
+    if collect_from_start:  # entry.py paused the collector for the imports only
+        import gc
+
+        gc.enable()
 
 
 # -- foundation commands (show) --
@@ -55,9 +59,9 @@ def cli() -> None:
               help="Do not check users and directories against this machine.")
 def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> None:
     """Print the effective configuration supervisord would run."""
+    _short_lived()
     from supervisor_tools.commands import show_command
 
-    _short_lived()
     _exit(_guard(lambda: show_command(config, as_json=as_json, fragment=fragment,
                                       host_checks=not no_host_checks)))
 
@@ -86,9 +90,9 @@ def lint(paths: tuple[str, ...], output_format: str, fail_on: str | None, quiet:
          stats: bool, select: tuple[str, ...], ignore: tuple[str, ...], no_host_checks: bool,
          apply_fixes: bool, show_diff: bool, config_path: str | None, no_config: bool) -> None:
     """Report every problem in config files, conf.d fragments, directories or globs."""
+    _short_lived()
     from supervisor_tools.lint.command import lint_command
 
-    _short_lived()
     _exit(_guard(lambda: lint_command(
         list(paths), output_format=output_format, fail_on=fail_on, quiet=quiet, stats=stats,
         select=list(select), ignore=list(ignore), host_checks=not no_host_checks,
@@ -373,6 +377,8 @@ def main(argv: list[str] | None = None) -> Any:
 # Only when svtool is its own process (main() was called), never inside a host such as a test.
 _entry = False
 _quick_exit = False
+# Set by entry.py when it paused the cyclic collector for start-up: a command turns it back on.
+collect_from_start = False
 
 
 def _short_lived() -> None:

@@ -111,3 +111,23 @@ def test_host_checks_can_be_turned_off(tmp_path: Path) -> None:
     proc = svtool("show", "--no-host-checks", "--json", str(conf))
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)["groups"][0]["processes"][0]["user"] == "no-such-user-here"
+
+
+def test_the_entry_point_pauses_the_collector_for_start_up_only() -> None:
+    # `svtool` imports with the cyclic collector off; every command but the short-lived
+    # readers (lint, show) runs with it on again, above all the long-lived runtime
+    code = """
+import contextlib, gc, sys
+from supervisor_tools import cli, entry
+seen = []
+for name in ("rules", "run"):
+    cli.cli.commands[name].callback = lambda *a, _n=name, **k: seen.append((_n, gc.isenabled()))
+for argv in (["svtool", "rules"], ["svtool", "run", "-c", "x.conf"]):
+    sys.argv = argv
+    with contextlib.suppress(SystemExit):
+        entry.main()
+print(seen)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          check=True)
+    assert proc.stdout.strip() == "[('rules', True), ('run', True)]"
