@@ -76,8 +76,9 @@ def read_ahead_includes(config: str) -> None:
     if not patterns or "%" in patterns:
         return
     base = os.path.dirname(os.path.abspath(config))
-    files = [name for pattern in patterns.split() for name in include_matches(base, pattern)[1]
-             if os.path.isfile(name)]
+    # no stat() of each match to leave out directories: the child only fails on one, and the
+    # loader never asks for it
+    files = [name for pattern in patterns.split() for name in include_matches(base, pattern)[1]]
     read_ahead(files)
 
 
