@@ -1,36 +1,21 @@
 """The command line: click parses flags and calls one plain function per command.
 
-Every command returns an exit code. One error boundary turns svtool's own errors into
-`file:line:col: message` on stderr and exit code 2; anything else is a bug and keeps its traceback.
-Heavy modules are imported inside the commands so `svtool --help` starts fast.
+Every command returns an exit code through the error boundary in boundary.py. Heavy modules are
+imported inside the commands so `svtool --help` starts fast. (fastlint.py parses the commonest
+`svtool lint` command lines without importing click; a test holds it to what click parses.)
 """
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
 from typing import Any
 
 import click
 
-from supervisor_tools import __version__
-from supervisor_tools.errors import SvtoolError
+from supervisor_tools import __version__, boundary
 
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
-
-
-def _guard(func: Callable[[], int]) -> int:
-    try:
-        return func()
-    except SvtoolError as exc:
-        click.echo(f"svtool: {exc}" if exc.span is None else str(exc), err=True)
-        return EXIT_USAGE
-    except BrokenPipeError:
-        # `svtool show x | head` closes our stdout early; that is not an error.
-        sys.stderr.close()
-        return EXIT_OK
+_guard = boundary.guard
+_short_lived = boundary.short_lived
 
 
 def _exit(code: int) -> None:
@@ -86,18 +71,12 @@ def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> No
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Settings file (default: .svtool.toml or pyproject.toml [tool.svtool]).")
 @click.option("--no-config", is_flag=True, help="Ignore settings files.")
-def lint(paths: tuple[str, ...], output_format: str, fail_on: str | None, quiet: bool,
-         stats: bool, select: tuple[str, ...], ignore: tuple[str, ...], no_host_checks: bool,
-         apply_fixes: bool, show_diff: bool, config_path: str | None, no_config: bool) -> None:
+def lint(**params: Any) -> None:
     """Report every problem in config files, conf.d fragments, directories or globs."""
     _short_lived()
-    from supervisor_tools.lint.command import lint_command
+    from supervisor_tools.lint.command import run_lint
 
-    _exit(_guard(lambda: lint_command(
-        list(paths), output_format=output_format, fail_on=fail_on, quiet=quiet, stats=stats,
-        select=list(select), ignore=list(ignore), host_checks=not no_host_checks,
-        apply_fixes=apply_fixes, show_diff=show_diff, config_path=config_path,
-        no_config=no_config)))
+    _exit(_guard(lambda: run_lint(**params)))
 
 
 @cli.command("rule")
@@ -362,47 +341,14 @@ def ctl(config: str | None, serverurl: str | None, username: str | None,
 
 
 def main(argv: list[str] | None = None) -> Any:
-    global _entry
-    _entry = True
+    boundary.standalone = True
     try:
         return cli.main(args=argv, prog_name="svtool")
     except SystemExit as exc:
-        if _quick_exit and isinstance(exc.code, int):
-            _leave(exc.code)
+        if boundary.quick_exit and isinstance(exc.code, int):
+            boundary.leave(exc.code)
         raise
 
 
-# Set by commands that only read files and print: after them nothing needs tearing down, and
-# freeing a loaded tree of thousands of files object by object would take longer than reading it.
-# Only when svtool is its own process (main() was called), never inside a host such as a test.
-_entry = False
-_quick_exit = False
 # Set by entry.py when it paused the cyclic collector for start-up: a command turns it back on.
 collect_from_start = False
-
-
-def _short_lived() -> None:
-    global _quick_exit
-    if not _entry:
-        return
-    _quick_exit = True
-    # They build large trees without reference cycles and exit without freeing them: the cyclic
-    # collector would only walk those trees (a full pass over a 1000-file conf.d takes ~0.1 s).
-    import gc
-
-    gc.disable()
-    # the same commands are short-lived readers that may parse and check on a second core
-    from supervisor_tools import forked
-
-    forked.allow()
-
-
-def _leave(code: int) -> None:
-    import contextlib
-    import os
-
-    for stream in (sys.stdout, sys.stderr):
-        # a closed pipe or stream: nothing more can be said there
-        with contextlib.suppress(OSError, ValueError):
-            stream.flush()
-    os._exit(code)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from supervisor_tools.errors import Severity, SvtoolError
@@ -75,6 +76,17 @@ def _run_without_gc(paths: list[str], settings: config.Settings) -> LintResult:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def run_lint(paths: Sequence[str], output_format: str, fail_on: str | None, quiet: bool,
+             stats: bool, select: Sequence[str], ignore: Sequence[str], no_host_checks: bool,
+             apply_fixes: bool, show_diff: bool, config_path: str | None,
+             no_config: bool) -> int:
+    """`svtool lint` with its command-line parameters, as click or fastlint.py parsed them."""
+    return lint_command(list(paths), output_format=output_format, fail_on=fail_on, quiet=quiet,
+                        stats=stats, select=list(select), ignore=list(ignore),
+                        host_checks=not no_host_checks, apply_fixes=apply_fixes,
+                        show_diff=show_diff, config_path=config_path, no_config=no_config)
 
 
 def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str | None = None,

@@ -1,0 +1,94 @@
+"""fastlint.py parses `svtool lint` command lines exactly as click does, or leaves them to it."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from supervisor_tools import fastlint
+from supervisor_tools.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+LINT = cli.commands["lint"]
+
+
+def click_params(args: list[str]) -> dict[str, Any] | None:
+    """What click hands cli.lint for `svtool lint ARGS`, or None when it refuses them."""
+    try:
+        ctx = LINT.make_context("lint", list(args))
+    except (click.UsageError, click.exceptions.Exit):
+        return None
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in ctx.params.items()}
+
+
+TOKENS = st.sampled_from([
+    "a.conf", "conf.d", "x y.conf", "", "lint", "a=b.conf", "-", "--", "-q", "-qq", "--quiet",
+    "--stats", "--no-host-checks", "--fix", "--diff", "--no-config", "--no-config=1", "--format",
+    "--format=json", "--format=JSON", "json", "sarif", "github", "text", "xml", "--fail-on",
+    "--fail-on=warning", "warning", "info", "error", "--select", "--select=SV2", "SV210,SV211",
+    "--ignore", "--ignore=", "SV1", "--config", "--config=pyproject.toml", "pyproject.toml",
+    "--help", "-h", "--unknown", "-x", "--form", "-5"])
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(TOKENS, max_size=7))
+def test_fastlint_parses_like_click_or_leaves_it_to_click(args: list[str]) -> None:
+    fast = fastlint.parse(args)
+    if fast is not None:
+        assert fast == click_params(args)
+
+
+@pytest.mark.parametrize("args", [
+    ["conf.d/"], ["-q", "--no-config", "supervisord.conf"], ["--format", "sarif", "a.conf"],
+    ["--format=github", "--fail-on", "warning", "a.conf", "b.conf"],
+    ["--select", "SV2", "--ignore=SV246", "--stats", "conf.d"], ["--fix", "a.conf"],
+    ["--diff", "--no-host-checks", "a.conf"]])
+def test_the_command_lines_of_ci_and_pre_commit_take_the_fast_path(args: list[str]) -> None:
+    assert fastlint.parse(args) is not None
+    assert fastlint.parse(args) == click_params(args)
+
+
+def test_an_unreadable_path_is_left_to_click(tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "secret.conf"
+    path.write_text("[program:x]\ncommand=/bin/x\n")
+    assert fastlint.parse([str(path)]) is not None
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)  # as for another user
+    assert fastlint.parse([str(path)]) is None
+    assert click_params([str(path)]) is None
+
+
+PROBE = """
+import sys
+from supervisor_tools import boundary, entry
+
+real_leave = boundary.leave
+
+
+def leave(code):
+    print("click imported:", "click" in sys.modules)
+    real_leave(code)
+
+
+boundary.leave = leave
+sys.argv = ["svtool", "lint", "--no-config", sys.argv[1]]
+entry.main()
+"""
+
+
+def test_svtool_lint_runs_without_importing_click(tmp_path: Path) -> None:
+    conf = tmp_path / "one.conf"
+    conf.write_text("[program:web]\ncommand = /usr/bin/web\nautorestrat = true\n")
+    proc = subprocess.run([sys.executable, "-c", PROBE, str(conf)], capture_output=True,
+                          text=True, cwd=ROOT)
+    assert proc.returncode == 1, proc.stderr
+    assert "SV210" in proc.stdout
+    assert proc.stdout.strip().endswith("click imported: False")
