@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from supervisor_tools import forked
 from supervisor_tools.errors import Diagnostic, SvtoolError
@@ -119,8 +119,11 @@ def run(paths: list[str], settings: Settings | None = None,
         for result in results:
             check(result, names)
 
+        conversions: dict[Any, Any] = {}  # the fragments repeat the same values
+
         def lint_fragment(path: str, parsed: Document | SvtoolError) -> None:
-            check(load(path, environ=environ, host_checks=host, parsed=parsed), names)
+            check(load(path, environ=environ, host_checks=host, parsed=parsed,
+                       conversions=conversions), names)
 
         _each_fragment(fragments, lint_fragment, raw)
         for path, parsed in fragments:  # what loading a self-contained fragment records

@@ -50,7 +50,8 @@ def bad_line_message(kind: str, text: str) -> str:
 class Reader:
     """Reads config files and option values as supervisord does, recording every error."""
 
-    def __init__(self, environ: Mapping[str, str], host_checks: bool) -> None:
+    def __init__(self, environ: Mapping[str, str], host_checks: bool,
+                 conversions: dict[Any, Any] | None = None) -> None:
         self.environ = dict(environ)
         self.host = host_checks
         self.errors: list[ConfigError] = []
@@ -58,8 +59,10 @@ class Reader:
         self._seen: set[tuple[Span, str]] = set()
         # (type, text) -> value or the error converting it: a conf.d of hundreds of programs
         # repeats the same few values ("true", "30", "TERM"), and a host check such as a
-        # log directory's existence answers the same within one load
-        self._converted: dict[tuple[ValueType, str], Any] = {}
+        # log directory's existence answers the same within one load (or within the loads of
+        # one lint run, which pass the same dict)
+        self._converted: dict[tuple[ValueType, str], Any] = \
+            {} if conversions is None else conversions
         self.raw = RawConfig()
         self.documents: list[Document] = []
         self.subst: dict[tuple[str, str], str] = {}  # %(here)s pre-substituted values

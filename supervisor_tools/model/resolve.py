@@ -12,6 +12,7 @@ import gc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from supervisor_tools.errors import ConfigError, Span, SvtoolError
 from supervisor_tools.model.groups import build_groups
@@ -79,15 +80,18 @@ def build(r: Reader, path: str, fragment: bool | None,
 
 
 def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] | None = None,
-         host_checks: bool = True, parsed: Document | SvtoolError | None = None) -> LoadResult:
+         host_checks: bool = True, parsed: Document | SvtoolError | None = None,
+         conversions: dict[Any, Any] | None = None) -> LoadResult:
     """Load a config file and everything it includes.
 
     fragment: True for a conf.d file (no [supervisord] needed), False to require
     [supervisord] as supervisord does, None to decide by whether the file has one.
     parsed: the main file already parsed (or the error reading it raised), if it was.
+    conversions: a dict to remember converted values in, shared by loads that run together
+    with the same host_checks (such as the conf.d fragments of one lint run).
     Raises SvtoolError only when the main file does not exist.
     """
-    reader = Reader(os.environ if environ is None else environ, host_checks)
+    reader = Reader(os.environ if environ is None else environ, host_checks, conversions)
     # Loading allocates hundreds of thousands of small objects and no reference cycles; the
     # cyclic collector would run over and over for nothing, so it waits until we are done.
     collecting = gc.isenabled()
