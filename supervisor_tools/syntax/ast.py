@@ -89,10 +89,11 @@ class Option:
 
     @property
     def value_span(self) -> Span:
-        first = self.lines[0]
+        lines = self.lines
+        if len(lines) == 1:  # the common case, read for every option the loader converts
+            return lines[0].value_span  # type: ignore[union-attr]
+        first = lines[0]
         assert isinstance(first, ValueLine)
-        if len(self.lines) == 1:
-            return first.value_span
         last = first
         for line in self.lines:
             if isinstance(line, ValueLine) and line.value:
