@@ -13,6 +13,8 @@ from typing import Any
 import click
 
 from supervisor_tools import __version__, boundary
+from supervisor_tools.errors import Severity
+from supervisor_tools.lint.report import FORMATS
 
 _guard = boundary.guard
 _short_lived = boundary.short_lived
@@ -55,9 +57,9 @@ def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> No
 
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(["text", "json", "sarif", "github"]),
+@click.option("--format", "output_format", type=click.Choice(FORMATS),
               default="text", show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default=None,
+@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding is at least this severe (default: error).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the findings: no source lines, no summary.")
 @click.option("--stats", is_flag=True, help="Count findings per rule.")

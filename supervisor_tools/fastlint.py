@@ -11,11 +11,13 @@ from __future__ import annotations
 import os
 from typing import Any, NoReturn
 
+from supervisor_tools.errors import Severity
+from supervisor_tools.lint.report import FORMATS
+
 _FLAGS = {"-q": "quiet", "--quiet": "quiet", "--stats": "stats",
           "--no-host-checks": "no_host_checks", "--fix": "apply_fixes", "--diff": "show_diff",
           "--no-config": "no_config"}
-_CHOICES = {"--format": ("output_format", ("text", "json", "sarif", "github")),
-            "--fail-on": ("fail_on", ("error", "warning", "info"))}
+_CHOICES = {"--format": ("output_format", FORMATS), "--fail-on": ("fail_on", tuple(s.value for s in Severity))}
 _MULTIPLE = {"--select": "select", "--ignore": "ignore"}
 # --config is left to click, which refuses a directory there.
 

@@ -127,7 +127,7 @@ def run(paths: list[str], settings: Settings | None = None,
 
         _each_fragment(fragments, lint_fragment, raw)
         for path, parsed in fragments:  # what loading a self-contained fragment records
-            record((path,), _parsed_documents([(path, parsed)]))
+            record((path,), [parsed] if isinstance(parsed, Document) else [])
     findings = _filter(raw, documents, settings)
     findings.sort(key=_sort_key)
     return LintResult(findings, read, documents, files)
