@@ -36,7 +36,7 @@ def _selectors(values: list[str], flag: str) -> tuple[str, ...]:
 
 
 def settings_for(config_path: str | None, no_config: bool, select: list[str],
-                 ignore: list[str], host_checks: bool) -> config.Settings:
+                 ignore: list[str], host_checks: bool | None) -> config.Settings:
     from supervisor_tools.lint import config
 
     path = None if no_config else (config_path or config.find(os.getcwd()))
@@ -44,7 +44,8 @@ def settings_for(config_path: str | None, no_config: bool, select: list[str],
     sel = _selectors(select, "--select")
     ign = _selectors(ignore, "--ignore")
     return settings._replace(select=sel or settings.select, ignore=settings.ignore + ign,
-                             host_checks=settings.host_checks and host_checks)
+                             host_checks=settings.host_checks if host_checks is None
+                             else host_checks)
 
 
 def _render(result: LintResult, output_format: str, quiet: bool, stats: bool) -> None:
@@ -85,13 +86,13 @@ def run_lint(paths: Sequence[str], output_format: str, fail_on: str | None, quie
     """`svtool lint` with its command-line parameters, as click or fastlint.py parsed them."""
     return lint_command(list(paths), output_format=output_format, fail_on=fail_on, quiet=quiet,
                         stats=stats, select=list(select), ignore=list(ignore),
-                        host_checks=not no_host_checks, apply_fixes=apply_fixes,
+                        host_checks=False if no_host_checks else None, apply_fixes=apply_fixes,
                         show_diff=show_diff, config_path=config_path, no_config=no_config)
 
 
 def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str | None = None,
                  quiet: bool = False, stats: bool = False, select: list[str] | None = None,
-                 ignore: list[str] | None = None, host_checks: bool = True,
+                 ignore: list[str] | None = None, host_checks: bool | None = None,
                  apply_fixes: bool = False, show_diff: bool = False,
                  config_path: str | None = None, no_config: bool = False) -> int:
     if not paths:

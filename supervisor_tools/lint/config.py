@@ -2,12 +2,12 @@
 
 Settings (all optional):
 
-    select = ["ALL"]                 # rule IDs, ID prefixes ("SV2") or names
+    select = ["DEFAULT"]             # rule IDs, ID prefixes ("SV2"), names, groups, ALL
     ignore = ["SV246"]
     per-file-ignores = { "conf.d/legacy-*.conf" = ["SV210"] }
     severity = { SV236 = "error" }   # error, warning or info
     fail-on = "warning"
-    host-checks = false              # same as ignoring SV116, SV117, SV118
+    host-checks = true               # same as selecting the "host" group too
 
 The file is found by walking up from the current directory; the first `.svtool.toml`, or
 `pyproject.toml` with a `[tool.svtool]` table, wins.
@@ -35,12 +35,14 @@ class Unknown(NamedTuple):
 
 
 class Settings(NamedTuple):
-    select: tuple[str, ...] = ("ALL",)
+    select: tuple[str, ...] = ("DEFAULT",)
     ignore: tuple[str, ...] = ()
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     severity: tuple[tuple[str, Severity], ...] = ()
     fail_on: Severity | None = None
-    host_checks: bool = True
+    # True adds the "host" group to what is selected, False takes it away, None leaves the
+    # selection alone (the host rules are opt-in: a config is linted, not the build machine).
+    host_checks: bool | None = None
     root: str = "."  # per-file-ignores patterns are relative to this directory
     unknown: tuple[Unknown, ...] = ()
 
@@ -70,11 +72,14 @@ class Settings(NamedTuple):
 
 
 @lru_cache(maxsize=64)
-def _enabled(select: tuple[str, ...], ignore: tuple[str, ...], host: bool) -> frozenset[str]:
+def _enabled(select: tuple[str, ...], ignore: tuple[str, ...],
+             host: bool | None) -> frozenset[str]:
     ids = {r.id for sel in select for r in registry.matching(sel)}
-    ids -= {r.id for sel in ignore for r in registry.matching(sel)}
-    if not host:
+    if host:
+        ids |= set(registry.HOST_RULES)
+    elif host is False:
         ids -= set(registry.HOST_RULES)
+    ids -= {r.id for sel in ignore for r in registry.matching(sel)}
     return frozenset(ids)
 
 
@@ -164,7 +169,7 @@ def from_table(table: dict[str, Any], path: str, text: str = "") -> Settings:
                 unknown.append(Unknown(sel, _locate(text, path, sel)))
         return selectors
 
-    select = check(_strings(table.get("select", ["ALL"]), "select", path))
+    select = check(_strings(table.get("select", ["DEFAULT"]), "select", path))
     ignore = check(_strings(table.get("ignore", []), "ignore", path))
     pfi_table = table.get("per-file-ignores", {})
     if not isinstance(pfi_table, dict):
@@ -182,8 +187,8 @@ def from_table(table: dict[str, Any], path: str, text: str = "") -> Settings:
             unknown.append(Unknown(sel, _locate(text, path, sel)))
         severity.extend((r.id, _level(level, "severity", path)) for r in rules)
     fail_on = _level(table["fail-on"], "fail-on", path) if "fail-on" in table else None
-    host = table.get("host-checks", True)
-    if not isinstance(host, bool):
+    host = table.get("host-checks")
+    if host is not None and not isinstance(host, bool):
         raise SvtoolError("setting 'host-checks' must be true or false", Span.point(path))
     return Settings(select, ignore, per_file, tuple(severity), fail_on, host,
                     os.path.dirname(os.path.abspath(path)), tuple(unknown))

@@ -212,15 +212,16 @@ def _filter(raw: list[Finding], documents: dict[str, Document],
 
 def lint_paths(paths: list[str], *, settings: Settings | None = None,
                select: list[str] | None = None, ignore: list[str] | None = None,
-               host_checks: bool = True,
+               host_checks: bool | None = None,
                environ: Mapping[str, str] | None = None) -> list[Diagnostic]:
     """Lint config files, conf.d fragments, directories or globs; findings sorted by position.
 
-    `select`/`ignore` take rule IDs, ID prefixes or names; `host_checks=False` leaves out the
-    checks that consult this machine (users, directories, imports). Raises SvtoolError when a
+    `select`/`ignore` take rule IDs, ID prefixes, names or groups; `host_checks=True` adds the
+    checks that consult this machine (users, directories, imports), which are off by default.
+    Raises SvtoolError when a
     path does not exist.
     """
     if settings is None:
-        settings = Settings(tuple(select or ("ALL",)), tuple(ignore or ()),
+        settings = Settings(tuple(select or ("DEFAULT",)), tuple(ignore or ()),
                             host_checks=host_checks)
     return run(list(paths), settings, environ).diagnostics

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from supervisor_tools.lint import rules as _rules  # noqa: F401  (declares every rule)
-from supervisor_tools.lint.rule import DEFINED, Rule
+from supervisor_tools.lint.rule import DEFINED, GROUPS, Rule
 
 RULES: tuple[Rule, ...] = tuple(sorted(DEFINED, key=lambda r: r.id))
 BY_ID: dict[str, Rule] = {r.id: r for r in RULES}
@@ -19,13 +19,22 @@ def get(name_or_id: str) -> Rule | None:
 
 
 def matching(selector: str) -> list[Rule]:
-    """Rules a selector names: an ID, a rule name, an ID prefix (`SV2`), or `ALL`."""
+    """Rules a selector names: an ID, a rule name, an opt-in group, an ID prefix (`SV2`),
+    `DEFAULT` (every rule outside the opt-in groups) or `ALL`.
+
+    A prefix names only default rules, as a ruff prefix leaves out preview rules: an opt-in
+    rule is turned on by its ID, its name, its group or ALL.
+    """
     key = selector.strip()
     if key.upper() == "ALL":
         return list(RULES)
+    if key.upper() == "DEFAULT":
+        return [r for r in RULES if not r.group]
     one = get(key)
     if one is not None:
         return [one]
+    if key.lower() in GROUPS:
+        return [r for r in RULES if r.group == key.lower()]
     if key.upper().startswith("SV"):
-        return [r for r in RULES if r.id.startswith(key.upper())]
+        return [r for r in RULES if r.id.startswith(key.upper()) and not r.group]
     return []

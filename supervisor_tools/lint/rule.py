@@ -71,10 +71,21 @@ class Rule(NamedTuple):
     host: bool = False  # depends on the machine the lint runs on
     fixable: bool = False
     rejected: bool = False  # supervisord 4.3.0 refuses a config with this finding
+    # An opt-in group ("host", "strict", ...; see GROUPS): such a rule runs only when it is
+    # selected by its ID, its name, its group or ALL. "" is the default set.
+    group: str = ""
 
     @property
     def url(self) -> str:
         return DOCS_URL.format(id=self.id)
+
+
+# The opt-in rule groups. Their rules stay silent by default because what they report depends on
+# facts the config does not hold (the machine, the deployment); `--select GROUP` turns them on.
+GROUPS: dict[str, str] = {
+    "host": "checks that consult the machine svtool runs on (users, directories, imports, "
+            "environment variables); for a lint on the target host itself",
+}
 
 
 class Report:
@@ -107,13 +118,19 @@ def _cleandoc(doc: str) -> str:
 
 def rule(id: str, name: str, severity: Severity, summary: str, *,
          options: Iterable[str] = (), codes: Iterable[str] = (), host: bool = False,
-         fixable: bool = False, rejected: bool = False) -> Callable[[CheckFn], CheckFn]:
-    """Declare a rule; the decorated function is its check, its docstring its documentation."""
+         fixable: bool = False, rejected: bool = False,
+         group: str = "") -> Callable[[CheckFn], CheckFn]:
+    """Declare a rule; the decorated function is its check, its docstring its documentation.
+
+    A host rule belongs to the opt-in group "host"; `group` puts a rule in another one.
+    """
+    group = "host" if host else group
+    assert not group or group in GROUPS, f"unknown rule group {group!r}"
 
     def register(fn: CheckFn) -> CheckFn:
         doc = _cleandoc(fn.__doc__ or "")
         DEFINED.append(Rule(id, name, severity, summary, doc, tuple(options), fn,
-                            tuple(codes), host, fixable, rejected))
+                            tuple(codes), host, fixable, rejected, group))
         return fn
 
     return register
