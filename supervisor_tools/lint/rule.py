@@ -85,6 +85,8 @@ class Rule(NamedTuple):
 GROUPS: dict[str, str] = {
     "host": "checks that consult the machine svtool runs on (users, directories, imports, "
             "environment variables); for a lint on the target host itself",
+    "strict": "advice that is sound in general but often a deliberate choice (hardening, "
+              "style); for teams that want every such finding",
 }
 
 
