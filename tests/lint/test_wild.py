@@ -1,0 +1,100 @@
+"""The ecosystem check: what default `svtool lint` reports on 172 real configs nobody here wrote
+(../shared/wild-configs) is recorded in tests/lint/wild/findings.txt, and any change to it has to
+be looked at. Refresh on purpose with SVTOOL_UPDATE_WILD=1 (see tests/lint/wild/__init__.py)."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.lint import wild
+
+UPDATE = os.environ.get(wild.UPDATE_VAR) == "1"
+
+
+def rationales(text: str) -> dict[str, str]:
+    """`## SVxxx ...` headings of RULES.md and the text under each."""
+    out: dict[str, str] = {}
+    current = None
+    for line in text.splitlines():
+        heading = re.match(r"##\s+(SV\d{3})\b", line)
+        if heading:
+            current = heading.group(1)
+            out[current] = ""
+        elif line.startswith("#"):
+            current = None
+        elif current:
+            out[current] += line + "\n"
+    return {rule: body.strip() for rule, body in out.items()}
+
+
+def test_wild_findings_match_the_reviewed_snapshot() -> None:
+    found = wild.lint_all()
+    recorded = wild.read()
+    if UPDATE:
+        wild.write(wild.carry_over(found, recorded))
+        recorded = wild.read()
+    changes = wild.diff(recorded, found)
+    if changes:
+        pytest.fail(
+        f"default lint findings on ../shared/wild-configs changed ({len(changes)} lines; "
+        "- recorded but gone, + new):\n" + "\n".join(changes)
+        + f"\nReview them; if intended, refresh with:\n  {wild.REFRESH}\n"
+        "then judge the new lines (verdict ?) in tests/lint/wild/findings.txt", pytrace=False)
+
+
+def test_every_rule_in_the_snapshot_has_a_rationale() -> None:
+    rules = {e.key.rule for e in wild.read()}
+    explained = {rule for rule, body in rationales(wild.RULES.read_text("utf-8")).items() if body}
+    missing = sorted(rules - explained)
+    assert not missing, (f"rules with findings on the wild configs but no paragraph in "
+                         f"tests/lint/wild/RULES.md saying why they are real: {missing}")
+
+
+def test_rationale_parsing_sees_empty_and_missing_entries() -> None:
+    text = "# Title\n\n## SV101 name\nwhy\n\n## SV102\n\n## SV103\n  \n## Other\ntext\n"
+    assert rationales(text) == {"SV101": "why", "SV102": "", "SV103": ""}
+
+
+def test_every_env_variable_of_the_wild_configs_has_a_fixed_value() -> None:
+    used: set[str] = set()
+    for path in wild.CASES.rglob("*"):
+        if path.is_file():
+            used |= set(re.findall(r"%\(ENV_(\w+)\)s", path.read_text("utf-8", "replace")))
+    missing = sorted(used - set(wild.environ()))
+    assert used and not missing, f"add to tests/lint/wild/environ.txt: {missing}"
+
+
+def test_snapshot_lines_are_well_formed_and_sorted() -> None:
+    entries = wild.read()
+    keys = [e.key for e in entries]
+    assert keys == sorted(keys)
+    known = {c.case for c in wild.cases()}
+    assert all(k.where.split("/")[0] in known for k in keys)
+
+
+def test_carry_over_keeps_verdicts_of_unchanged_findings_only(tmp_path: Path) -> None:
+    a = wild.Key("001/s.conf", 3, "SV210")
+    b = wild.Key("001/s.conf", 9, "SV246")
+    old = [wild.Entry(a, "real", "typo"), wild.Entry(b, "noise", "")]
+    moved = wild.Key("001/s.conf", 10, "SV246")
+    found = [wild.Found(a, "m"), wild.Found(a, "m"), wild.Found(moved, "m")]
+    entries = wild.carry_over(found, old)
+    assert [e.render() for e in entries] == [
+        "001/s.conf:3 SV210 real  # typo", "001/s.conf:3 SV210 ?", "001/s.conf:10 SV246 ?"]
+    path = tmp_path / "findings.txt"
+    wild.write(entries, path)
+    assert wild.read(path) == entries
+    assert wild.diff(entries, found) == []
+    assert wild.diff(old, found) == [
+        "+ 001/s.conf:3 SV210  m", "- 001/s.conf:9 SV246 (was noise)", "+ 001/s.conf:10 SV246  m"]
+
+
+def test_a_malformed_snapshot_line_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "findings.txt"
+    path.write_text("001/s.conf:3 SV210 maybe\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="findings.txt:1"):
+        wild.read(path)
