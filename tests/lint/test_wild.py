@@ -98,3 +98,18 @@ def test_a_malformed_snapshot_line_is_reported(tmp_path: Path) -> None:
     path.write_text("001/s.conf:3 SV210 maybe\n", encoding="utf-8")
     with pytest.raises(ValueError, match="findings.txt:1"):
         wild.read(path)
+
+
+def test_precision_counts_reviewed_findings_per_rule_and_for_errors() -> None:
+    from tests.lint.wild import precision
+
+    def entry(line: int, rule: str, verdict: str) -> wild.Entry:
+        return wild.Entry(wild.Key("001/s.conf", line, rule), verdict, "")
+
+    rows = precision.table([entry(1, "SV210", "real"), entry(2, "SV210", "wrong"),
+                            entry(3, "SV246", "noise"), entry(4, "SV246", "real"),
+                            entry(5, "SV246", "?")])
+    assert rows[1].split() == ["SV210", "error", "2", "1", "0", "1", "0", "50.0%"]
+    assert rows[2].split() == ["SV246", "warning", "3", "1", "1", "0", "1", "50.0%"]
+    assert rows[3].split() == ["total", "5", "2", "1", "1", "1", "50.0%"]
+    assert rows[4].split() == ["errors", "error", "2", "1", "0", "1", "0", "50.0%"]
