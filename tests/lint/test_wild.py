@@ -113,3 +113,19 @@ def test_precision_counts_reviewed_findings_per_rule_and_for_errors() -> None:
     assert rows[2].split() == ["SV246", "warning", "3", "1", "1", "0", "1", "50.0%"]
     assert rows[3].split() == ["total", "5", "2", "1", "1", "1", "50.0%"]
     assert rows[4].split() == ["errors", "error", "2", "1", "0", "1", "0", "50.0%"]
+
+
+def test_the_command_line_lints_every_wild_config_without_a_traceback() -> None:
+    import json
+    import subprocess
+    import sys
+
+    paths = [str(c.path) for c in wild.cases()]
+    svtool = [str(Path(sys.executable).with_name("svtool"))]  # the installed entry point
+    for extra in ([], ["--select", "ALL"]):
+        proc = subprocess.run([*svtool, "lint", "--format", "json", "--no-config", *extra, *paths],
+                              env=wild.environ(), capture_output=True, text=True, timeout=120)
+        assert proc.returncode in (0, 1), proc.stderr
+        assert proc.stderr == ""
+        findings = json.loads(proc.stdout)
+        assert findings and all(f["path"].startswith(str(wild.CASES)) for f in findings)
