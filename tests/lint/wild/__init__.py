@@ -110,22 +110,34 @@ def _where(case: Case, file: str) -> str:
     return f"{case.case}/{rel.replace(os.sep, '/')}"
 
 
-def lint_case(case: Case, env: dict[str, str]) -> list[Found]:
+class Linted(NamedTuple):
+    found: list[Found]
+    # files read from outside the case folders: an absolute [include] that matches something
+    # on this machine, which makes the findings depend on the machine
+    outside: list[str]
+
+
+def lint_case(case: Case, env: dict[str, str]) -> Linted:
     """The default findings on one case's entry point, as `svtool lint --no-config` gives them."""
     result = engine.run([str(case.path)], Settings(), environ=env)
-    out = []
+    found = []
     for finding in result.findings:
         d = finding.diagnostic
-        out.append(Found(Key(_where(case, d.span.file), d.span.line, d.code), d.message))
-    return out
+        found.append(Found(Key(_where(case, d.span.file), d.span.line, d.code), d.message))
+    outside = [f for f in result.files if _where(case, f).startswith(OUTSIDE)]
+    return Linted(found, outside)
 
 
-def lint_all(selected: Iterable[Case] | None = None) -> list[Found]:
+def lint_all(selected: Iterable[Case] | None = None) -> Linted:
     env = environ()
-    found = [f for case in (cases() if selected is None else selected)
-             for f in lint_case(case, env)]
+    found: list[Found] = []
+    outside: list[str] = []
+    for case in cases() if selected is None else selected:
+        linted = lint_case(case, env)
+        found += linted.found
+        outside += linted.outside
     found.sort(key=lambda f: f.key)
-    return found
+    return Linted(found, sorted(set(outside)))
 
 
 def read(path: Path = SNAPSHOT) -> list[Entry]:

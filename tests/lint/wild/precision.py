@@ -82,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="also list the findings that have no verdict yet")
     args = parser.parse_args(argv)
     recorded = wild.read()
-    found = wild.lint_all() if args.lint or args.unreviewed else []
+    found = wild.lint_all().found if args.lint or args.unreviewed else []
     entries = wild.carry_over(found, recorded) if args.lint else recorded
     print("\n".join(table(entries)))
     print("precision = real / reviewed (real + noise + wrong); ? = not reviewed")
