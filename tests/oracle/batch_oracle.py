@@ -36,7 +36,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 
 # supervisor_oracle.py reads its command line when imported; give it a well-formed one.
 sys.argv = [os.path.join(HERE, "supervisor_oracle.py"), "<batch>"]
-import supervisor_oracle as oracle  # noqa: E402  (tests/oracle is sys.path[0])
+import supervisor_oracle as oracle  # type: ignore[import-not-found]  # noqa: E402  (tests/oracle is sys.path[0])
 from supervisor import datatypes, options  # type: ignore[import-untyped]  # noqa: E402
 
 # An account that exists on the machine the config was written for, and only there.

@@ -142,7 +142,7 @@ def lint_all(selected: Iterable[Case] | None = None) -> Linted:
 
 def read(path: Path = SNAPSHOT) -> list[Entry]:
     """The recorded findings; a line that is not `WHERE:LINE RULE VERDICT` raises ValueError."""
-    entries = []
+    entries: list[Entry] = []
     if not path.exists():
         return entries
     for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
