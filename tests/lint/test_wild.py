@@ -38,10 +38,14 @@ def test_wild_findings_match_the_reviewed_snapshot() -> None:
         wild.write(wild.carry_over(found, recorded))
         recorded = wild.read()
     changes = wild.diff(recorded, found)
+    lost = wild.lost_real(recorded, found)
     if changes:
         pytest.fail(
-        f"default lint findings on ../shared/wild-configs changed ({len(changes)} lines; "
-        "- recorded but gone, + new):\n" + "\n".join(changes)
+        f"lint findings on ../shared/wild-configs changed ({len(changes)} lines; "
+        "- recorded but gone, + new; (GROUP) = opt-in group, none = default):\n"
+        + "\n".join(changes)
+        + (f"\n{len(lost)} findings judged real are reported by no rule any more:\n  "
+           + "\n  ".join(e.render() for e in lost) if lost else "")
         + f"\nReview them; if intended, refresh with:\n  {wild.REFRESH}\n"
         "then judge the new lines (verdict ?) in tests/lint/wild/findings.txt"
         + (f"\nNote: this machine has files that absolute [include]s of the cases match, so the "
@@ -78,6 +82,18 @@ def test_snapshot_lines_are_well_formed_and_sorted() -> None:
     assert all(k.where.split("/")[0] in known for k in keys)
 
 
+def test_the_default_findings_are_what_lint_reports_with_no_flags() -> None:
+    from supervisor_tools.lint import engine
+    from supervisor_tools.lint.config import Settings
+
+    env = wild.environ()
+    for case in wild.cases():
+        plain = engine.run([str(case.path)], Settings(), environ=env).findings
+        keys = sorted(wild.Key(wild._where(case, f.diagnostic.span.file), f.diagnostic.span.line,
+                               f.diagnostic.code) for f in plain)
+        assert keys == sorted(f.key for f in wild.lint_case(case, env).found if not f.group)
+
+
 def test_carry_over_keeps_verdicts_of_unchanged_findings_only(tmp_path: Path) -> None:
     a = wild.Key("001/s.conf", 3, "SV210")
     b = wild.Key("001/s.conf", 9, "SV246")
@@ -93,6 +109,24 @@ def test_carry_over_keeps_verdicts_of_unchanged_findings_only(tmp_path: Path) ->
     assert wild.diff(entries, found) == []
     assert wild.diff(old, found) == [
         "+ 001/s.conf:3 SV210  m", "- 001/s.conf:9 SV246 (was noise)", "+ 001/s.conf:10 SV246  m"]
+
+
+def test_a_finding_moved_to_an_opt_in_group_keeps_its_verdict_and_is_not_lost(
+        tmp_path: Path) -> None:
+    a = wild.Key("001/s.conf", 3, "SV236")
+    b = wild.Key("001/s.conf", 9, "SV247")
+    old = [wild.Entry(a, "noise", "container"), wild.Entry(b, "real", "")]
+    found = [wild.Found(a, "root", "strict")]
+    entries = wild.carry_over(found, old)
+    assert [e.render() for e in entries] == ["001/s.conf:3 SV236 (strict) noise  # container"]
+    path = tmp_path / "findings.txt"
+    wild.write(entries, path)
+    assert wild.read(path) == entries
+    assert wild.default(entries) == []
+    assert wild.diff(old, found) == [
+        "+ 001/s.conf:3 SV236 (strict)  root", "- 001/s.conf:3 SV236 (was noise)",
+        "- 001/s.conf:9 SV247 (was real)"]
+    assert wild.lost_real(old, found) == [old[1]]
 
 
 def test_a_malformed_snapshot_line_is_reported(tmp_path: Path) -> None:
