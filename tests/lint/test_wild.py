@@ -160,7 +160,8 @@ def test_the_command_line_lints_every_wild_config_without_a_traceback() -> None:
     svtool = [str(Path(sys.executable).with_name("svtool"))]  # the installed entry point
     for extra in ([], ["--select", "ALL"]):
         proc = subprocess.run([*svtool, "lint", "--format", "json", "--no-config", *extra, *paths],
-                              env=wild.environ(), capture_output=True, text=True, timeout=120)
+                              env=wild.environ(), cwd=wild.ROOT, capture_output=True, text=True,
+                              timeout=120)
         assert proc.returncode in (0, 1), proc.stderr
         assert proc.stderr == ""
         findings = json.loads(proc.stdout)

@@ -18,6 +18,7 @@ the same case, file, line and rule (whatever its group now); new findings get `?
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import os
 from collections import Counter, defaultdict
@@ -152,10 +153,13 @@ def lint_all(selected: Iterable[Case] | None = None) -> Linted:
     env = environ()
     found: list[Found] = []
     outside: list[str] = []
-    for case in cases() if selected is None else selected:
-        linted = lint_case(case, env)
-        found += linted.found
-        outside += linted.outside
+    # relative log and socket paths mean a path under supervisord's working directory; from the
+    # repo root, wherever the tests are started, they mean the same path every time
+    with contextlib.chdir(ROOT):
+        for case in cases() if selected is None else selected:
+            linted = lint_case(case, env)
+            found += linted.found
+            outside += linted.outside
     found.sort(key=lambda f: f.key)
     return Linted(found, sorted(set(outside)))
 
