@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.lint import wild
 
@@ -173,3 +177,35 @@ def test_files_outside_a_case_are_named_as_such() -> None:
     assert wild._where(case, str(case.folder / "conf.d" / "a.conf")) == "001/conf.d/a.conf"
     assert wild._where(case, "/etc/supervisor/conf.d/a.conf") == (
         "<outside>/etc/supervisor/conf.d/a.conf")
+
+
+_where_text = st.from_regex(r"[0-9]{3}/[A-Za-z0-9_./:-]{1,20}", fullmatch=True)
+_keys = st.builds(wild.Key, _where_text, st.integers(1, 9999), st.from_regex(r"SV[0-9]{3}",
+                                                                              fullmatch=True))
+_groups = st.sampled_from(["", "strict", "container"])
+_entries = st.builds(wild.Entry, _keys, st.sampled_from(wild.VERDICTS),
+                     st.text(st.characters(blacklist_categories=("Cc", "Zl", "Zp")),
+                             max_size=30).map(str.strip),
+                     _groups)
+
+
+@given(st.lists(_entries, max_size=20))
+@settings(max_examples=60, deadline=None)
+def test_the_snapshot_file_round_trips(entries: list[wild.Entry]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "findings.txt"
+        wild.write(entries, path)
+        assert wild.read(path) == entries
+
+
+@given(st.lists(_entries, max_size=20), st.lists(st.tuples(_keys, _groups), max_size=20))
+@settings(max_examples=60, deadline=None)
+def test_carry_over_matches_what_was_found_and_keeps_every_recorded_verdict_it_can(
+        old: list[wild.Entry], now: list[tuple[wild.Key, str]]) -> None:
+    found = [wild.Found(key, "m", group) for key, group in now]
+    entries = wild.carry_over(found, old)
+    assert wild.diff(entries, found) == []
+    assert [e.group for e in entries] == [f.group for f in found]
+    kept = Counter((e.key, e.verdict, e.note) for e in entries if e.verdict != "?")
+    assert not kept - Counter((e.key, e.verdict, e.note) for e in old)
+    assert wild.lost_real(entries, found) == []
