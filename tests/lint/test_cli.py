@@ -87,12 +87,32 @@ def test_quiet_and_stats(tree: Path) -> None:
     assert "     1  SV103      invalid-value" in out
 
 
-def test_select_ignore_and_no_host_checks(tree: Path) -> None:
+def test_select_ignore_and_host_checks(tree: Path) -> None:
     (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
+    # the host group is opt-in: a config is linted, not the machine running svtool
+    assert invoke(["lint", "host.conf"], tree)[0] == 0
+    assert invoke(["lint", "--host-checks", "host.conf"], tree)[0] == 1
+    assert invoke(["lint", "--host-checks", "--no-host-checks", "host.conf"], tree)[0] == 0
+    assert invoke(["lint", "--no-host-checks", "--host-checks", "host.conf"], tree)[0] == 1
+    assert invoke(["lint", "--host-checks", "--ignore", "SV116", "host.conf"], tree)[0] == 0
+    assert invoke(["lint", "--select", "SV2,SV0", "error.conf"], tree)[0] == 0
+
+
+def test_host_checks_from_settings_and_the_flag_over_them(tree: Path) -> None:
+    (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
+    (tree / ".svtool.toml").write_text("host-checks = true\n")
     assert invoke(["lint", "host.conf"], tree)[0] == 1
     assert invoke(["lint", "--no-host-checks", "host.conf"], tree)[0] == 0
-    assert invoke(["lint", "--ignore", "SV116", "host.conf"], tree)[0] == 0
-    assert invoke(["lint", "--select", "SV2,SV0", "error.conf"], tree)[0] == 0
+
+
+@pytest.mark.parametrize("selector", ["host", "SV116", "host-user", "ALL"])
+def test_select_by_group_name_id_or_all(tree: Path, selector: str) -> None:
+    (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
+    code, out, _ = invoke(["lint", "--extend-select", selector, "host.conf"], tree)
+    assert code == 1 and "SV116" in out
+    code, out, _ = invoke(["lint", "--select", selector, "host.conf"], tree)
+    assert code == 1 and "SV116" in out
+    assert invoke(["lint", "--select", selector, "--ignore", "host", "host.conf"], tree)[0] == 0
 
 
 def test_rule_and_rules(tree: Path) -> None:
