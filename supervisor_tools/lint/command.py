@@ -190,10 +190,12 @@ def rules_command(as_json: bool = False) -> int:
         import json
         data = [{"id": r.id, "name": r.name, "severity": r.severity.value, "summary": r.summary,
                  "options": list(r.options), "fixable": r.fixable, "host": r.host,
-                 "url": r.url} for r in registry.RULES]
+                 "group": r.group or None, "url": r.url} for r in registry.RULES]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return EXIT_OK
+    # the group column: an opt-in rule runs only when selected (--select GROUP, ID or name)
+    width = max((len(r.group) for r in registry.RULES), default=0)
     for r in registry.RULES:
-        marks = ("fix " if r.fixable else "    ") + ("host" if r.host else "    ")
+        marks = ("fix " if r.fixable else "    ") + f"{r.group:<{width}}"
         print(f"{r.id}  {r.severity.value:<7}  {marks}  {r.name:<30}  {r.summary}")
     return EXIT_OK

@@ -122,8 +122,13 @@ def test_rule_and_rules(tree: Path) -> None:
     assert invoke(["rule", "tmp-path"], tree)[1].startswith("SV246 tmp-path")
     code, out, _ = invoke(["rules"], tree)
     assert code == 0 and len(out.splitlines()) == len(RULES)
+    # each line names the rule's opt-in group, if it has one
+    for line, r in zip(out.splitlines(), RULES, strict=True):
+        assert line.startswith(r.id) and (f" {r.group} " in line if r.group else True)
+    assert any(" host " in line and "host-user" in line for line in out.splitlines())
     data = json.loads(invoke(["rules", "--json"], tree)[1])
     assert {d["id"] for d in data} == {r.id for r in RULES}
+    assert {d["id"]: d["group"] for d in data} == {r.id: r.group or None for r in RULES}
 
 
 def test_module_entry_point_reports_without_traceback(tree: Path) -> None:
