@@ -87,12 +87,13 @@ svtool lint supervisord.conf conf.d/ 'deploy/**/*.conf'
   reads it; or the file named with `--config-root FILE`), else beside the other supervisor
   configs of its directory (a `[group:x]` may name their programs). So `svtool lint
   conf.d/a.conf` judges `a.conf` as supervisord would read it in its tree.
-- Files named on the command line are linted as asked. Files found under a directory or by a
-  quoted glob are linted when they are supervisor configs, that is when they hold a section
-  supervisor reads (`[program:x]`, `[supervisord]`, `[group:x]`, `[eventlistener:x]`,
-  `[fcgi-program:x]`, `[include]`, `[unix_http_server]`, ...); an nginx `default.conf` or a
-  `tox.ini` beside them is skipped. `--only-supervisor` applies the same test to named files:
-  the pre-commit hook uses it, as ruff's hook uses `--force-exclude`.
+- Every file named, found under a directory (`*.conf`, `*.ini`) or matched by a quoted glob is
+  linted, as asked. `--only-supervisor` (the pre-commit hook's flag, as ruff's hook passes
+  `--force-exclude`) skips the files that are plainly not supervisor configs: those without a
+  section supervisor reads (`[program:x]`, `[supervisord]`, `[group:x]`, `[eventlistener:x]`,
+  `[fcgi-program:x]`, `[include]`, `[unix_http_server]`, ...), such as an nginx
+  `conf.d/default.conf` or a `tox.ini`, unless a main config includes them (supervisord then
+  reads them too).
 - `svtool lint -` reads one config from stdin; `--stdin-filename PATH` gives its name for
   positions, per-file-ignores and the fragment's context.
 - Exit status: 0 clean, 1 when a finding reaches `--fail-on` (`error` by default; `warning`,

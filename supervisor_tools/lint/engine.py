@@ -64,13 +64,16 @@ def _report(rule_id: str, settings: Settings, sink: list[Finding]) -> Report:
 
 def run(paths: list[str], settings: Settings | None = None,
         environ: Mapping[str, str] | None = None, *, stdin: bytes | None = None,
-        only_supervisor: bool = False, config_root: str | None = None) -> LintResult:
+        only_supervisor: bool = False, config_root: str | None = None,
+        in_context: bool = True) -> LintResult:
     """Lint `paths` (files, directories, globs).
 
     stdin: the content of the one file `paths` names (it need not exist on disk).
-    only_supervisor: skip named files that are plainly not supervisor configs, as files found
-    under a directory or by a glob always are (surroundings.is_supervisor_config).
+    only_supervisor: skip files that are plainly not supervisor configs (no section supervisor
+    reads: surroundings.is_supervisor_config) unless a main config includes them.
     config_root: the main config to check conf.d fragments in, when it includes them.
+    in_context: False checks each fragment exactly as supervisord would read that file alone
+    (no main config, no siblings), as the differential tests against supervisord need.
     """
     settings = settings or Settings()
     # one snapshot for every file: reading os.environ again per fragment costs more than
@@ -79,9 +82,10 @@ def run(paths: list[str], settings: Settings | None = None,
     files = list(paths) if stdin is not None else expand_paths(paths)
     contents = {files[0]: stdin} if stdin is not None else {f: _head(f) for f in files}
     heads = {f: data for f, data in contents.items() if data is not None}
-    named = set(paths)
-    files = [f for f in files if f not in heads or is_supervisor_config(heads[f])
-             or (f in named and not only_supervisor)]
+    # --only-supervisor: a file without a supervisor section is skipped unless a main config
+    # reads it (then supervisord reads it too, and what it makes of it is worth reporting)
+    doubtful = {f for f in files if only_supervisor and f in heads
+                and not is_supervisor_config(heads[f])}
     # configs with [supervisord] first, then other includers: a file they include is then
     # checked once, as part of the config that reads it
     mains = [f for f in files if f in heads and _MAIN.search(heads[f])]
@@ -121,7 +125,7 @@ def run(paths: list[str], settings: Settings | None = None,
     def names_for(result: LoadResult, names: frozenset[str]) -> frozenset[str]:
         # a fragment that names other sections also sees the supervisor configs beside it
         doc = result.documents[0] if result.documents else None
-        if doc is None or not refers_to_others(doc):
+        if doc is None or not in_context or not refers_to_others(doc):
             return names
         directory = os.path.dirname(result.model.main_file)
         if directory not in siblings:
@@ -137,10 +141,11 @@ def run(paths: list[str], settings: Settings | None = None,
             add(load(path, fragment=fragment, environ=environ, host_checks=host,
                      parsed=parsed(path)))
     pending = [path for path in rest if os.path.abspath(path) not in covered]
-    if pending and stdin is None:
+    if pending and stdin is None and in_context:
         # a fragment the main config includes is checked there; the rest on their own
         pending = _lint_in_roots(pending, config_root, environ, host, rules, settings, raw,
                                  record)
+    pending = [path for path in pending if path not in doubtful]
     # the rest are fragments, each loaded on its own; they are parsed together first (on two
     # cores when there are many)
     fragments = list(zip(pending, read_files(pending, heads), strict=True))
@@ -168,7 +173,8 @@ def run(paths: list[str], settings: Settings | None = None,
             record((path,), [doc] if isinstance(doc, Document) else [])
     findings = _filter(raw, documents, settings)
     findings.sort(key=_sort_key)
-    return LintResult(findings, read, documents, files)
+    given = [f for f in files if f not in doubtful or os.path.abspath(f) in covered]
+    return LintResult(findings, read, documents, given)
 
 
 def _lint_in_roots(pending: list[str], config_root: str | None, environ: Mapping[str, str],
@@ -287,16 +293,16 @@ def _filter(raw: list[Finding], documents: dict[str, Document],
 
 def lint_paths(paths: list[str], *, settings: Settings | None = None,
                select: list[str] | None = None, ignore: list[str] | None = None,
-               host_checks: bool | None = None,
-               environ: Mapping[str, str] | None = None) -> list[Diagnostic]:
+               host_checks: bool | None = None, environ: Mapping[str, str] | None = None,
+               in_context: bool = True) -> list[Diagnostic]:
     """Lint config files, conf.d fragments, directories or globs; findings sorted by position.
 
     `select`/`ignore` take rule IDs, ID prefixes, names or groups; `host_checks=True` adds the
     checks that consult this machine (users, directories, imports), which are off by default.
-    Raises SvtoolError when a
-    path does not exist.
+    A fragment is checked in its context unless `in_context` is False (see `run`). Raises
+    SvtoolError when a path does not exist.
     """
     if settings is None:
         settings = Settings(tuple(select or ("DEFAULT",)), tuple(ignore or ()),
                             host_checks=host_checks)
-    return run(list(paths), settings, environ).diagnostics
+    return run(list(paths), settings, environ, in_context=in_context).diagnostics

@@ -227,10 +227,27 @@ def test_only_supervisor_skips_other_named_files(tree: Path) -> None:
     assert svtool(["--only-supervisor", "nginx.conf"], tree).returncode == 0
 
 
-def test_files_found_under_a_directory_are_recognised_by_content(tree: Path) -> None:
+def test_only_supervisor_applies_to_directories_and_globs(tree: Path) -> None:
     (tree / "error.conf").unlink()
     (tree / "tox.ini").write_text("[tox]\nenvlist = py311\n")
+    # pointed at a directory, svtool lints every .conf and .ini there, as asked
     code, out, _ = invoke(["lint", "."], tree)
+    assert code == 1 and "nginx.conf:1:1: SV101" in out
+    code, out, _ = invoke(["lint", "--only-supervisor", "."], tree)
     assert code == 0 and "nginx" not in out and "tox" not in out
-    code, out, _ = invoke(["lint", "*.conf"], tree)  # a glob svtool expands
+    code, out, _ = invoke(["lint", "--only-supervisor", "*.conf"], tree)  # a glob svtool expands
     assert code == 0 and "nginx" not in out
+
+
+def test_only_supervisor_keeps_a_file_a_main_config_includes(tmp_path: Path) -> None:
+    # supervisord reads every file its [include] matches: a stray one there breaks it
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "supervisord.conf").write_text(
+        "[supervisord]\nlogfile = /var/log/sd.log\n\n[include]\nfiles = conf.d/*\n")
+    (tmp_path / "conf.d" / "notes.conf").write_text("remember to add the worker\n")
+    code, out, _ = invoke(["lint", "--only-supervisor", "conf.d/notes.conf"], tmp_path)
+    assert code == 1 and out.startswith("conf.d/notes.conf:1:1: SV101"), out
+    (tmp_path / "supervisord.conf").unlink()
+    assert invoke(["lint", "--only-supervisor", "conf.d/notes.conf"], tmp_path) == \
+        (0, "All checks passed.\n", "")

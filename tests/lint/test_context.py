@@ -36,6 +36,8 @@ def test_a_group_may_name_a_program_of_a_sibling_fragment(tmp_path: Path) -> Non
     (confd / "a.conf").write_text("[group:g]\nprograms = p1\n")
     (confd / "b.conf").write_text("[program:p1]\ncommand = /bin/cat\n")
     assert codes([confd / "a.conf"]) == []
+    # alone, as supervisord would read just this file, p1 is unknown
+    assert codes([confd / "a.conf"], in_context=False) == [("a.conf", 2, "SV108")]
     (confd / "a.conf").write_text("[group:g]\nprograms = p1,p2\n")
     assert codes([confd / "a.conf"]) == [("a.conf", 2, "SV108")]
 
