@@ -110,6 +110,8 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
         text = output.settings_text(settings, _settings_file(config_path, no_config))
         output.emit(text, output_file)
         return EXIT_OK
+    if not paths and stdin_filename:
+        paths = ["-"]  # as ruff: a stdin file name alone means the file comes on stdin
     if not paths:
         raise SvtoolError("no files to lint (name files, directories or globs; - reads stdin)")
     stdin: bytes | None = None

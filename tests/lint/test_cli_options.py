@@ -82,6 +82,13 @@ def test_stdin_of_a_fragment_sees_its_siblings(tree: Path) -> None:
     assert code == 1 and "SV108" in out
 
 
+def test_a_stdin_filename_alone_reads_stdin(tree: Path) -> None:
+    code, out, _ = invoke_in(["lint", "--stdin-filename", "web.conf"], tree, stdin=ERROR)
+    assert code == 1 and out.startswith("web.conf:3:13: SV103 error ")
+    code, _, err = invoke_in(["lint"], tree)
+    assert code == 2 and "no files to lint" in err
+
+
 def test_stdin_mistakes_exit_2(tree: Path) -> None:
     code, _, err = invoke_in(["lint", "-", "clean.conf"], tree, stdin=ERROR)
     assert code == 2 and "stdin" in err
