@@ -157,3 +157,15 @@ def test_git_worktree_marker_file_stops_the_search(tmp_path: Path) -> None:
     (tmp_path / "r" / ".git").write_text("gitdir: ./gitdir\n")
     (tmp_path / "r" / "a.conf").write_text("[group:g]\nprograms = p1\n")
     assert list(root_candidates(str(tmp_path / "r" / "a.conf"))) == []
+
+
+def test_a_real_group_fragment_from_the_wild() -> None:
+    # wild-configs case 053: ds/ds.conf is a [group:ds] over programs defined in the other
+    # files of ds/, all included by the supervisord.conf above
+    from tests.lint.fixtures import ROOT
+
+    fragment = ROOT.parent / "shared" / "wild-configs" / "cases" / "053" / "ds" / "ds.conf"
+    assert fragment.is_file(), "../shared/wild-configs is the shared data set of real configs"
+    alone = lint_paths([str(fragment)], in_context=False)
+    assert {d.code for d in alone} == {"SV108"}
+    assert [d for d in lint_paths([str(fragment)]) if d.code == "SV108"] == []
