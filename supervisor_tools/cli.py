@@ -85,18 +85,20 @@ def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> No
 @click.option("--show-settings", is_flag=True,
               help="Print the resolved settings and the rules they enable, and exit.")
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
-              help="Colour the text report (auto: on a terminal, unless NO_COLOR is set or "
-                   "FORCE_COLOR is).")
+              help="Colour the text report (auto: on a terminal or with FORCE_COLOR set, "
+                   "never with NO_COLOR set).")
 @click.option("--stdin-filename", metavar="PATH",
               help="With - (stdin): the file's name, for positions and per-file settings.")
 @click.option("--only-supervisor", is_flag=True,
-              help="Skip named files that hold no supervisor section, as files found in "
-                   "directories are (the pre-commit hook uses it).")
+              help="Skip files without a supervisor section (an nginx .conf, a tox.ini) "
+                   "unless a main config includes them; the pre-commit hook's flag.")
 @click.option("--config-root", type=click.Path(exists=True, dir_okay=False),
               help="The main config: conf.d fragments it includes are checked inside it "
                    "(default: a supervisord.conf found above them).")
 def lint(**params: Any) -> None:
-    """Report every problem in config files, conf.d fragments, directories or globs."""
+    """Report every problem in config files, conf.d fragments, directories or globs (- for
+    stdin). A fragment is checked inside the main config that includes it, or beside the
+    configs of its directory; only the named files' findings are reported."""
     _short_lived()
     from supervisor_tools.lint.command import run_lint
 

@@ -72,8 +72,14 @@ def diff_text(changes: Mapping[str, str]) -> str:
     return "".join(parts)
 
 
+def _toml_str(value: str) -> str:
+    import json
+
+    return json.dumps(value, ensure_ascii=False)  # a JSON string is a TOML basic string
+
+
 def _toml_list(values: Sequence[str]) -> str:
-    return "[" + ", ".join(f'"{v}"' for v in values) + "]"
+    return "[" + ", ".join(_toml_str(v) for v in values) + "]"
 
 
 def settings_text(settings: Settings, path: str | None) -> str:
@@ -84,7 +90,8 @@ def settings_text(settings: Settings, path: str | None) -> str:
              f"# per-file-ignores patterns are relative to {settings.root}",
              f"select = {_toml_list(settings.select)}",
              f"ignore = {_toml_list(settings.ignore)}"]
-    pfi = ", ".join(f'"{pat}" = {_toml_list(sels)}' for pat, sels in settings.per_file_ignores)
+    pfi = ", ".join(f"{_toml_str(pat)} = {_toml_list(sels)}"
+                    for pat, sels in settings.per_file_ignores)
     lines.append(f"per-file-ignores = {{ {pfi} }}" if pfi else "per-file-ignores = {}")
     sev = ", ".join(f'{rid} = "{level.value}"' for rid, level in settings.severity)
     lines.append(f"severity = {{ {sev} }}" if sev else "severity = {}")

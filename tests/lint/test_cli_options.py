@@ -172,6 +172,21 @@ def test_show_settings(tree: Path) -> None:
     assert "SV236" not in out
 
 
+def test_show_settings_prints_the_toml_that_gives_them(tree: Path) -> None:
+    import tomllib
+
+    from supervisor_tools.lint import config
+
+    (tree / ".svtool.toml").write_text(
+        'select = ["DEFAULT", "host"]\nignore = ["SV246", "user-root"]\n'
+        'per-file-ignores = { "conf.d/legacy \\"x\\"-*.conf" = ["SV210"] }\n'
+        'severity = { SV236 = "error" }\nfail-on = "info"\nhost-checks = false\n')
+    code, out, _ = invoke(["lint", "--show-settings"], tree)
+    assert code == 0
+    shown = config.from_table(tomllib.loads(out), str(tree / ".svtool.toml"))
+    assert shown == config.load(str(tree / ".svtool.toml"))
+
+
 def test_extend_select_adds_to_the_settings(tree: Path) -> None:
     (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
     (tree / ".svtool.toml").write_text('select = ["SV1"]\n')
