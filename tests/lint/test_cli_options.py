@@ -187,6 +187,23 @@ def test_show_settings_prints_the_toml_that_gives_them(tree: Path) -> None:
     assert shown == config.load(str(tree / ".svtool.toml"))
 
 
+@pytest.mark.parametrize(("toml", "fires"), [
+    ('select = ["DEFAULT", "host"]', True),
+    ('select = ["ALL"]', True),
+    ('select = ["SV1"]', False),              # a prefix leaves out opt-in rules
+    ('select = ["SV116"]', True),
+    ('select = ["host-user"]', True),
+    ('select = ["ALL"]\nignore = ["host"]', False),
+    ('select = ["ALL"]\nignore = ["host-user"]', False),
+    ('select = ["host"]\nper-file-ignores = { "host.conf" = ["host"] }', False),
+])
+def test_settings_take_ids_names_prefixes_and_groups(tree: Path, toml: str, fires: bool) -> None:
+    (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
+    (tree / ".svtool.toml").write_text(toml + "\n")
+    code, out, _ = invoke(["lint", "host.conf"], tree)
+    assert ("SV116" in out) == fires and code == (1 if fires else 0), out
+
+
 def test_extend_select_adds_to_the_settings(tree: Path) -> None:
     (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
     (tree / ".svtool.toml").write_text('select = ["SV1"]\n')

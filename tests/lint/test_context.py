@@ -169,3 +169,16 @@ def test_a_real_group_fragment_from_the_wild() -> None:
     alone = lint_paths([str(fragment)], in_context=False)
     assert {d.code for d in alone} == {"SV108"}
     assert [d for d in lint_paths([str(fragment)]) if d.code == "SV108"] == []
+
+
+def test_suppressions_and_per_file_ignores_apply_in_context(repo: Path) -> None:
+    deploy = repo / "deploy"
+    (deploy / "supervisord.conf").write_text(MAIN.format(files="conf.d/*.conf"))
+    fragment = deploy / "conf.d" / "a.conf"
+    fragment.write_text("[program:a]\ncommand = /bin/cat\nautostart = x ; svtool: disable=SV103\n"
+                        "user = root\n")
+    code, out, _ = invoke(["lint", "--fail-on", "warning", "deploy/conf.d/a.conf"], repo)
+    assert code == 1 and "SV103" not in out and "a.conf:4:8: SV236" in out
+    (repo / ".svtool.toml").write_text('per-file-ignores = { "deploy/conf.d/*.conf" = ["SV236"] }\n')
+    code, out, _ = invoke(["lint", "--fail-on", "warning", "deploy/conf.d/a.conf"], repo)
+    assert code == 0, out
