@@ -290,3 +290,18 @@ def test_only_supervisor_keeps_a_file_a_main_config_includes(tmp_path: Path) -> 
     (tmp_path / "supervisord.conf").unlink()
     assert invoke(["lint", "--only-supervisor", "conf.d/notes.conf"], tmp_path) == \
         (0, "All checks passed.\n", "")
+
+
+def test_the_other_new_flags_through_the_fast_path(tree: Path) -> None:
+    proc = svtool(["--show-settings", "--no-config", "--extend-select=host", "."], tree)
+    assert proc.returncode == 0 and "SV116 host-user" in proc.stdout, proc.stderr
+    proc = svtool(["--statistics", "--exit-zero", "--host-checks", "error.conf"], tree)
+    assert proc.returncode == 0 and "     1  SV103" in proc.stdout
+    (tree / "conf.d").mkdir()
+    (tree / "main.ini").write_text("[supervisord]\n\n[include]\nfiles = conf.d/*.conf lib/*.conf\n")
+    (tree / "lib").mkdir()
+    (tree / "lib" / "p.conf").write_text("[program:p1]\ncommand = /bin/cat\n")
+    (tree / "conf.d" / "g.conf").write_text("[group:g]\nprograms = p1\n")
+    assert svtool(["conf.d/g.conf"], tree).returncode == 1
+    proc = svtool(["--config-root", "main.ini", "conf.d/g.conf"], tree)
+    assert proc.returncode == 0, proc.stdout
