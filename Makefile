@@ -15,9 +15,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m compileall -q supervisor_tools
 	touch $(STAMP)
 
+# The clean example, then one with the mistakes real configs have: its findings would exit 1,
+# and --exit-zero keeps them from failing `make demo`.
 demo: $(STAMP)
 	$(BIN)/svtool lint fixtures/demo/supervisord.conf
 	$(BIN)/svtool show fixtures/demo/supervisord.conf
+	@echo
+	@echo '# an example with the mistakes real configs have (fixtures/demo/flawed/):'
+	$(BIN)/svtool lint --exit-zero fixtures/demo/flawed/supervisord.conf
 
 check: $(STAMP)
 	$(BIN)/ruff check supervisor_tools

@@ -14,6 +14,7 @@ import click
 
 from supervisor_tools import __version__, boundary
 from supervisor_tools.errors import Severity
+from supervisor_tools.lint.output import COLOR_CHOICES
 from supervisor_tools.lint.report import FORMATS
 
 _guard = boundary.guard
@@ -56,25 +57,48 @@ def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> No
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path())
+@click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(FORMATS),
               default="text", show_default=True, help="Output format.")
+@click.option("-o", "--output-file", type=click.Path(dir_okay=False),
+              help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding is at least this severe (default: error).")
+@click.option("--exit-zero", is_flag=True,
+              help="Exit 0 even when there are findings (2 still means unreadable input).")
 @click.option("-q", "--quiet", is_flag=True, help="Only the findings: no source lines, no summary.")
-@click.option("--stats", is_flag=True, help="Count findings per rule.")
+@click.option("--statistics", "--stats", "stats", is_flag=True, help="Count findings per rule.")
 @click.option("--select", multiple=True, metavar="RULES",
-              help="Only these rules (IDs, prefixes such as SV2, or names; comma-separated).")
+              help="Only these rules: IDs, prefixes such as SV2, names, groups (host, strict) "
+                   "or ALL; comma-separated. Replaces the settings' select.")
+@click.option("--extend-select", multiple=True, metavar="RULES",
+              help="Add these rules to the selection (e.g. strict).")
 @click.option("--ignore", multiple=True, metavar="RULES", help="Leave out these rules.")
-@click.option("--no-host-checks", is_flag=True,
-              help="Do not check users, directories and imports against this machine.")
+@click.option("--host-checks/--no-host-checks", default=None,
+              help="Also check users, directories, imports and environment variables against "
+                   "this machine (the host group; off by default: lint on the target host).")
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply certain fixes in place.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
 @click.option("--config", "config_path", type=click.Path(dir_okay=False),
               help="Settings file (default: .svtool.toml or pyproject.toml [tool.svtool]).")
 @click.option("--no-config", is_flag=True, help="Ignore settings files.")
+@click.option("--show-settings", is_flag=True,
+              help="Print the resolved settings and the rules they enable, and exit.")
+@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
+              help="Colour the text report (auto: on a terminal or with FORCE_COLOR set, "
+                   "never with NO_COLOR set).")
+@click.option("--stdin-filename", metavar="PATH",
+              help="With - (stdin): the file's name, for positions and per-file settings.")
+@click.option("--only-supervisor", is_flag=True,
+              help="Skip files without a supervisor section (an nginx .conf, a tox.ini) "
+                   "unless a main config includes them; the pre-commit hook's flag.")
+@click.option("--config-root", type=click.Path(exists=True, dir_okay=False),
+              help="The main config: conf.d fragments it includes are checked inside it "
+                   "(default: a supervisord.conf found above them).")
 def lint(**params: Any) -> None:
-    """Report every problem in config files, conf.d fragments, directories or globs."""
+    """Report every problem in config files, conf.d fragments, directories or globs (- for
+    stdin). A fragment is checked inside the main config that includes it, or beside the
+    configs of its directory; only the named files' findings are reported."""
     _short_lived()
     from supervisor_tools.lint.command import run_lint
 

@@ -12,39 +12,59 @@ import os
 from typing import Any, NoReturn
 
 from supervisor_tools.errors import Severity
+from supervisor_tools.lint.output import COLOR_CHOICES
 from supervisor_tools.lint.report import FORMATS
 
-_FLAGS = {"-q": "quiet", "--quiet": "quiet", "--stats": "stats",
-          "--no-host-checks": "no_host_checks", "--fix": "apply_fixes", "--diff": "show_diff",
-          "--no-config": "no_config"}
-_CHOICES = {"--format": ("output_format", FORMATS), "--fail-on": ("fail_on", tuple(s.value for s in Severity))}
-_MULTIPLE = {"--select": "select", "--ignore": "ignore"}
+_FLAGS: dict[str, tuple[str, bool]] = {
+    "-q": ("quiet", True), "--quiet": ("quiet", True), "--stats": ("stats", True),
+    "--statistics": ("stats", True), "--host-checks": ("host_checks", True),
+    "--no-host-checks": ("host_checks", False), "--fix": ("apply_fixes", True),
+    "--diff": ("show_diff", True), "--no-config": ("no_config", True),
+    "--exit-zero": ("exit_zero", True), "--show-settings": ("show_settings", True),
+    "--only-supervisor": ("only_supervisor", True)}
+_CHOICES = {"--format": ("output_format", FORMATS),
+            "--fail-on": ("fail_on", tuple(s.value for s in Severity)),
+            "--color": ("color", COLOR_CHOICES)}
+_MULTIPLE = {"--select": "select", "--ignore": "ignore", "--extend-select": "extend_select"}
+# values click checks against the file system: taken here only when click would accept them
+_PATHS = {"-o": "output_file", "--output-file": "output_file", "--config-root": "config_root"}
+_STRINGS = {"--stdin-filename": "stdin_filename"}
 # --config is left to click, which refuses a directory there.
+
+
+def _path_ok(key: str, value: str) -> bool:
+    if key == "config_root":  # click.Path(exists=True, dir_okay=False)
+        return os.path.isfile(value) and os.access(value, os.R_OK)
+    return not os.path.isdir(value)  # click.Path(dir_okay=False)
 
 
 def parse(args: list[str]) -> dict[str, Any] | None:
     """cli.lint's parameters for `svtool lint ARGS`, or None to let click parse them."""
     paths: list[str] = []
-    select: list[str] = []
-    ignore: list[str] = []
     params: dict[str, Any] = {
-        "paths": paths, "output_format": "text", "fail_on": None, "quiet": False,
-        "stats": False, "select": select, "ignore": ignore, "no_host_checks": False,
-        "apply_fixes": False, "show_diff": False, "config_path": None, "no_config": False}
+        "paths": paths, "output_format": "text", "output_file": None, "fail_on": None,
+        "exit_zero": False, "quiet": False, "stats": False, "select": [],
+        "extend_select": [], "ignore": [], "host_checks": None, "apply_fixes": False,
+        "show_diff": False, "config_path": None, "no_config": False, "show_settings": False,
+        "color": "auto", "stdin_filename": None, "only_supervisor": False,
+        "config_root": None}
     i = 0
     while i < len(args):
         arg = args[i]
         i += 1
-        if not arg.startswith("-"):
+        if arg == "-" or not arg.startswith("-"):
             if os.path.exists(arg) and not os.access(arg, os.R_OK):
                 return None  # click refuses an unreadable path with its own message
             paths.append(arg)
             continue
         if arg in _FLAGS:
-            params[_FLAGS[arg]] = True
+            key, flag = _FLAGS[arg]
+            params[key] = flag
             continue
-        name, eq, value = arg.partition("=")
-        if name not in _CHOICES and name not in _MULTIPLE:
+        # `--name=value`; a short option's `-o=x` means "=x" to click: left to it
+        name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
+        if name not in _CHOICES and name not in _MULTIPLE and name not in _PATHS \
+                and name not in _STRINGS:
             return None  # help, `--`, --config, an unknown or misspelt option
         if not eq:
             if i == len(args):
@@ -53,11 +73,17 @@ def parse(args: list[str]) -> dict[str, Any] | None:
             i += 1
         if name in _MULTIPLE:
             params[_MULTIPLE[name]].append(value)
-            continue
-        key, choices = _CHOICES[name]
-        if value not in choices:
-            return None
-        params[key] = value
+        elif name in _STRINGS:
+            params[_STRINGS[name]] = value
+        elif name in _PATHS:
+            if not _path_ok(_PATHS[name], value):
+                return None
+            params[_PATHS[name]] = value
+        else:
+            key, choices = _CHOICES[name]
+            if value not in choices:
+                return None
+            params[key] = value
     return params if paths else None
 
 

@@ -29,16 +29,31 @@ def click_params(args: list[str]) -> dict[str, Any] | None:
     return {k: list(v) if isinstance(v, tuple) else v for k, v in ctx.params.items()}
 
 
-TOKENS = st.sampled_from([
+TOKEN_LIST = [
     "a.conf", "conf.d", "x y.conf", "", "lint", "a=b.conf", "-", "--", "-q", "-qq", "--quiet",
     "--stats", "--no-host-checks", "--fix", "--diff", "--no-config", "--no-config=1", "--format",
     "--format=json", "--format=JSON", "json", "sarif", "github", "text", "xml", "--fail-on",
     "--fail-on=warning", "warning", "info", "error", "--select", "--select=SV2", "SV210,SV211",
     "--ignore", "--ignore=", "SV1", "--config", "--config=pyproject.toml", "pyproject.toml",
-    "--help", "-h", "--unknown", "-x", "--form", "-5"])
+    "--help", "-h", "--unknown", "-x", "--form", "-5", "--host-checks", "--host-checks=1",
+    "--exit-zero", "--statistics", "--stat", "--show-settings", "--only-supervisor",
+    "--extend-select", "--extend-select=host", "host", "strict", "--color", "--color=always",
+    "never", "auto", "--color=AUTO", "-o", "-oout.txt", "-o=out.txt", "--output-file",
+    "--output-file=out.txt", "out.txt", "--stdin-filename", "--stdin-filename=web.conf",
+    "--config-root", "--config-root=main.conf", "main.conf", "--config-root=missing.conf",
+    "adir"]
+TOKENS = st.sampled_from(TOKEN_LIST)
 
 
-@settings(max_examples=600, deadline=None)
+@pytest.fixture()
+def in_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A directory where main.conf exists and adir is a directory: click checks both."""
+    (tmp_path / "main.conf").write_text("[supervisord]\n")
+    (tmp_path / "adir").mkdir()
+    monkeypatch.chdir(tmp_path)
+
+
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(TOKENS, max_size=7))
 def test_fastlint_parses_like_click_or_leaves_it_to_click(args: list[str]) -> None:
     fast = fastlint.parse(args)
@@ -46,12 +61,33 @@ def test_fastlint_parses_like_click_or_leaves_it_to_click(args: list[str]) -> No
         assert fast == click_params(args)
 
 
+def test_fastlint_parses_like_click_where_paths_exist(in_tree: None) -> None:
+    # the same check among files click looks at (hypothesis cannot share a tmp_path fixture)
+    import random
+
+    rng = random.Random(12)
+    taken = 0
+    for _ in range(3000):
+        args = [rng.choice(TOKEN_LIST) for _ in range(rng.randint(0, 6))]
+        fast = fastlint.parse(args)
+        if fast is not None:
+            taken += 1
+            assert fast == click_params(args), args
+    assert taken > 300
+
+
 @pytest.mark.parametrize("args", [
     ["conf.d/"], ["-q", "--no-config", "supervisord.conf"], ["--format", "sarif", "a.conf"],
     ["--format=github", "--fail-on", "warning", "a.conf", "b.conf"],
     ["--select", "SV2", "--ignore=SV246", "--stats", "conf.d"], ["--fix", "a.conf"],
-    ["--diff", "--no-host-checks", "a.conf"]])
-def test_the_command_lines_of_ci_and_pre_commit_take_the_fast_path(args: list[str]) -> None:
+    ["--diff", "--no-host-checks", "a.conf"], ["--host-checks", "a.conf"],
+    ["--only-supervisor", "conf.d/a.conf", "app.conf"], ["--exit-zero", "--statistics", "a.conf"],
+    ["--format", "json", "-o", "out.json", "a.conf"], ["--output-file=out.txt", "a.conf"],
+    ["--color", "always", "--extend-select", "strict,host", "a.conf"], ["--show-settings", "."],
+    ["-", "--stdin-filename", "conf.d/web.conf"], ["--config-root", "main.conf", "a.conf"],
+    ["--stats", "--no-host-checks", "--host-checks", "a.conf"]])
+def test_the_command_lines_of_ci_and_pre_commit_take_the_fast_path(
+        args: list[str], in_tree: None) -> None:
     assert fastlint.parse(args) is not None
     assert fastlint.parse(args) == click_params(args)
 

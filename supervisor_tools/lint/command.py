@@ -36,36 +36,31 @@ def _selectors(values: list[str], flag: str) -> tuple[str, ...]:
 
 
 def settings_for(config_path: str | None, no_config: bool, select: list[str],
-                 ignore: list[str], host_checks: bool | None) -> config.Settings:
+                 ignore: list[str], host_checks: bool | None,
+                 extend_select: list[str] | None = None) -> config.Settings:
+    """The settings file's settings, then the command line's: `--select` replaces the file's
+    selection, `--extend-select` adds to it, `--ignore` adds to its ignores."""
     from supervisor_tools.lint import config
 
-    path = None if no_config else (config_path or config.find(os.getcwd()))
+    path = _settings_file(config_path, no_config)
     settings = config.load(path) if path else config.Settings()
     sel = _selectors(select, "--select")
+    extra = _selectors(extend_select or [], "--extend-select")
     ign = _selectors(ignore, "--ignore")
-    return settings._replace(select=sel or settings.select, ignore=settings.ignore + ign,
+    return settings._replace(select=(sel or settings.select) + extra,
+                             ignore=settings.ignore + ign,
                              host_checks=settings.host_checks if host_checks is None
                              else host_checks)
 
 
-def _render(result: LintResult, output_format: str, quiet: bool, stats: bool) -> None:
-    out = sys.stdout
-    findings = result.findings
-    if output_format == "json":
-        from supervisor_tools.lint.report import json_report
-        json_report.render(findings, out)
-    elif output_format == "sarif":
-        from supervisor_tools.lint.report import sarif
-        sarif.render(findings, out)
-    elif output_format == "github":
-        from supervisor_tools.lint.report import github
-        github.render(findings, out)
-    else:
-        from supervisor_tools.lint.report import text
-        text.render(findings, out, quiet=quiet, stats=stats)
+def _settings_file(config_path: str | None, no_config: bool) -> str | None:
+    from supervisor_tools.lint import config
+
+    return None if no_config else (config_path or config.find(os.getcwd()))
 
 
-def _run_without_gc(paths: list[str], settings: config.Settings) -> LintResult:
+def _run_without_gc(paths: list[str], settings: config.Settings, *, stdin: bytes | None,
+                    only_supervisor: bool, config_root: str | None) -> LintResult:
     from supervisor_tools.lint.engine import run
 
     # Linting builds many small acyclic objects: the cyclic collector only costs time here
@@ -73,49 +68,83 @@ def _run_without_gc(paths: list[str], settings: config.Settings) -> LintResult:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return run(paths, settings)
+        return run(paths, settings, stdin=stdin, only_supervisor=only_supervisor,
+                   config_root=config_root)
     finally:
         if was_enabled:
             gc.enable()
 
 
 def run_lint(paths: Sequence[str], output_format: str, fail_on: str | None, quiet: bool,
-             stats: bool, select: Sequence[str], ignore: Sequence[str], no_host_checks: bool,
-             apply_fixes: bool, show_diff: bool, config_path: str | None,
-             no_config: bool) -> int:
+             stats: bool, select: Sequence[str], extend_select: Sequence[str],
+             ignore: Sequence[str], host_checks: bool | None, apply_fixes: bool,
+             show_diff: bool, config_path: str | None, no_config: bool, exit_zero: bool,
+             output_file: str | None, show_settings: bool, color: str,
+             stdin_filename: str | None, only_supervisor: bool,
+             config_root: str | None) -> int:
     """`svtool lint` with its command-line parameters, as click or fastlint.py parsed them."""
     return lint_command(list(paths), output_format=output_format, fail_on=fail_on, quiet=quiet,
-                        stats=stats, select=list(select), ignore=list(ignore),
-                        host_checks=False if no_host_checks else None, apply_fixes=apply_fixes,
-                        show_diff=show_diff, config_path=config_path, no_config=no_config)
+                        stats=stats, select=list(select), extend_select=list(extend_select),
+                        ignore=list(ignore), host_checks=host_checks, apply_fixes=apply_fixes,
+                        show_diff=show_diff, config_path=config_path, no_config=no_config,
+                        exit_zero=exit_zero, output_file=output_file,
+                        show_settings=show_settings, color=color,
+                        stdin_filename=stdin_filename, only_supervisor=only_supervisor,
+                        config_root=config_root)
 
 
 def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str | None = None,
                  quiet: bool = False, stats: bool = False, select: list[str] | None = None,
-                 ignore: list[str] | None = None, host_checks: bool | None = None,
-                 apply_fixes: bool = False, show_diff: bool = False,
-                 config_path: str | None = None, no_config: bool = False) -> int:
-    if not paths:
-        raise SvtoolError("no files to lint")
-    from supervisor_tools.lint.paths import read_ahead
+                 extend_select: list[str] | None = None, ignore: list[str] | None = None,
+                 host_checks: bool | None = None, apply_fixes: bool = False,
+                 show_diff: bool = False, config_path: str | None = None,
+                 no_config: bool = False, exit_zero: bool = False,
+                 output_file: str | None = None, show_settings: bool = False,
+                 color: str = "auto", stdin_filename: str | None = None,
+                 only_supervisor: bool = False, config_root: str | None = None) -> int:
+    from supervisor_tools.lint import output
 
-    read_ahead(paths)
-    from supervisor_tools.lint.report import FORMATS, display_path
+    if show_settings:
+        settings = settings_for(config_path, no_config, select or [], ignore or [],
+                                host_checks, extend_select)
+        text = output.settings_text(settings, _settings_file(config_path, no_config))
+        output.emit(text, output_file)
+        return EXIT_OK
+    if not paths and stdin_filename:
+        paths = ["-"]  # as ruff: a stdin file name alone means the file comes on stdin
+    if not paths:
+        raise SvtoolError("no files to lint (name files, directories or globs; - reads stdin)")
+    stdin: bytes | None = None
+    if "-" in paths:
+        if len(paths) > 1:
+            raise SvtoolError("- (stdin) cannot be linted together with other files")
+        if apply_fixes or show_diff:
+            raise SvtoolError("--fix and --diff work on files, not on stdin")
+        stdin = sys.stdin.buffer.read()
+        paths = [stdin_filename or "-"]
+    else:
+        from supervisor_tools.lint.paths import read_ahead
+
+        read_ahead(paths)
+    from supervisor_tools.lint.report import FORMATS
 
     if output_format not in FORMATS:
         raise SvtoolError(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
-    settings = settings_for(config_path, no_config, select or [], ignore or [], host_checks)
+    settings = settings_for(config_path, no_config, select or [], ignore or [], host_checks,
+                            extend_select)
     threshold = Severity(fail_on) if fail_on else (settings.fail_on or Severity.ERROR)
-    result = _run_without_gc(paths, settings)
+
+    def lint() -> LintResult:
+        return _run_without_gc(paths, settings, stdin=stdin, only_supervisor=only_supervisor,
+                               config_root=config_root)
+
+    result = lint()
     if show_diff or apply_fixes:
         from supervisor_tools.lint import fix
     if show_diff:
         changes = fix.planned(result.findings, result.documents)
-        for path in sorted(changes):
-            with open(path, encoding="utf-8", newline="") as fh:
-                old = fh.read()
-            sys.stdout.write(fix.unified_diff(display_path(path), old, changes[path]))
-        return EXIT_FINDINGS if changes else EXIT_OK
+        output.emit(output.diff_text(changes), output_file)
+        return EXIT_FINDINGS if changes and not exit_zero else EXIT_OK
     if apply_fixes:
         for _ in range(3):  # a fix can reveal another (a renamed section's keys)
             changes = fix.planned(result.findings, result.documents)
@@ -124,13 +153,18 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
             for path, text in sorted(changes.items()):
                 fix.write_atomic(path, text)
                 if not quiet:
+                    from supervisor_tools.lint.report import display_path
                     print(f"fixed {display_path(path)}", file=sys.stderr)
-            result = _run_without_gc(paths, settings)
-    _render(result, output_format, quiet, stats)
+            result = lint()
+    sources = {paths[0]: stdin.decode("utf-8", "replace")} if stdin is not None else {}
+    output.render(result.findings, output_format, output_file, quiet=quiet, stats=stats,
+                  color=color, sources=sources)
     given = {os.path.abspath(p) for p in result.given}
     if any(f.diagnostic.code == "SV102" and os.path.abspath(f.diagnostic.span.file) in given
            for f in result.findings):
-        return EXIT_USAGE
+        return EXIT_USAGE  # an input that cannot be read is not a finding: --exit-zero or not
+    if exit_zero:
+        return EXIT_OK
     if any(f.diagnostic.severity.rank >= threshold.rank for f in result.findings):
         return EXIT_FINDINGS
     return EXIT_OK
@@ -158,10 +192,12 @@ def rules_command(as_json: bool = False) -> int:
         import json
         data = [{"id": r.id, "name": r.name, "severity": r.severity.value, "summary": r.summary,
                  "options": list(r.options), "fixable": r.fixable, "host": r.host,
-                 "url": r.url} for r in registry.RULES]
+                 "group": r.group or None, "url": r.url} for r in registry.RULES]
         sys.stdout.write(json.dumps(data, indent=2) + "\n")
         return EXIT_OK
+    # the group column: an opt-in rule runs only when selected (--select GROUP, ID or name)
+    width = max((len(r.group) for r in registry.RULES), default=0)
     for r in registry.RULES:
-        marks = ("fix " if r.fixable else "    ") + ("host" if r.host else "    ")
+        marks = ("fix " if r.fixable else "    ") + f"{r.group:<{width}}"
         print(f"{r.id}  {r.severity.value:<7}  {marks}  {r.name:<30}  {r.summary}")
     return EXIT_OK

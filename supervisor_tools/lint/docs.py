@@ -10,7 +10,7 @@ import os
 import sys
 
 from supervisor_tools.lint import registry
-from supervisor_tools.lint.rule import Rule
+from supervisor_tools.lint.rule import GROUPS, Rule
 
 
 def _flags(rule: Rule) -> list[str]:
@@ -19,8 +19,11 @@ def _flags(rule: Rule) -> list[str]:
         out.append("supervisord 4.3.0 refuses the config")
     if rule.fixable:
         out.append("fixable with `--fix`")
-    if rule.host:
-        out.append("consults this machine (left out by `--no-host-checks`)")
+    if rule.group == "host":
+        out.append("opt-in group `host`: consults the machine svtool runs on (on with "
+                   "`--host-checks` or `--select host`)")
+    elif rule.group:
+        out.append(f"opt-in group `{rule.group}` (on with `--extend-select {rule.group}`)")
     return out
 
 
@@ -77,17 +80,40 @@ svtool lint supervisord.conf conf.d/ 'deploy/**/*.conf'
 ```
 
 - A file with `[supervisord]` (or `[include]`) is a main config: its includes are read and
-  findings in included files are reported against those files, once. A file with only
-  programs and groups is a conf.d fragment; fragments linted together see each other's
-  programs.
+  findings in included files are reported against those files, once.
+- A file with only programs and groups is a conf.d fragment. A fragment is checked in its
+  context, and only its own findings are reported: inside the main config that includes it
+  (a `supervisord.conf` in its directory or above, up to the repository root, whose `[include]`
+  reads it; or the file named with `--config-root FILE`), else beside the other supervisor
+  configs of its directory (a `[group:x]` may name their programs). So `svtool lint
+  conf.d/a.conf` judges `a.conf` as supervisord would read it in its tree.
+- Every file named, found under a directory (`*.conf`, `*.ini`) or matched by a quoted glob is
+  linted, as asked. `--only-supervisor` (the pre-commit hook's flag, as ruff's hook passes
+  `--force-exclude`) skips the files that are plainly not supervisor configs: those without a
+  section supervisor reads (`[program:x]`, `[supervisord]`, `[group:x]`, `[eventlistener:x]`,
+  `[fcgi-program:x]`, `[include]`, `[unix_http_server]`, ...), such as an nginx
+  `conf.d/default.conf` or a `tox.ini`, unless a main config includes them (supervisord then
+  reads them too).
+- `svtool lint -` reads one config from stdin; `--stdin-filename PATH` gives its name for
+  positions, per-file-ignores and the fragment's context.
 - Exit status: 0 clean, 1 when a finding reaches `--fail-on` (`error` by default; `warning`,
-  `info`), 2 for a usage error or an input file that cannot be read.
-- `--format text` (default: the line and a caret; colour on a terminal), `json` (an array of
-  `path`, `line`, `col`, `end_line`, `end_col`, `code`, `severity`, `message`, `url`, `fix`),
-  `sarif` (2.1.0, for GitHub code scanning), `github` (workflow annotations).
-- `--quiet` prints the findings only; `--stats` counts them per rule.
-- `--select` / `--ignore` take IDs (`SV236`), prefixes (`SV2`) or names (`user-root`).
-  `--no-host-checks` leaves out SV116-SV118, which consult the machine svtool runs on.
+  `info`), 2 for a usage error or an input file that cannot be read. `--exit-zero` exits 0
+  despite findings (2 still means unreadable input).
+- `--format text` (default: the line and a caret), `json` (an array of `path`, `line`, `col`,
+  `end_line`, `end_col`, `code`, `severity`, `message`, `url`, `fix`), `sarif` (2.1.0, for
+  GitHub code scanning), `github` (workflow annotations). `-o/--output-file FILE` writes the
+  report to a file, replaced atomically.
+- `--color auto|always|never`: auto colours a terminal's output unless `NO_COLOR` is set, and
+  also a pipe's when `FORCE_COLOR` is; always and never win over both. An output file is
+  coloured only with always.
+- `--quiet` prints the findings only; `--statistics` (or `--stats`) counts them per rule.
+- `--select` takes IDs (`SV236`), prefixes (`SV2`), names (`user-root`), opt-in groups (`host`,
+  `strict`), `DEFAULT` or `ALL`, and replaces the settings' `select`; `--extend-select` adds to
+  it; `--ignore` leaves rules out. A prefix names only rules outside the opt-in groups.
+- `--host-checks` adds the `host` group (users, directories, imports and environment variables
+  looked up on this machine): for a lint on the target host itself. It is off by default, and
+  `--no-host-checks` turns it off when a settings file has `host-checks = true`.
+- `--show-settings` prints the resolved settings and the rules they enable, and exits 0.
 - `--fix` applies the certain fixes in place (comments and layout kept, files replaced
   atomically); `--diff` prints them as a diff and writes nothing.
 
@@ -99,7 +125,7 @@ directory upwards; `--config FILE`, `--no-config`):
 
 ```toml
 [tool.svtool]
-select = ["ALL"]
+select = ["DEFAULT", "strict"]
 ignore = ["SV246"]
 per-file-ignores = { "conf.d/legacy-*.conf" = ["SV210"] }
 severity = { SV236 = "error" }
@@ -109,14 +135,16 @@ host-checks = false
 
 Unknown rule IDs in comments and settings are reported as SV001.
 
-pre-commit (`.pre-commit-hooks.yaml`):
+pre-commit (`.pre-commit-hooks.yaml`): the hook is handed every changed `*.conf` and `*.ini`
+and lints the supervisor configs among them, each fragment in its context; it needs no
+arguments.
 
 ```yaml
 - repo: https://github.com/svtool/svtool
   rev: v0.1.0
   hooks:
     - id: svtool-lint          # svtool-lint-host adds the host checks
-      files: ^deploy/supervisor/
+      # args: [--config-root, deploy/main.conf]   # when the main config is named otherwise
 ```
 """
 
@@ -128,13 +156,14 @@ def index_page() -> str:
              "[seeds.md](seeds.md).", "",
              USAGE, "## Rules", "",
              "Rules SV1xx report what supervisord 4.3.0 itself refuses; SV2xx what it accepts "
-             "or only logs but is almost certainly wrong. `host` marks checks that consult the "
-             "machine svtool runs on.", "",
-             "| ID | name | severity | fix | summary |", "|---|---|---|---|---|"]
+             "or only logs but is almost certainly wrong. A rule in an opt-in group runs only "
+             "when selected (its ID, its name, its group or ALL):", "",
+             *[f"- `{name}`: {text}" for name, text in GROUPS.items()], "",
+             "| ID | name | severity | fix | group | summary |", "|---|---|---|---|---|---|"]
     for r in registry.RULES:
-        flags = ("yes" if r.fixable else "") + (" host" if r.host else "")
         lines.append(f"| [{r.id}]({r.id}.md) | {r.name} | {r.severity.value} | "
-                     f"{flags.strip()} | {r.summary.replace('|', '&#124;')} |")
+                     f"{'yes' if r.fixable else ''} | {r.group} | "
+                     f"{r.summary.replace('|', '&#124;')} |")
     return "\n".join(lines) + "\n"
 
 

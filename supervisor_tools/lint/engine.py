@@ -14,7 +14,13 @@ from supervisor_tools.lint import registry, suppress
 from supervisor_tools.lint.config import Settings
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.paths import expand_paths
-from supervisor_tools.lint.rule import Finding, Report
+from supervisor_tools.lint.rule import Finding, Report, Rule
+from supervisor_tools.lint.surroundings import (
+    is_supervisor_config,
+    refers_to_others,
+    root_candidates,
+    sibling_names,
+)
 from supervisor_tools.model import LoadResult, load
 from supervisor_tools.syntax.ast import Document
 from supervisor_tools.syntax.batch import read_files
@@ -57,14 +63,29 @@ def _report(rule_id: str, settings: Settings, sink: list[Finding]) -> Report:
 
 
 def run(paths: list[str], settings: Settings | None = None,
-        environ: Mapping[str, str] | None = None) -> LintResult:
+        environ: Mapping[str, str] | None = None, *, stdin: bytes | None = None,
+        only_supervisor: bool = False, config_root: str | None = None,
+        in_context: bool = True) -> LintResult:
+    """Lint `paths` (files, directories, globs).
+
+    stdin: the content of the one file `paths` names (it need not exist on disk).
+    only_supervisor: skip files that are plainly not supervisor configs (no section supervisor
+    reads: surroundings.is_supervisor_config) unless a main config includes them.
+    config_root: the main config to check conf.d fragments in, when it includes them.
+    in_context: False checks each fragment exactly as supervisord would read that file alone
+    (no main config, no siblings), as the differential tests against supervisord need.
+    """
     settings = settings or Settings()
     # one snapshot for every file: reading os.environ again per fragment costs more than
     # linting a small fragment
     environ = dict(os.environ) if environ is None else environ
-    files = expand_paths(paths)
-    contents = {f: _head(f) for f in files}
+    files = list(paths) if stdin is not None else expand_paths(paths)
+    contents = {files[0]: stdin} if stdin is not None else {f: _head(f) for f in files}
     heads = {f: data for f, data in contents.items() if data is not None}
+    # --only-supervisor: a file without a supervisor section is skipped unless a main config
+    # reads it (then supervisord reads it too, and what it makes of it is worth reporting)
+    doubtful = {f for f in files if only_supervisor and f in heads
+                and not is_supervisor_config(heads[f])}
     # configs with [supervisord] first, then other includers: a file they include is then
     # checked once, as part of the config that reads it
     mains = [f for f in files if f in heads and _MAIN.search(heads[f])]
@@ -79,6 +100,8 @@ def run(paths: list[str], settings: Settings | None = None,
     read: list[str] = []
     results: list[LoadResult] = []
     checks = [(rule, _report(rule.id, settings, raw)) for rule in rules]
+    known = frozenset(os.path.abspath(f) for f in files)
+    siblings: dict[str, frozenset[str]] = {}
 
     def record(files: Iterable[str], docs: Iterable[Document]) -> None:
         covered.update(os.path.abspath(f) for f in files)
@@ -94,21 +117,41 @@ def run(paths: list[str], settings: Settings | None = None,
 
     def check(result: LoadResult, names: frozenset[str]) -> None:
         # conf.d fragments linted together see each other's programs, as supervisord would
-        ctx = Context(result, names if result.model.fragment else frozenset())
+        ctx = Context(result, names_for(result, names) if result.model.fragment
+                      else frozenset())
         for rule, report in checks:
             rule.check(ctx, report)
+
+    def names_for(result: LoadResult, names: frozenset[str]) -> frozenset[str]:
+        # a fragment that names other sections also sees the supervisor configs beside it
+        doc = result.documents[0] if result.documents else None
+        if doc is None or not in_context or not refers_to_others(doc):
+            return names
+        directory = os.path.dirname(result.model.main_file)
+        if directory not in siblings:
+            siblings[directory] = sibling_names(directory, known)
+        return names | siblings[directory]
+
+    def parsed(path: str) -> Document | SvtoolError | None:
+        return read_files([path], heads)[0] if stdin is not None else None
 
     for path in mains:
         if os.path.abspath(path) not in covered:
             fragment = False if _INCLUDE.search(heads[path]) else None
-            add(load(path, fragment=fragment, environ=environ, host_checks=host))
+            add(load(path, fragment=fragment, environ=environ, host_checks=host,
+                     parsed=parsed(path)))
+    pending = [path for path in rest if os.path.abspath(path) not in covered]
+    if pending and stdin is None and in_context:
+        # a fragment the main config includes is checked there; the rest on their own
+        pending = _lint_in_roots(pending, config_root, environ, host, rules, settings, raw,
+                                 record)
+    pending = [path for path in pending if path not in doubtful]
     # the rest are fragments, each loaded on its own; they are parsed together first (on two
     # cores when there are many)
-    pending = [path for path in rest if os.path.abspath(path) not in covered]
     fragments = list(zip(pending, read_files(pending, heads), strict=True))
     if not all(_self_contained(parsed) for _, parsed in fragments):
-        for path, parsed in fragments:
-            add(load(path, environ=environ, host_checks=host, parsed=parsed))
+        for path, doc in fragments:
+            add(load(path, environ=environ, host_checks=host, parsed=doc))
         names = _section_names(documents.values())
         for result in results:
             check(result, names)
@@ -126,11 +169,49 @@ def run(paths: list[str], settings: Settings | None = None,
                        conversions=conversions), names)
 
         _each_fragment(fragments, lint_fragment, raw)
-        for path, parsed in fragments:  # what loading a self-contained fragment records
-            record((path,), [parsed] if isinstance(parsed, Document) else [])
+        for path, doc in fragments:  # what loading a self-contained fragment records
+            record((path,), [doc] if isinstance(doc, Document) else [])
     findings = _filter(raw, documents, settings)
     findings.sort(key=_sort_key)
-    return LintResult(findings, read, documents, files)
+    given = [f for f in files if f not in doubtful or os.path.abspath(f) in covered]
+    return LintResult(findings, read, documents, given)
+
+
+def _lint_in_roots(pending: list[str], config_root: str | None, environ: Mapping[str, str],
+                   host: bool, rules: list[Rule], settings: Settings, sink: list[Finding],
+                   record: Callable[[Iterable[str], Iterable[Document]], None]) -> list[str]:
+    """Check each fragment inside the main config that includes it, if one is found; only
+    findings in the fragments themselves are kept. Returns the fragments no main config reads.
+    """
+    roots: dict[str, tuple[LoadResult, frozenset[str]]] = {}
+    candidates: dict[str, list[str]] = {}
+    members: dict[str, list[str]] = {}
+    alone: list[str] = []
+    for path in pending:
+        directory = os.path.dirname(os.path.abspath(path))
+        if directory not in candidates:
+            candidates[directory] = ([config_root] if config_root else []) + \
+                list(root_candidates(path))
+        for candidate in candidates[directory]:
+            if candidate not in roots:
+                result = load(candidate, fragment=False, environ=environ, host_checks=host)
+                roots[candidate] = (result, frozenset(os.path.abspath(doc.path)
+                                                      for doc in result.documents))
+            if os.path.abspath(path) in roots[candidate][1]:
+                members.setdefault(candidate, []).append(path)
+                break
+        else:
+            alone.append(path)
+    for candidate, given in members.items():
+        result = roots[candidate][0]
+        found: list[Finding] = []
+        ctx = Context(result)
+        for rule in rules:
+            rule.check(ctx, _report(rule.id, settings, found))
+        wanted = {os.path.abspath(p) for p in given}
+        sink.extend(f for f in found if os.path.abspath(f.diagnostic.span.file) in wanted)
+        record(given, [doc for doc in result.documents if os.path.abspath(doc.path) in wanted])
+    return alone
 
 
 def _self_contained(parsed: Document | SvtoolError) -> bool:
@@ -212,16 +293,16 @@ def _filter(raw: list[Finding], documents: dict[str, Document],
 
 def lint_paths(paths: list[str], *, settings: Settings | None = None,
                select: list[str] | None = None, ignore: list[str] | None = None,
-               host_checks: bool | None = None,
-               environ: Mapping[str, str] | None = None) -> list[Diagnostic]:
+               host_checks: bool | None = None, environ: Mapping[str, str] | None = None,
+               in_context: bool = True) -> list[Diagnostic]:
     """Lint config files, conf.d fragments, directories or globs; findings sorted by position.
 
     `select`/`ignore` take rule IDs, ID prefixes, names or groups; `host_checks=True` adds the
     checks that consult this machine (users, directories, imports), which are off by default.
-    Raises SvtoolError when a
-    path does not exist.
+    A fragment is checked in its context unless `in_context` is False (see `run`). Raises
+    SvtoolError when a path does not exist.
     """
     if settings is None:
         settings = Settings(tuple(select or ("DEFAULT",)), tuple(ignore or ()),
                             host_checks=host_checks)
-    return run(list(paths), settings, environ).diagnostics
+    return run(list(paths), settings, environ, in_context=in_context).diagnostics

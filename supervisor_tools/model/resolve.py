@@ -44,7 +44,7 @@ def build(r: Reader, path: str, fragment: bool | None,
     """Read `path` and its includes and build the model, in supervisord's order."""
     r.main_path = path
     r.here = os.path.abspath(os.path.dirname(path))
-    if not os.path.exists(path):
+    if parsed is None and not os.path.exists(path):  # stdin: no file needed
         raise SvtoolError(f"could not find config file {path}", Span.point(path))
     doc = r.read(path) if parsed is None else r.accept(parsed)
     if doc is None:

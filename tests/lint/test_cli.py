@@ -87,12 +87,32 @@ def test_quiet_and_stats(tree: Path) -> None:
     assert "     1  SV103      invalid-value" in out
 
 
-def test_select_ignore_and_no_host_checks(tree: Path) -> None:
+def test_select_ignore_and_host_checks(tree: Path) -> None:
     (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
+    # the host group is opt-in: a config is linted, not the machine running svtool
+    assert invoke(["lint", "host.conf"], tree)[0] == 0
+    assert invoke(["lint", "--host-checks", "host.conf"], tree)[0] == 1
+    assert invoke(["lint", "--host-checks", "--no-host-checks", "host.conf"], tree)[0] == 0
+    assert invoke(["lint", "--no-host-checks", "--host-checks", "host.conf"], tree)[0] == 1
+    assert invoke(["lint", "--host-checks", "--ignore", "SV116", "host.conf"], tree)[0] == 0
+    assert invoke(["lint", "--select", "SV2,SV0", "error.conf"], tree)[0] == 0
+
+
+def test_host_checks_from_settings_and_the_flag_over_them(tree: Path) -> None:
+    (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
+    (tree / ".svtool.toml").write_text("host-checks = true\n")
     assert invoke(["lint", "host.conf"], tree)[0] == 1
     assert invoke(["lint", "--no-host-checks", "host.conf"], tree)[0] == 0
-    assert invoke(["lint", "--ignore", "SV116", "host.conf"], tree)[0] == 0
-    assert invoke(["lint", "--select", "SV2,SV0", "error.conf"], tree)[0] == 0
+
+
+@pytest.mark.parametrize("selector", ["host", "SV116", "host-user", "ALL"])
+def test_select_by_group_name_id_or_all(tree: Path, selector: str) -> None:
+    (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
+    code, out, _ = invoke(["lint", "--extend-select", selector, "host.conf"], tree)
+    assert code == 1 and "SV116" in out
+    code, out, _ = invoke(["lint", "--select", selector, "host.conf"], tree)
+    assert code == 1 and "SV116" in out
+    assert invoke(["lint", "--select", selector, "--ignore", "host", "host.conf"], tree)[0] == 0
 
 
 def test_rule_and_rules(tree: Path) -> None:
@@ -102,8 +122,13 @@ def test_rule_and_rules(tree: Path) -> None:
     assert invoke(["rule", "tmp-path"], tree)[1].startswith("SV246 tmp-path")
     code, out, _ = invoke(["rules"], tree)
     assert code == 0 and len(out.splitlines()) == len(RULES)
+    # each line names the rule's opt-in group, if it has one
+    for line, r in zip(out.splitlines(), RULES, strict=True):
+        assert line.startswith(r.id) and (f" {r.group} " in line if r.group else True)
+    assert any(" host " in line and "host-user" in line for line in out.splitlines())
     data = json.loads(invoke(["rules", "--json"], tree)[1])
     assert {d["id"] for d in data} == {r.id for r in RULES}
+    assert {d["id"]: d["group"] for d in data} == {r.id: r.group or None for r in RULES}
 
 
 def test_module_entry_point_reports_without_traceback(tree: Path) -> None:

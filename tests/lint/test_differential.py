@@ -44,7 +44,7 @@ def _lint_one(path: Path) -> list[Diagnostic]:
     old = os.getcwd()
     os.chdir(path.parent)
     try:
-        return lint_paths([path.name])
+        return lint_paths([path.name], in_context=False)  # supervisord reads it alone
     finally:
         os.chdir(old)
 

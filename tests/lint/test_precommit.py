@@ -29,13 +29,15 @@ def test_manifest_declares_the_hooks() -> None:
     assert set(by_id) == {"svtool-lint", "svtool-lint-host"}
     for hook in hooks:
         assert hook["language"] == "python" and hook["entry"].startswith("svtool lint")
-    assert "--no-host-checks" in by_id["svtool-lint"]["entry"]
+        # every .conf and .ini is handed over; svtool picks the supervisor configs by content
+        assert hook["files"] == r"\.(conf|ini)$" and "--only-supervisor" in hook["entry"]
+    # host checks are off unless asked: the default hook needs no flag for that
+    assert "host-checks" not in by_id["svtool-lint"]["entry"]
+    assert "--host-checks" in by_id["svtool-lint-host"]["entry"].split()
 
 
-@pytest.mark.slow
-def test_try_repo_runs_the_hook(tmp_path: Path) -> None:
-    assert PRE_COMMIT.exists(), "pre-commit is a test dependency: pip install pre-commit"
-    # a committed copy of the project: try-repo installs the hook from a git repository
+def hook_repository(tmp_path: Path) -> Path:
+    """A committed copy of the project: try-repo installs the hook from a git repository."""
     hook_repo = tmp_path / "svtool"
     hook_repo.mkdir()
     for name in PROJECT_FILES:
@@ -48,28 +50,63 @@ def test_try_repo_runs_the_hook(tmp_path: Path) -> None:
     git("init", "-q", cwd=hook_repo)
     git("add", "-A", cwd=hook_repo)
     git("commit", "-q", "-m", "svtool", cwd=hook_repo)
+    return hook_repo
+
+
+@pytest.mark.slow
+def test_try_repo_runs_the_hook(tmp_path: Path) -> None:
+    assert PRE_COMMIT.exists(), "pre-commit is a test dependency: pip install pre-commit"
+    hook_repo = hook_repository(tmp_path)
 
     project = tmp_path / "project"
-    (project / "deploy" / "supervisor" / "conf.d").mkdir(parents=True)
-    bad = project / "deploy" / "supervisor" / "conf.d" / "web.conf"
+    confd = project / "deploy" / "supervisor" / "conf.d"
+    confd.mkdir(parents=True)
+    (confd.parent / "supervisord.conf").write_text(
+        "[supervisord]\nlogfile = /var/log/supervisord.log\n\n[include]\nfiles = conf.d/*.conf\n")
+    bad = confd / "web.conf"
     bad.write_text("[program:web]\ncommand = /usr/bin/web\nautostart = maybe\n"
                    "user = nobody-here-svtool\n")
-    (project / "nginx.conf").write_text("events {}\n")  # not a supervisor config: not linted
+    # a group over a program of another fragment: fine in the tree, even when it alone changes
+    (confd / "site.conf").write_text("[group:site]\nprograms = web\n")
+    # a supervisor config anywhere is recognised by its content
+    (project / "app.conf").write_text("[program:app]\ncommand = /usr/bin/app\nautorestrat = true\n")
+    # not supervisor configs: left alone although the hook is handed them
+    (project / "nginx.conf").write_text("events {}\n")
+    (project / "conf.d").mkdir()
+    (project / "conf.d" / "default.conf").write_text("server {\n    listen 80;\n}\n")
+    (project / "tox.ini").write_text("[tox]\nenvlist = py311\n")
     git("init", "-q", cwd=project)
     git("add", "-A", cwd=project)
     git("commit", "-q", "-m", "configs", cwd=project)
 
     env = dict(os.environ, PRE_COMMIT_HOME=str(tmp_path / "cache"), NO_COLOR="1")
-    cmd = [str(PRE_COMMIT), "try-repo", str(hook_repo), "svtool-lint", "--all-files"]
-    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True,
-                          timeout=600)
+
+    def hook(hook_id: str, *files: str) -> subprocess.CompletedProcess[str]:
+        which = ["--files", *files] if files else ["--all-files"]
+        return subprocess.run([str(PRE_COMMIT), "try-repo", str(hook_repo), hook_id, *which],
+                              cwd=project, env=env, capture_output=True, text=True,
+                              timeout=600)
+
+    proc = hook("svtool-lint")
     out = proc.stdout + proc.stderr
     assert proc.returncode == 1, out
     assert "deploy/supervisor/conf.d/web.conf:3:13: SV103 error" in out
-    assert "SV116" not in out and "nginx.conf" not in out
+    assert "app.conf:3:1: SV210 error" in out
+    assert "SV116" not in out and "SV108" not in out and "SV101" not in out
+    assert "nginx.conf" not in out and "default.conf" not in out and "tox.ini" not in out
+
+    # only the group fragment changed: checked in its tree, so its program is found
+    proc = hook("svtool-lint", "deploy/supervisor/conf.d/site.conf")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    proc = hook("svtool-lint", "conf.d/default.conf", "nginx.conf")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    proc = hook("svtool-lint-host", "deploy/supervisor/conf.d/web.conf")
+    out = proc.stdout + proc.stderr
+    assert proc.returncode == 1 and "SV116" in out, out
 
     bad.write_text("[program:web]\ncommand = /usr/bin/web\n")
+    (project / "app.conf").write_text("[program:app]\ncommand = /usr/bin/app\n")
     git("commit", "-q", "-am", "fixed", cwd=project)
-    proc = subprocess.run(cmd, cwd=project, env=env, capture_output=True, text=True,
-                          timeout=600)
+    proc = hook("svtool-lint")
     assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -41,5 +41,9 @@ def test_seed_findings_are_the_documented_ones() -> None:
 
 
 def test_the_group_fragment_alone_names_unknown_programs() -> None:
-    found = lint_paths([str(SEEDS / "004-app-workers-group.conf")], host_checks=False)
+    group = str(SEEDS / "004-app-workers-group.conf")
+    # as supervisord reads that file alone: its programs are unknown
+    found = lint_paths([group], host_checks=False, in_context=False)
     assert [d.code for d in found] == ["SV108", "SV108"]
+    # named on its own, it is checked beside 004-web-app.conf, which defines them
+    assert lint_paths([group], host_checks=False) == []

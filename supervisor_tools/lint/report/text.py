@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TextIO
 
 from supervisor_tools.errors import Severity
@@ -38,8 +38,10 @@ def _pad(prefix: str) -> str:
 
 
 class SourceCache:
-    def __init__(self) -> None:
+    def __init__(self, sources: Mapping[str, str] | None = None) -> None:
         self._lines: dict[str, list[str]] = {}
+        for path, text in (sources or {}).items():  # what was read from stdin
+            self._lines[path] = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
     def line(self, path: str, lineno: int) -> str | None:
         if path not in self._lines:
@@ -54,9 +56,10 @@ class SourceCache:
 
 
 def render(findings: Sequence[Finding], stream: TextIO, *, quiet: bool = False,
-           stats: bool = False, colour: bool | None = None) -> None:
+           stats: bool = False, colour: bool | None = None,
+           sources: Mapping[str, str] | None = None) -> None:
     colour = use_colour(stream) if colour is None else colour
-    cache = SourceCache()
+    cache = SourceCache(sources)
 
     def paint(code: str, text: str) -> str:
         return f"{code}{text}{RESET}" if colour else text
