@@ -1,5 +1,15 @@
 """Every lint rule, one small check function each; importing this package declares them."""
 
-from supervisor_tools.lint.rules import command, loader, meta, process, sections, servers, values
+from supervisor_tools.lint.rules import (
+    command,
+    loader,
+    meta,
+    placeholders,
+    process,
+    sections,
+    servers,
+    values,
+)
 
-__all__ = ["command", "loader", "meta", "process", "sections", "servers", "values"]
+__all__ = ["command", "loader", "meta", "placeholders", "process", "sections", "servers",
+           "values"]

@@ -9,6 +9,7 @@ from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint import commandline as cl
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
+from supervisor_tools.lint.rules import placeholders as pl
 from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.syntax.ast import Option, ValueLine
 
@@ -20,7 +21,6 @@ PROGRAM_KINDS = ("program", "eventlistener", "fcgi-program")
 INTERPRETERS = re.compile(r"^(python[\d.]*|pypy[\d.]*|node|nodejs|ruby|perl|php[\d.]*|bash|sh|"
                           r"java|Rscript|lua|deno|bun)$")
 SCRIPT_EXT = re.compile(r"\.(py|js|mjs|cjs|ts|rb|pl|php|sh|jar|lua|r)$", re.IGNORECASE)
-VARIABLE = re.compile(r"\$(\{?[A-Za-z_][A-Za-z0-9_]*\}?)")
 SHELLISH = re.compile(r"[;&|<>$`~]")
 
 
@@ -188,35 +188,58 @@ def relative_command_path(ctx: Context, report: Report) -> None:
                              "it is resolved against supervisord's working directory")
 
 
-def _shell_constructs(text: str) -> list[str]:
-    if not SHELLISH.search(text):
-        return []  # most commands: no need to tokenize (shlex is slow on big trees)
-    tokens = cl.shell_tokens(text)
-    if tokens is None:
-        return []
+# A word that is nothing but a shell operator or redirection: `|`, `&&`, `;`, `>>`, `2>&1`, `<`
+OPERATOR_WORD = re.compile(r"\|\|?|&&|;;?|\|&|&|(?:\d+|&)?(?:>>?|<<?|>\||<>)(?:&(?:\d+|-))?")
+# a redirection glued to its target: `>/var/log/x.log`, `2>/dev/null`, `&>>out`
+GLUED_REDIRECT = re.compile(r"(?:\d+|&)?(?:>>?|<)(?:&(?:\d+|-))?(?=[^\0<>&|;])")
+# `$NAME`, `${NAME}`, `$(...)` and backquotes, where a shell would expand them
+EXPANSION = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(|`")
+
+
+def _shell_constructs(words: list[cl.Word]) -> list[str]:
+    """Shell syntax a shell would read in this argv: only what is written outside quotes (and
+    `$NAME` in a one-word double-quoted argument), never inside the script of a `sh -c`."""
+    scripts = cl.script_arguments([w.text for w in words])
     found: list[str] = []
-    for i, tok in enumerate(tokens):
-        if tok in cl.OPERATORS or (tok and set(tok) <= set(";&|<>")):
-            if tok == "&" and i == len(tokens) - 1:
-                continue  # a trailing '&' is reported by daemonizing-command
-            found.append(tok)
-        elif tok.startswith("'"):
+    last = len(words) - 1
+    for i, word in enumerate(words):
+        if i in scripts:
             continue
-        else:
-            found.extend(m.group(0) for m in VARIABLE.finditer(tok))
-            if tok.startswith("~"):
-                found.append("~")
-            if "`" in tok:
-                found.append("`")
+        bare = word.bare()  # quoted characters hidden
+        if word.how.count("u") == len(word.text) and OPERATOR_WORD.fullmatch(word.text):
+            if not (word.text == "&" and i == last):  # a trailing '&': daemonizing-command
+                found.append(word.text)
+            continue
+        m = GLUED_REDIRECT.match(bare)
+        if m and m.group(0) and not pl.placeholders(word.text):
+            found.append(m.group(0))
+        found.extend(op for op in ("&&", "||") if op in bare)
+        if len(bare) > 1 and bare[-1] in ";|" and bare[:-1].strip("\0"):
+            found.append(bare[-1])  # `a; b` or `a| b`
+        # in double quotes a shell expands `$NAME` too; a quoted argument with spaces is a
+        # command line for the program to run (its own shell expands it), not one value
+        visible = word.bare("se") if " " not in word.text else bare
+        found.extend(m.group(0) for m in EXPANSION.finditer(visible)
+                     if not pl.is_template_variable(m.group(0)))
+        if word.how.startswith("u") and word.text.startswith("~"):
+            found.append("~")
     return list(dict.fromkeys(found))
 
 
 @rule("SV223", "shell-syntax-in-command", W, "shell syntax in a command run without a shell",
       options=("command",))
 def shell_syntax_in_command(ctx: Context, report: Report) -> None:
-    """supervisord does not run `command` through a shell: pipes, redirections, `&&`, `$VAR`
-    and `~` reach the program as literal arguments. Use supervisord's log options instead of
-    redirections, `%(ENV_NAME)s` instead of `$NAME`, or run the line with `sh -c '...'`.
+    """supervisord does not run `command` through a shell: it splits the line with Python's
+    `shlex` (quotes group words and are removed) and runs the program with those arguments.
+    Pipes, redirections, `&&`, `;`, `$VAR`, `$(...)` and `~` written outside quotes reach the
+    program as literal arguments. Use supervisord's log options instead of redirections,
+    `%(ENV_NAME)s` instead of `$NAME`, or run the line with `sh -c '...'`.
+
+    Only what a shell would have read is reported: the script of `sh -c '...'` (also behind a
+    wrapper such as `env`, `tini --`, `gosu user`, and the `-c` of `su`, `runuser`, `flock`) is
+    shell code and is left alone, as is a quoted argument (`--on-exit='a && b'`, a command line
+    for the program to run) and a `&` or `|` inside a word (`--url=http://h/?a=1&b=2`), which is
+    an argument's text.
 
     Failing:
 
@@ -231,9 +254,10 @@ def shell_syntax_in_command(ctx: Context, report: Report) -> None:
         redirect_stderr = true
     """
     for cmd in commands(ctx):
-        if not cmd.args or cmd.script is not None:
-            continue
-        found = _shell_constructs(cmd.text)
+        if not cmd.args or not SHELLISH.search(cmd.text):
+            continue  # most commands: nothing a shell would read
+        split = cl.words(cmd.text)
+        found = _shell_constructs(split) if split else []
         if found:
             report(cmd.span, "supervisord runs this command without a shell, so "
                              + ", ".join(repr(f) for f in found)
