@@ -2,6 +2,7 @@
 
 from supervisor_tools.lint.rules import (
     command,
+    daemonize,
     loader,
     meta,
     placeholders,
@@ -11,5 +12,5 @@ from supervisor_tools.lint.rules import (
     values,
 )
 
-__all__ = ["command", "loader", "meta", "placeholders", "process", "sections", "servers",
-           "values"]
+__all__ = ["command", "daemonize", "loader", "meta", "placeholders", "process", "sections",
+           "servers", "values"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from typing import NamedTuple
 
@@ -18,9 +19,6 @@ W = Severity.WARNING
 I = Severity.INFO  # noqa: E741
 
 PROGRAM_KINDS = ("program", "eventlistener", "fcgi-program")
-INTERPRETERS = re.compile(r"^(python[\d.]*|pypy[\d.]*|node|nodejs|ruby|perl|php[\d.]*|bash|sh|"
-                          r"java|Rscript|lua|deno|bun)$")
-SCRIPT_EXT = re.compile(r"\.(py|js|mjs|cjs|ts|rb|pl|php|sh|jar|lua|r)$", re.IGNORECASE)
 SHELLISH = re.compile(r"[;&|<>$`~]")
 
 
@@ -132,38 +130,35 @@ def command_unparsable(ctx: Context, report: Report) -> None:
             report(cmd.option.key_span, f"the command of [{cmd.section}] is empty")
 
 
-def _script_arg(args: list[str]) -> str | None:
-    i = 1
-    while i < len(args):
-        arg = args[i]
-        if arg in ("-m", "-c", "-e", "-r", "--eval", "--module"):
-            return None
-        if arg == "-jar":
-            return args[i + 1] if i + 1 < len(args) else None
-        if not arg.startswith("-"):
-            return arg
-        i += 1
-    return None
-
-
-@rule("SV222", "relative-command-path", W, "a command path resolved against supervisord's cwd",
+@rule("SV222", "relative-command-path", W,
+      "a program path with '/' that supervisord finds from its own cwd",
       options=("command", "directory"))
 def relative_command_path(ctx: Context, report: Report) -> None:
-    """supervisord looks up a program path containing `/` (like `bin/web` or `./run.sh`)
-    relative to its own working directory — `/` once daemonized — not relative to `directory`,
-    and a bare script name (`run.sh`) only in PATH. A script given to an interpreter
-    (`python3 app.py`) is found relative to `directory`, so it needs one. Use absolute paths,
-    or `%(here)s/...`.
+    """supervisord 4.3.0 (`get_execv_args`) looks for a program path that contains a `/` but
+    does not start with one (`bin/web`, `./run.sh`) relative to its own working directory,
+    before the child changes to `directory`: the start fails with "can't find command" unless
+    supervisord happens to be started in a directory that holds the path too. That working
+    directory is wherever supervisord was started (a service manager's, a container's
+    WORKDIR); supervisord changes it only when `[supervisord] directory` is set, and only once
+    it daemonizes. The child then runs the path relative to `directory`, so with both set the
+    two must agree. Write the absolute path (`/srv/app/bin/web`, or `%(here)s/bin/web` for a
+    path beside the config).
+
+    Not reported: a bare name (`web`, `docker-entrypoint.sh`), which supervisord looks up in
+    PATH like a shell does and which images install there on purpose; and a relative script
+    given to an interpreter (`python3 app.py`), which the interpreter opens from the program's
+    working directory, a choice the image or `directory` makes.
 
     Failing:
 
-        [program:worker]
-        command = /usr/bin/python3 worker.py
+        [program:web]
+        command = bin/web --port 8080
+        directory = /srv/app
 
     Passing:
 
-        [program:worker]
-        command = /usr/bin/python3 worker.py
+        [program:web]
+        command = /srv/app/bin/web --port 8080
         directory = /srv/app
     """
     for cmd in commands(ctx):
@@ -171,21 +166,19 @@ def relative_command_path(ctx: Context, report: Report) -> None:
         if not args:
             continue
         prog = args[0]
-        if "/" in prog and not prog.startswith(("/", "~", "$")):
-            report(cmd.span, f"'{prog}' is looked up relative to supervisord's working "
-                             "directory, not 'directory'; use an absolute path")
-            continue
-        if "/" not in prog and SCRIPT_EXT.search(prog):
-            report(cmd.span, f"'{prog}' is looked up in PATH, not in 'directory' or the "
-                             "config's directory; use an absolute path")
-            continue
-        has_dir = ctx.effective(cmd.section, "directory") is not None
-        if has_dir or not INTERPRETERS.match(cl.basename(prog)):
-            continue
-        script = _script_arg(args)
-        if script and not script.startswith("/") and ("/" in script or SCRIPT_EXT.search(script)):
-            report(cmd.span, f"'{script}' is relative and [{cmd.section}] sets no 'directory': "
-                             "it is resolved against supervisord's working directory")
+        if "/" not in prog or prog.startswith(("/", "~", "$")) or pl.placeholders(prog):
+            continue  # `~` and `$X` are shell-syntax-in-command's, placeholders their rule's
+        opt = ctx.effective(cmd.section, "directory")
+        directory = (cmd.process.directory if cmd.process is not None else None) or (
+            opt.value if opt is not None else None)
+        where = f"supervisord looks for '{prog}' relative to the directory it was started in"
+        if directory:
+            full = posixpath.normpath(posixpath.join(directory, prog))
+            report(cmd.span, f"{where}, not in directory={directory} (there it only runs it), "
+                             f"and fails with \"can't find command\" elsewhere; write {full}")
+        else:
+            report(cmd.span, f"{where} and fails with \"can't find command\" when started "
+                             "elsewhere; write the absolute path")
 
 
 # A word that is nothing but a shell operator or redirection: `|`, `&&`, `;`, `>>`, `2>&1`, `<`
@@ -262,81 +255,6 @@ def shell_syntax_in_command(ctx: Context, report: Report) -> None:
             report(cmd.span, "supervisord runs this command without a shell, so "
                              + ", ".join(repr(f) for f in found)
                              + " reach the program as literal arguments")
-
-
-def _daemonizes(words: list[str], op: str | None) -> str | None:
-    if op == "&":
-        return "'&' puts the process in the background and the shell exits"
-    if not words:
-        return None
-    name = cl.basename(words[0])
-    rest = words[1:]
-    joined = " ".join(rest)
-    if name == "nginx" and not re.search(r"daemon\s+off", joined):
-        return "nginx daemonizes unless run with -g 'daemon off;'"
-    if name == "redis-server" and re.search(r"--daemonize\s+yes", joined):
-        return "redis-server --daemonize yes forks into the background"
-    if name.startswith("gunicorn") and ("--daemon" in rest or "-D" in rest):
-        return "gunicorn --daemon forks into the background"
-    if name.startswith("php-fpm") and not ({"-F", "--nodaemonize"} & set(rest)):
-        return "php-fpm daemonizes unless run with -F (--nodaemonize)"
-    if name in ("apachectl", "apache2ctl", "httpd", "apache2") and "FOREGROUND" not in joined:
-        return f"{name} daemonizes unless run with -DFOREGROUND"
-    if name in ("service", "systemctl") or words[0].startswith("/etc/init.d/"):
-        return f"'{name}' asks another service manager to start the program and exits"
-    if name == "nohup":
-        return "nohup is meant for backgrounding; supervisord already keeps the process"
-    if name.startswith("uwsgi") and any(r.startswith("--daemonize") for r in rest):
-        return "uwsgi --daemonize forks into the background"
-    if name == "memcached" and "-d" in rest:
-        return "memcached -d forks into the background"
-    if name == "mongod" and "--fork" in rest:
-        return "mongod --fork forks into the background"
-    if name == "celery" and "multi" in rest[:3]:
-        return "celery multi starts detached workers and exits"
-    if name == "sshd" and "-D" not in rest:
-        return "sshd daemonizes unless run with -D"
-    return None
-
-
-@rule("SV224", "daemonizing-command", W, "a program that puts itself in the background",
-      options=("command",))
-def daemonizing_command(ctx: Context, report: Report) -> None:
-    """supervisord must stay the parent of the real process. A program that daemonizes (nginx
-    without `daemon off`, `redis-server --daemonize yes`, `gunicorn --daemon`, `php-fpm`
-    without `-F`, `apachectl start`, `service x start`, a shell line ending in `&`) exits at
-    once: supervisord sees an exit, restarts it in a loop or marks it FATAL, and cannot stop the
-    real process.
-
-    Failing:
-
-        [program:nginx]
-        command = /usr/sbin/nginx
-
-    Passing:
-
-        [program:nginx]
-        command = /usr/sbin/nginx -g 'daemon off;'
-    """
-    for cmd in commands(ctx):
-        args = cmd.args
-        if not args:
-            continue
-        script = cmd.script
-        units: list[tuple[list[str], str | None]] = (
-            list(cl.simple_commands(script)) if script is not None else [(args, None)])
-        if script is None and "&" in cmd.text:
-            toks = cl.shell_tokens(cmd.text) or []
-            if toks and toks[-1] == "&":
-                report(cmd.span, "there is no shell to put the program in the background: "
-                                 "supervisord passes '&' to it as an argument; remove the '&' "
-                                 "(supervisord already runs the program in the background)")
-                continue
-        for words, op in units:
-            why = _daemonizes(words, op)
-            if why:
-                report(cmd.span, f"{why}; supervisord would see it exit")
-                break
 
 
 @rule("SV225", "shell-without-stopasgroup", I,
