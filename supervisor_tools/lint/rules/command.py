@@ -257,12 +257,75 @@ def shell_syntax_in_command(ctx: Context, report: Report) -> None:
                              + " reach the program as literal arguments")
 
 
+# Words that open or close a compound command: bash forks for the commands inside one.
+COMPOUND = frozenset({"if", "then", "else", "elif", "fi", "while", "until", "for", "do", "done",
+                      "case", "esac", "{", "}", "function", "select", "!"})
+# A last command that shows the long-running program is not the last one.
+NOT_THE_PROGRAM = frozenset({"sleep", "wait", "true", "false", ":", "echo"})
+
+
+def _without_substitutions(script: str) -> str:
+    """`script` with each `$(...)` replaced by `x`: the commands inside run in a subshell and
+    say nothing about the shell's own list."""
+    out: list[str] = []
+    i, n = 0, len(script)
+    quote = ""
+    while i < n:
+        c = script[i]
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif script.startswith("$(", i):
+            depth, j, inner = 1, i + 2, ""
+            while j < n and depth:
+                d = script[j]
+                if inner:
+                    inner = "" if d == inner else inner
+                elif d in "'\"":
+                    inner = d
+                elif d == "(":
+                    depth += 1
+                elif d == ")":
+                    depth -= 1
+                j += 1
+            out.append("x")
+            i = j
+            continue
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _bash_execs_last(script: str) -> bool:
+    """Whether bash (5.1 and later) runs the last command of `script` in its own place: a plain
+    `a; b`, `a && b` or `a || b` list of simple commands, whose last one is the program."""
+    script = _without_substitutions(script.replace("\\\n", " "))
+    tokens = cl.shell_tokens(script)
+    if not tokens:
+        return False
+    for tok in tokens:
+        if tok in COMPOUND or tok.startswith("(") or (
+                tok and set(tok) <= set(";&|<>") and tok not in (";", "&&", "||")):
+            return False  # a compound command, a pipeline, a background job, a redirection
+    units = [words for words, _ in cl.simple_commands(script)]
+    last = units[-1] if units else []
+    return bool(last) and cl.basename(last[0]) not in NOT_THE_PROGRAM
+
+
 @rule("SV225", "shell-without-stopasgroup", I,
       "a shell wrapper whose children survive a stop", options=("command", "stopasgroup"))
 def shell_without_stopasgroup(ctx: Context, report: Report) -> None:
-    """With `sh -c '...'` supervisord's stop signal reaches the shell, not the program it
-    started; the program keeps running. Start the program with `exec` or set `stopasgroup=true`
-    (which also implies `killasgroup`).
+    """With `sh -c '...'` running several commands, the shell stays the parent of the program
+    it starts: supervisord's stop signal reaches the shell, which dies, and the program keeps
+    running (holding its port, so the restart fails). Start the program with `exec` or set
+    `stopasgroup=true` (which also implies `killasgroup`).
+
+    Not reported where the shell hands its place to the program anyway: a single command (every
+    shell execs it), and for bash a plain list (`a && b`, `a; b`, `X=$(...); b`) whose last
+    command is the program, which bash 5.1 and later run with exec too. dash (`/bin/sh` on
+    Debian and Ubuntu) does not, nor does bash for a pipeline, an `if`/`while` block, a
+    background `&`, or when the last command is not the program (`prog && sleep 2`).
 
     Failing:
 
@@ -275,14 +338,16 @@ def shell_without_stopasgroup(ctx: Context, report: Report) -> None:
         command = sh -c 'cd /srv && exec ./job'
     """
     for cmd in commands(ctx):
-        script = cmd.script
-        if script is None or cmd.process is None or cmd.process.stopasgroup:
+        script, args = cmd.script, cmd.args
+        if script is None or not args or cmd.process is None or cmd.process.stopasgroup:
             continue
         units = [words for words, _ in cl.simple_commands(script)]
         tokens = cl.shell_tokens(script) or []
         if len(units) <= 1 and not (set(tokens) & {"|", "&&", "||", ";", "&"}):
             continue  # a single command: most shells exec it directly
         if re.search(r"(^|[;&|]\s*|\s)exec\s", script) or script.rstrip().endswith("&"):
+            continue
+        if cl.basename(args[0]) == "bash" and _bash_execs_last(script):
             continue
         report(cmd.span, "the stop signal reaches the shell, not the programs it starts; "
                          "use 'exec' for the last command or set stopasgroup=true")
@@ -309,5 +374,6 @@ def sudo_in_command(ctx: Context, report: Report) -> None:
         args = cmd.args
         if args and cl.basename(args[0]) in ("sudo", "su", "runuser", "doas"):
             report(cmd.span, f"'{cl.basename(args[0])}' wraps the program; set user= in "
-                             f"[{cmd.section}] instead")
+                             f"[{cmd.section}] instead (with HOME and USER in environment: "
+                             "supervisord does not set them for user=)")
 
