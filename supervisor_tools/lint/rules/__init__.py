@@ -7,10 +7,11 @@ from supervisor_tools.lint.rules import (
     meta,
     placeholders,
     process,
+    relative,
     sections,
     servers,
     values,
 )
 
-__all__ = ["command", "daemonize", "loader", "meta", "placeholders", "process", "sections",
-           "servers", "values"]
+__all__ = ["command", "daemonize", "loader", "meta", "placeholders", "process",
+           "relative", "sections", "servers", "values"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import posixpath
 import re
 from typing import NamedTuple
 
@@ -128,57 +127,6 @@ def command_unparsable(ctx: Context, report: Report) -> None:
                              "supervisord cannot split it and every start fails")
         elif not args:
             report(cmd.option.key_span, f"the command of [{cmd.section}] is empty")
-
-
-@rule("SV222", "relative-command-path", W,
-      "a program path with '/' that supervisord finds from its own cwd",
-      options=("command", "directory"))
-def relative_command_path(ctx: Context, report: Report) -> None:
-    """supervisord 4.3.0 (`get_execv_args`) looks for a program path that contains a `/` but
-    does not start with one (`bin/web`, `./run.sh`) relative to its own working directory,
-    before the child changes to `directory`: the start fails with "can't find command" unless
-    supervisord happens to be started in a directory that holds the path too. That working
-    directory is wherever supervisord was started (a service manager's, a container's
-    WORKDIR); supervisord changes it only when `[supervisord] directory` is set, and only once
-    it daemonizes. The child then runs the path relative to `directory`, so with both set the
-    two must agree. Write the absolute path (`/srv/app/bin/web`, or `%(here)s/bin/web` for a
-    path beside the config).
-
-    Not reported: a bare name (`web`, `docker-entrypoint.sh`), which supervisord looks up in
-    PATH like a shell does and which images install there on purpose; and a relative script
-    given to an interpreter (`python3 app.py`), which the interpreter opens from the program's
-    working directory, a choice the image or `directory` makes.
-
-    Failing:
-
-        [program:web]
-        command = bin/web --port 8080
-        directory = /srv/app
-
-    Passing:
-
-        [program:web]
-        command = /srv/app/bin/web --port 8080
-        directory = /srv/app
-    """
-    for cmd in commands(ctx):
-        args = cmd.args
-        if not args:
-            continue
-        prog = args[0]
-        if "/" not in prog or prog.startswith(("/", "~", "$")) or pl.placeholders(prog):
-            continue  # `~` and `$X` are shell-syntax-in-command's, placeholders their rule's
-        opt = ctx.effective(cmd.section, "directory")
-        directory = (cmd.process.directory if cmd.process is not None else None) or (
-            opt.value if opt is not None else None)
-        where = f"supervisord looks for '{prog}' relative to the directory it was started in"
-        if directory:
-            full = posixpath.normpath(posixpath.join(directory, prog))
-            report(cmd.span, f"{where}, not in directory={directory} (there it only runs it), "
-                             f"and fails with \"can't find command\" elsewhere; write {full}")
-        else:
-            report(cmd.span, f"{where} and fails with \"can't find command\" when started "
-                             "elsewhere; write the absolute path")
 
 
 # A word that is nothing but a shell operator or redirection: `|`, `&&`, `;`, `>>`, `2>&1`, `<`
