@@ -33,12 +33,30 @@ def _script_arg(args: list[str]) -> str | None:
     return None
 
 
+LOG_KEYS = ("stdout_logfile", "stderr_logfile", "logfile", "pidfile", "childlogdir")
+
+
+def _relative_paths_elsewhere(ctx: Context) -> bool:
+    """Whether the config writes a log or pid file relative to where supervisord starts: then
+    it is meant to be started from one directory (a project's), on purpose."""
+    for key in LOG_KEYS:
+        for _, opt in ctx.options_named(key):
+            value = opt.value.strip()
+            if value and value[0] not in "/%" and value.upper() not in ("AUTO", "NONE",
+                                                                          "SYSLOG"):
+                return True
+    return False
+
+
 def _started_by_a_service_manager(ctx: Context) -> bool:
-    """Whether supervisord daemonizes without `[supervisord] directory`: then its working
-    directory is its service manager's (`/` under systemd), not a project directory."""
+    """Whether supervisord's working directory is its service manager's (`/` under systemd):
+    it daemonizes without `[supervisord] directory`, and nothing else in the config counts on
+    a directory it is started from."""
     sd = ctx.model.supervisord
     # a conf.d fragment alone is meant for a system supervisord
-    return sd is None or (not sd.nodaemon and not sd.directory)
+    if sd is not None and (sd.nodaemon or sd.directory):
+        return False
+    return not ctx.memo(_relative_paths_elsewhere)
 
 
 @rule("SV222", "relative-command-path", W,
@@ -59,7 +77,9 @@ def relative_command_path(ctx: Context, report: Report) -> None:
     program's working directory: without `directory` that is supervisord's own. It is reported
     when supervisord daemonizes without `[supervisord] directory` (a system service, started
     from `/` by its service manager), and for a conf.d fragment on its own; not under
-    `nodaemon=true`, where the container's WORKDIR is the directory on purpose.
+    `nodaemon=true`, where the container's WORKDIR is the directory on purpose, nor in a config
+    that also writes a log or pid file relative to where supervisord starts (one meant to be
+    started from a project directory).
 
     Not reported: a bare name (`web`, `docker-entrypoint.sh`), which supervisord looks up in
     PATH like a shell does and which images install there on purpose.
@@ -86,8 +106,9 @@ def relative_command_path(ctx: Context, report: Report) -> None:
             script = _relative_script(ctx, cmd.section, args)
             if script:
                 report(cmd.span, f"'{script}' is opened from supervisord's working directory "
-                                 f"([{cmd.section}] sets no directory), which is its service "
-                                 "manager's, often /; set directory= or use an absolute path")
+                                 f"([{cmd.section}] sets no directory), where it was started "
+                                 "(/ under a service manager); set directory= or use an "
+                                 "absolute path")
             continue
         opt = ctx.effective(cmd.section, "directory")
         directory = (cmd.process.directory if cmd.process is not None else None) or (
