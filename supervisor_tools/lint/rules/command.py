@@ -273,7 +273,9 @@ def shell_without_stopasgroup(ctx: Context, report: Report) -> None:
     shell execs it), and for bash a plain list (`a && b`, `a; b`, `X=$(...); b`) whose last
     command is the program, which bash 5.1 and later run with exec too. dash (`/bin/sh` on
     Debian and Ubuntu) does not, nor does bash for a pipeline, an `if`/`while` block, a
-    background `&`, or when the last command is not the program (`prog && sleep 2`).
+    background `&`, or when the last command is not the program (`prog && sleep 2`). What is
+    left is a program that outlives its stop, so the rule stays in the default set (as info:
+    a short job that ends by itself loses little).
 
     Failing:
 
@@ -305,7 +307,9 @@ def shell_without_stopasgroup(ctx: Context, report: Report) -> None:
       options=("command", "user"))
 def sudo_in_command(ctx: Context, report: Report) -> None:
     """`sudo` or `su` in front of a command puts another process between supervisord and the
-    program (signals and exit codes go astray) and may prompt for a password. Use `user=`.
+    program (signals and exit codes go astray) and may prompt for a password. Use `user=`, with
+    `HOME` and `USER` in `environment`: supervisord does not set them when it switches user,
+    while `sudo -H`/`-i` did.
 
     Failing:
 
