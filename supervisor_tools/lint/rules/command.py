@@ -132,7 +132,7 @@ def command_unparsable(ctx: Context, report: Report) -> None:
 # A word that is nothing but a shell operator or redirection: `|`, `&&`, `;`, `>>`, `2>&1`, `<`
 OPERATOR_WORD = re.compile(r"\|\|?|&&|;;?|\|&|&|(?:\d+|&)?(?:>>?|<<?|>\||<>)(?:&(?:\d+|-))?")
 # a redirection glued to its target: `>/var/log/x.log`, `2>/dev/null`, `&>>out`
-GLUED_REDIRECT = re.compile(r"(?:\d+|&)?(?:>>?|<)(?:&(?:\d+|-))?(?=[^\0<>&|;])")
+GLUED_REDIRECT = re.compile(r"(?:\d+|&)?(?:>>?|<)(?:&(?:\d+|-))?(?=[^<>&|;])")
 # `$NAME`, `${NAME}`, `$(...)` and backquotes, where a shell would expand them
 EXPANSION = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(|`")
 
