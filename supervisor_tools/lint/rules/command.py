@@ -200,9 +200,10 @@ def shell_syntax_in_command(ctx: Context, report: Report) -> None:
         split = cl.words(cmd.text)
         found = _shell_constructs(split) if split else []
         if found:
-            report(cmd.span, "supervisord runs this command without a shell, so "
-                             + ", ".join(repr(f) for f in found)
-                             + " reach the program as literal arguments")
+            what = ", ".join(repr(f) for f in found)
+            reach = ("reaches the program as a literal argument" if len(found) == 1
+                     else "reach the program as literal arguments")
+            report(cmd.span, f"supervisord runs this command without a shell, so {what} {reach}")
 
 
 # Words that open or close a compound command: bash forks for the commands inside one.
