@@ -20,8 +20,8 @@ PLACEHOLDER = re.compile(
     r"|#[A-Za-z][\w-]*#"  # #user#, #project-name#
     r"|\$\{[a-z][a-z0-9_]*\}"  # ${user}: lower case, unlike an environment variable
     r"|\{\{\s*[\w.]+\s*\}\}"  # {{ app_dir }}
-    r"|(?<![\w.-])path/to(?![\w.-])"  # /path/to/app.sock, directory=/path/to
-    r"|(?<![\w.-])your/"  # /your/log/path.log
+    r"|(?<![\w.-])/?path/to(?![\w.-])"  # /path/to/app.sock, directory=/path/to
+    r"|(?<![\w.-])/?your/"  # /your/log/path.log
     r"|(?<![\w.-])your(?:[_-][A-Za-z][\w-]*"  # your_project, your-domain.org
     r"|(?:domain|project|app|name|user|username|site|server|host|path|dir|home|password"
     r"|token|key|email)\w*)(?!\w)"  # yourdomain.com, yourproject
