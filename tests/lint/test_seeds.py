@@ -14,6 +14,7 @@ EXPECTED = [
     "000-main-structure.conf:4 SV246", "000-main-structure.conf:9 SV240",
     "000-main-structure.conf:15 SV246", "000-main-structure.conf:19 SV246",
     "000-main-structure.conf:29 SV201",
+    "000-myapp.ini:4 SV251", "000-myapp.ini:5 SV251",
     "000-nginx.conf:5 SV236",
     "000-worker.conf:12 SV246", "000-worker.conf:12 SV247",
     "000-worker.conf:13 SV246", "000-worker.conf:13 SV247",

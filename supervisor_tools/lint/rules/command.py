@@ -9,6 +9,7 @@ from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint import commandline as cl
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
+from supervisor_tools.lint.rules import placeholders as pl
 from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.syntax.ast import Option, ValueLine
 
@@ -17,10 +18,6 @@ W = Severity.WARNING
 I = Severity.INFO  # noqa: E741
 
 PROGRAM_KINDS = ("program", "eventlistener", "fcgi-program")
-INTERPRETERS = re.compile(r"^(python[\d.]*|pypy[\d.]*|node|nodejs|ruby|perl|php[\d.]*|bash|sh|"
-                          r"java|Rscript|lua|deno|bun)$")
-SCRIPT_EXT = re.compile(r"\.(py|js|mjs|cjs|ts|rb|pl|php|sh|jar|lua|r)$", re.IGNORECASE)
-VARIABLE = re.compile(r"\$(\{?[A-Za-z_][A-Za-z0-9_]*\}?)")
 SHELLISH = re.compile(r"[;&|<>$`~]")
 
 
@@ -132,91 +129,58 @@ def command_unparsable(ctx: Context, report: Report) -> None:
             report(cmd.option.key_span, f"the command of [{cmd.section}] is empty")
 
 
-def _script_arg(args: list[str]) -> str | None:
-    i = 1
-    while i < len(args):
-        arg = args[i]
-        if arg in ("-m", "-c", "-e", "-r", "--eval", "--module"):
-            return None
-        if arg == "-jar":
-            return args[i + 1] if i + 1 < len(args) else None
-        if not arg.startswith("-"):
-            return arg
-        i += 1
-    return None
+# A word that is nothing but a shell operator or redirection: `|`, `&&`, `;`, `>>`, `2>&1`, `<`
+OPERATOR_WORD = re.compile(r"\|\|?|&&|;;?|\|&|&|(?:\d+|&)?(?:>>?|<<?|>\||<>)(?:&(?:\d+|-))?")
+# a redirection glued to its target: `>/var/log/x.log`, `2>/dev/null`, `&>>out`
+GLUED_REDIRECT = re.compile(r"(?:\d+|&)?(?:>>?|<)(?:&(?:\d+|-))?(?=[^<>&|;])")
+# `$NAME`, `${NAME}`, `$(...)` and backquotes, where a shell would expand them
+EXPANSION = re.compile(r"\$\{?[A-Za-z_][A-Za-z0-9_]*\}?|\$\(|`")
 
 
-@rule("SV222", "relative-command-path", W, "a command path resolved against supervisord's cwd",
-      options=("command", "directory"))
-def relative_command_path(ctx: Context, report: Report) -> None:
-    """supervisord looks up a program path containing `/` (like `bin/web` or `./run.sh`)
-    relative to its own working directory — `/` once daemonized — not relative to `directory`,
-    and a bare script name (`run.sh`) only in PATH. A script given to an interpreter
-    (`python3 app.py`) is found relative to `directory`, so it needs one. Use absolute paths,
-    or `%(here)s/...`.
-
-    Failing:
-
-        [program:worker]
-        command = /usr/bin/python3 worker.py
-
-    Passing:
-
-        [program:worker]
-        command = /usr/bin/python3 worker.py
-        directory = /srv/app
-    """
-    for cmd in commands(ctx):
-        args = cmd.args
-        if not args:
-            continue
-        prog = args[0]
-        if "/" in prog and not prog.startswith(("/", "~", "$")):
-            report(cmd.span, f"'{prog}' is looked up relative to supervisord's working "
-                             "directory, not 'directory'; use an absolute path")
-            continue
-        if "/" not in prog and SCRIPT_EXT.search(prog):
-            report(cmd.span, f"'{prog}' is looked up in PATH, not in 'directory' or the "
-                             "config's directory; use an absolute path")
-            continue
-        has_dir = ctx.effective(cmd.section, "directory") is not None
-        if has_dir or not INTERPRETERS.match(cl.basename(prog)):
-            continue
-        script = _script_arg(args)
-        if script and not script.startswith("/") and ("/" in script or SCRIPT_EXT.search(script)):
-            report(cmd.span, f"'{script}' is relative and [{cmd.section}] sets no 'directory': "
-                             "it is resolved against supervisord's working directory")
-
-
-def _shell_constructs(text: str) -> list[str]:
-    if not SHELLISH.search(text):
-        return []  # most commands: no need to tokenize (shlex is slow on big trees)
-    tokens = cl.shell_tokens(text)
-    if tokens is None:
-        return []
+def _shell_constructs(words: list[cl.Word]) -> list[str]:
+    """Shell syntax a shell would read in this argv: only what is written outside quotes (and
+    `$NAME` in a one-word double-quoted argument), never inside the script of a `sh -c`."""
+    scripts = cl.script_arguments([w.text for w in words])
     found: list[str] = []
-    for i, tok in enumerate(tokens):
-        if tok in cl.OPERATORS or (tok and set(tok) <= set(";&|<>")):
-            if tok == "&" and i == len(tokens) - 1:
-                continue  # a trailing '&' is reported by daemonizing-command
-            found.append(tok)
-        elif tok.startswith("'"):
+    last = len(words) - 1
+    for i, word in enumerate(words):
+        if i in scripts:
             continue
-        else:
-            found.extend(m.group(0) for m in VARIABLE.finditer(tok))
-            if tok.startswith("~"):
-                found.append("~")
-            if "`" in tok:
-                found.append("`")
+        bare = word.bare()  # quoted characters hidden
+        if word.how.count("u") == len(word.text) and OPERATOR_WORD.fullmatch(word.text):
+            if not (word.text == "&" and i == last):  # a trailing '&': daemonizing-command
+                found.append(word.text)
+            continue
+        m = GLUED_REDIRECT.match(bare)
+        if m and m.group(0) and not pl.placeholders(word.text):
+            found.append(m.group(0))
+        found.extend(op for op in ("&&", "||") if op in bare)
+        if len(bare) > 1 and bare[-1] in ";|" and bare[:-1].strip("\0"):
+            found.append(bare[-1])  # `a; b` or `a| b`
+        # in double quotes a shell expands `$NAME` too; a quoted argument with spaces is a
+        # command line for the program to run (its own shell expands it), not one value
+        visible = word.bare("se") if " " not in word.text else bare
+        found.extend(m.group(0) for m in EXPANSION.finditer(visible)
+                     if not pl.is_template_variable(m.group(0)))
+        if word.how.startswith("u") and word.text.startswith("~"):
+            found.append("~")
     return list(dict.fromkeys(found))
 
 
 @rule("SV223", "shell-syntax-in-command", W, "shell syntax in a command run without a shell",
       options=("command",))
 def shell_syntax_in_command(ctx: Context, report: Report) -> None:
-    """supervisord does not run `command` through a shell: pipes, redirections, `&&`, `$VAR`
-    and `~` reach the program as literal arguments. Use supervisord's log options instead of
-    redirections, `%(ENV_NAME)s` instead of `$NAME`, or run the line with `sh -c '...'`.
+    """supervisord does not run `command` through a shell: it splits the line with Python's
+    `shlex` (quotes group words and are removed) and runs the program with those arguments.
+    Pipes, redirections, `&&`, `;`, `$VAR`, `$(...)` and `~` written outside quotes reach the
+    program as literal arguments. Use supervisord's log options instead of redirections,
+    `%(ENV_NAME)s` instead of `$NAME`, or run the line with `sh -c '...'`.
+
+    Only what a shell would have read is reported: the script of `sh -c '...'` (also behind a
+    wrapper such as `env`, `tini --`, `gosu user`, and the `-c` of `su`, `runuser`, `flock`) is
+    shell code and is left alone, as is a quoted argument (`--on-exit='a && b'`, a command line
+    for the program to run) and a `&` or `|` inside a word (`--url=http://h/?a=1&b=2`), which is
+    an argument's text.
 
     Failing:
 
@@ -231,96 +195,88 @@ def shell_syntax_in_command(ctx: Context, report: Report) -> None:
         redirect_stderr = true
     """
     for cmd in commands(ctx):
-        if not cmd.args or cmd.script is not None:
-            continue
-        found = _shell_constructs(cmd.text)
+        if not cmd.args or not SHELLISH.search(cmd.text):
+            continue  # most commands: nothing a shell would read
+        split = cl.words(cmd.text)
+        found = _shell_constructs(split) if split else []
         if found:
-            report(cmd.span, "supervisord runs this command without a shell, so "
-                             + ", ".join(repr(f) for f in found)
-                             + " reach the program as literal arguments")
+            what = ", ".join(repr(f) for f in found)
+            reach = ("reaches the program as a literal argument" if len(found) == 1
+                     else "reach the program as literal arguments")
+            report(cmd.span, f"supervisord runs this command without a shell, so {what} {reach}")
 
 
-def _daemonizes(words: list[str], op: str | None) -> str | None:
-    if op == "&":
-        return "'&' puts the process in the background and the shell exits"
-    if not words:
-        return None
-    name = cl.basename(words[0])
-    rest = words[1:]
-    joined = " ".join(rest)
-    if name == "nginx" and not re.search(r"daemon\s+off", joined):
-        return "nginx daemonizes unless run with -g 'daemon off;'"
-    if name == "redis-server" and re.search(r"--daemonize\s+yes", joined):
-        return "redis-server --daemonize yes forks into the background"
-    if name.startswith("gunicorn") and ("--daemon" in rest or "-D" in rest):
-        return "gunicorn --daemon forks into the background"
-    if name.startswith("php-fpm") and not ({"-F", "--nodaemonize"} & set(rest)):
-        return "php-fpm daemonizes unless run with -F (--nodaemonize)"
-    if name in ("apachectl", "apache2ctl", "httpd", "apache2") and "FOREGROUND" not in joined:
-        return f"{name} daemonizes unless run with -DFOREGROUND"
-    if name in ("service", "systemctl") or words[0].startswith("/etc/init.d/"):
-        return f"'{name}' asks another service manager to start the program and exits"
-    if name == "nohup":
-        return "nohup is meant for backgrounding; supervisord already keeps the process"
-    if name.startswith("uwsgi") and any(r.startswith("--daemonize") for r in rest):
-        return "uwsgi --daemonize forks into the background"
-    if name == "memcached" and "-d" in rest:
-        return "memcached -d forks into the background"
-    if name == "mongod" and "--fork" in rest:
-        return "mongod --fork forks into the background"
-    if name == "celery" and "multi" in rest[:3]:
-        return "celery multi starts detached workers and exits"
-    if name == "sshd" and "-D" not in rest:
-        return "sshd daemonizes unless run with -D"
-    return None
+# Words that open or close a compound command: bash forks for the commands inside one.
+COMPOUND = frozenset({"if", "then", "else", "elif", "fi", "while", "until", "for", "do", "done",
+                      "case", "esac", "{", "}", "function", "select", "!"})
+# A last command that shows the long-running program is not the last one.
+NOT_THE_PROGRAM = frozenset({"sleep", "wait", "true", "false", ":", "echo"})
 
 
-@rule("SV224", "daemonizing-command", W, "a program that puts itself in the background",
-      options=("command",))
-def daemonizing_command(ctx: Context, report: Report) -> None:
-    """supervisord must stay the parent of the real process. A program that daemonizes (nginx
-    without `daemon off`, `redis-server --daemonize yes`, `gunicorn --daemon`, `php-fpm`
-    without `-F`, `apachectl start`, `service x start`, a shell line ending in `&`) exits at
-    once: supervisord sees an exit, restarts it in a loop or marks it FATAL, and cannot stop the
-    real process.
-
-    Failing:
-
-        [program:nginx]
-        command = /usr/sbin/nginx
-
-    Passing:
-
-        [program:nginx]
-        command = /usr/sbin/nginx -g 'daemon off;'
-    """
-    for cmd in commands(ctx):
-        args = cmd.args
-        if not args:
+def _without_substitutions(script: str) -> str:
+    """`script` with each `$(...)` replaced by `x`: the commands inside run in a subshell and
+    say nothing about the shell's own list."""
+    out: list[str] = []
+    i, n = 0, len(script)
+    quote = ""
+    while i < n:
+        c = script[i]
+        if quote:
+            quote = "" if c == quote else quote
+        elif c in "'\"":
+            quote = c
+        elif script.startswith("$(", i):
+            depth, j, inner = 1, i + 2, ""
+            while j < n and depth:
+                d = script[j]
+                if inner:
+                    inner = "" if d == inner else inner
+                elif d in "'\"":
+                    inner = d
+                elif d == "(":
+                    depth += 1
+                elif d == ")":
+                    depth -= 1
+                j += 1
+            out.append("x")
+            i = j
             continue
-        script = cmd.script
-        units: list[tuple[list[str], str | None]] = (
-            list(cl.simple_commands(script)) if script is not None else [(args, None)])
-        if script is None and "&" in cmd.text:
-            toks = cl.shell_tokens(cmd.text) or []
-            if toks and toks[-1] == "&":
-                report(cmd.span, "there is no shell to put the program in the background: "
-                                 "supervisord passes '&' to it as an argument; remove the '&' "
-                                 "(supervisord already runs the program in the background)")
-                continue
-        for words, op in units:
-            why = _daemonizes(words, op)
-            if why:
-                report(cmd.span, f"{why}; supervisord would see it exit")
-                break
+        out.append(c)
+        i += 1
+    return "".join(out)
+
+
+def _bash_execs_last(script: str) -> bool:
+    """Whether bash (5.1 and later) runs the last command of `script` in its own place: a plain
+    `a; b`, `a && b` or `a || b` list of simple commands, whose last one is the program."""
+    script = _without_substitutions(script.replace("\\\n", " "))
+    tokens = cl.shell_tokens(script)
+    if not tokens:
+        return False
+    for tok in tokens:
+        if tok in COMPOUND or tok.startswith("(") or (
+                tok and set(tok) <= set(";&|<>") and tok not in (";", "&&", "||")):
+            return False  # a compound command, a pipeline, a background job, a redirection
+    units = [words for words, _ in cl.simple_commands(script)]
+    last = units[-1] if units else []
+    return bool(last) and cl.basename(last[0]) not in NOT_THE_PROGRAM
 
 
 @rule("SV225", "shell-without-stopasgroup", I,
       "a shell wrapper whose children survive a stop", options=("command", "stopasgroup"))
 def shell_without_stopasgroup(ctx: Context, report: Report) -> None:
-    """With `sh -c '...'` supervisord's stop signal reaches the shell, not the program it
-    started; the program keeps running. Start the program with `exec` or set `stopasgroup=true`
-    (which also implies `killasgroup`).
+    """With `sh -c '...'` running several commands, the shell stays the parent of the program
+    it starts: supervisord's stop signal reaches the shell, which dies, and the program keeps
+    running (holding its port, so the restart fails). Start the program with `exec` or set
+    `stopasgroup=true` (which also implies `killasgroup`).
+
+    Not reported where the shell hands its place to the program anyway: a single command (every
+    shell execs it), and for bash a plain list (`a && b`, `a; b`, `X=$(...); b`) whose last
+    command is the program, which bash 5.1 and later run with exec too. dash (`/bin/sh` on
+    Debian and Ubuntu) does not, nor does bash for a pipeline, an `if`/`while` block, a
+    background `&`, or when the last command is not the program (`prog && sleep 2`). What is
+    left is a program that outlives its stop, so the rule stays in the default set (as info:
+    a short job that ends by itself loses little).
 
     Failing:
 
@@ -333,14 +289,16 @@ def shell_without_stopasgroup(ctx: Context, report: Report) -> None:
         command = sh -c 'cd /srv && exec ./job'
     """
     for cmd in commands(ctx):
-        script = cmd.script
-        if script is None or cmd.process is None or cmd.process.stopasgroup:
+        script, args = cmd.script, cmd.args
+        if script is None or not args or cmd.process is None or cmd.process.stopasgroup:
             continue
         units = [words for words, _ in cl.simple_commands(script)]
         tokens = cl.shell_tokens(script) or []
         if len(units) <= 1 and not (set(tokens) & {"|", "&&", "||", ";", "&"}):
             continue  # a single command: most shells exec it directly
         if re.search(r"(^|[;&|]\s*|\s)exec\s", script) or script.rstrip().endswith("&"):
+            continue
+        if cl.basename(args[0]) == "bash" and _bash_execs_last(script):
             continue
         report(cmd.span, "the stop signal reaches the shell, not the programs it starts; "
                          "use 'exec' for the last command or set stopasgroup=true")
@@ -350,7 +308,9 @@ def shell_without_stopasgroup(ctx: Context, report: Report) -> None:
       options=("command", "user"))
 def sudo_in_command(ctx: Context, report: Report) -> None:
     """`sudo` or `su` in front of a command puts another process between supervisord and the
-    program (signals and exit codes go astray) and may prompt for a password. Use `user=`.
+    program (signals and exit codes go astray) and may prompt for a password. Use `user=`, with
+    `HOME` and `USER` in `environment`: supervisord does not set them when it switches user,
+    while `sudo -H`/`-i` did.
 
     Failing:
 
@@ -367,5 +327,6 @@ def sudo_in_command(ctx: Context, report: Report) -> None:
         args = cmd.args
         if args and cl.basename(args[0]) in ("sudo", "su", "runuser", "doas"):
             report(cmd.span, f"'{cl.basename(args[0])}' wraps the program; set user= in "
-                             f"[{cmd.section}] instead")
+                             f"[{cmd.section}] instead (with HOME and USER in environment: "
+                             "supervisord does not set them for user=)")
 

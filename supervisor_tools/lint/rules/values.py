@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Fix, Report, TextEdit, rule
+from supervisor_tools.lint.rules import placeholders as pl
 from supervisor_tools.options.table import options_for
 from supervisor_tools.options.types import environment_tokens
 from supervisor_tools.syntax.ast import Option, ValueLine
@@ -137,7 +138,9 @@ def unexpanded_variable(ctx: Context, report: Report) -> None:
         for opt, value in zip(ref.options, values, strict=True):
             if opt.key in NOT_EXPANDED_HERE or ("$" not in value and not value.startswith("~")):
                 continue
-            found = list(dict.fromkeys(m.group(0) for m in VARIABLE.finditer(value)))
+            # a lower-case `${name}` is a deploy template's placeholder (placeholder-value)
+            found = list(dict.fromkeys(m.group(0) for m in VARIABLE.finditer(value)
+                                       if not pl.is_template_variable(m.group(0))))
             if found:
                 names = ", ".join(found)
                 hint = ", ".join(f"%(ENV_{v.strip('${}')})s" for v in found)
