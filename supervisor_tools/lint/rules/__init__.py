@@ -1,5 +1,16 @@
 """Every lint rule, one small check function each; importing this package declares them."""
 
-from supervisor_tools.lint.rules import command, loader, meta, process, sections, servers, values
+from supervisor_tools.lint.rules import (
+                                         command,
+                                         loader,
+                                         logs,
+                                         meta,
+                                         process,
+                                         sections,
+                                         servers,
+                                         users,
+                                         values,
+)
 
-__all__ = ["command", "loader", "meta", "process", "sections", "servers", "values"]
+__all__ = ["command", "loader", "logs", "meta", "process", "sections", "servers", "users",
+           "values"]

@@ -1,0 +1,141 @@
+"""Rules about where a program's output goes: its log files and their rotation."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from supervisor_tools.errors import Severity, Span
+from supervisor_tools.lint.context import Context
+from supervisor_tools.lint.rule import Report, rule
+from supervisor_tools.lint.rules.process import STREAMS, programs
+from supervisor_tools.model.model import ProcessConfig
+
+W = Severity.WARNING
+E = Severity.ERROR
+
+
+def _logs(proc: ProcessConfig) -> Iterator[tuple[str, str]]:
+    for stream, value in (("stdout", proc.stdout_logfile), ("stderr", proc.stderr_logfile)):
+        if value not in ("AUTO", "NONE", "syslog", ""):
+            yield stream, value
+
+
+@rule("SV247", "shared-logfile", W, "two processes (or two streams) writing the same log file",
+      options=("stdout_logfile", "stderr_logfile"))
+def shared_logfile(ctx: Context, report: Report) -> None:
+    """Each log file is rotated by the process that writes it; two writers interleave lines and
+    rotate the file under each other. With `numprocs > 1`, put `%(process_num)s` in the name;
+    to send stderr to the stdout log use `redirect_stderr=true`.
+
+    Failing:
+
+        [program:worker]
+        command = /usr/bin/worker
+        process_name = %(program_name)s_%(process_num)d
+        numprocs = 2
+        stdout_logfile = /var/log/worker.log
+
+    Passing:
+
+        [program:worker]
+        command = /usr/bin/worker
+        process_name = %(program_name)s_%(process_num)d
+        numprocs = 2
+        stdout_logfile = /var/log/worker-%(process_num)d.log
+    """
+    first: dict[str, tuple[str, str]] = {}
+    reported: set[tuple[Span, str]] = set()
+    for proc in ctx.processes():
+        for stream, path in _logs(proc):
+            if path in STREAMS:
+                continue
+            key = os.path.normpath(path)
+            owner = (proc.name, stream)
+            if key not in first:
+                first[key] = owner
+                continue
+            if first[key] == owner:
+                continue
+            span = proc.span_of(f"{stream}_logfile")
+            if (span, key) in reported:
+                continue
+            reported.add((span, key))
+            other = first[key]
+            report(span, f"{path} is also written by {other[0]} ({other[1]}); "
+                         f"{proc.name} ({stream}) would interleave with it and rotate it")
+
+
+@rule("SV248", "stream-log-rotation", E, "a log to /dev/stdout with rotation enabled",
+      options=("stdout_logfile", "stdout_logfile_maxbytes", "stderr_logfile",
+               "stderr_logfile_maxbytes", "logfile", "logfile_maxbytes"))
+def stream_log_rotation(ctx: Context, report: Report) -> None:
+    """`/dev/stdout`, `/dev/stderr` and `/proc/self/fd/N` cannot be rotated: with
+    `*_logfile_maxbytes` other than 0 supervisord fails with "Illegal seek" when the size limit
+    is reached. Set the matching `maxbytes` to 0.
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+        stdout_logfile = /dev/stdout
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        stdout_logfile = /dev/stdout
+        stdout_logfile_maxbytes = 0
+    """
+    seen: set[Span] = set()
+    for proc in ctx.processes():
+        for stream, path in _logs(proc):
+            if path in STREAMS and path != "/dev/null" and \
+                    getattr(proc, f"{stream}_logfile_maxbytes") != 0:
+                span = proc.span_of(f"{stream}_logfile")
+                if span not in seen:
+                    seen.add(span)
+                    report(span, f"{path} cannot be rotated; set {stream}_logfile_maxbytes = 0")
+    sd = ctx.model.supervisord
+    if sd is not None and sd.logfile in STREAMS and sd.logfile_maxbytes != 0:
+        report(sd.spans.get("logfile", sd.source),
+               f"{sd.logfile} cannot be rotated; set logfile_maxbytes = 0")
+
+
+REDIRECTED = ("stderr_logfile_maxbytes", "stderr_logfile_backups", "stderr_capture_maxbytes",
+              "stderr_events_enabled", "stderr_syslog")
+
+
+@rule("SV238", "redirect-stderr-options", W, "stderr_* options without effect under "
+      "redirect_stderr=true", options=("redirect_stderr", *REDIRECTED))
+def redirect_stderr_options(ctx: Context, report: Report) -> None:
+    """With `redirect_stderr=true` there is no separate stderr stream: `stderr_logfile_maxbytes`,
+    `stderr_logfile_backups`, `stderr_capture_maxbytes`, `stderr_events_enabled` and
+    `stderr_syslog` do nothing (stderr follows the `stdout_*` options). (`stderr_logfile` itself
+    is SV205.)
+
+    Failing:
+
+        [program:web]
+        command = /usr/bin/web
+        redirect_stderr = true
+        stderr_syslog = true
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web
+        redirect_stderr = true
+        stdout_syslog = true
+    """
+    for prog in programs(ctx):
+        if not prog.proc.redirect_stderr:
+            continue
+        raw = ctx.raw.sections.get(prog.section)  # what `ctx.explicit` reads
+        if raw is None or raw.options.keys().isdisjoint(REDIRECTED):
+            continue
+        for key in REDIRECTED:
+            opt = raw.options.get(key)
+            if opt is not None:
+                report(opt.key_span, f"[{prog.name}] sets {key}, which has no effect with "
+                                     "redirect_stderr=true; use the stdout_* option")
