@@ -78,11 +78,18 @@ def exitcodes_without_effect(ctx: Context, report: Report) -> None:
                          "has no effect; use autorestart=unexpected")
 
 
-@rule("SV231", "startretries-without-effect", W, "startretries set with startsecs=0",
-      options=("startretries", "startsecs"))
-def startretries_without_effect(ctx: Context, report: Report) -> None:
-    """With `startsecs=0` a process counts as started the moment it is spawned, so it never
-    enters BACKOFF and `startretries` is never used.
+@rule("SV231", "startretries-spawn-errors-only", W,
+      "startretries with startsecs=0 counts only spawn errors", options=("startretries", "startsecs"))
+def startretries_spawn_errors_only(ctx: Context, report: Report) -> None:
+    """With `startsecs=0` a process counts as started the moment it is spawned, so one that
+    exits at once is never a failed start: it goes to EXITED, not BACKOFF, and only
+    `autorestart` decides whether it runs again, without delay and without limit.
+    `startretries` then counts only spawn errors that supervisord meets before the process
+    runs (a command that is missing or not executable, no free file descriptors, a failed
+    fork): those still go through BACKOFF, with a growing delay, to FATAL after `startretries`
+    retries. A `startretries` above 0 next to `startsecs=0` is almost always meant to limit
+    crash restarts, which it does not. (`startretries=0` is not reported: it says "never
+    retry", which holds for spawn errors and is moot for exits.)
 
     Failing:
 
@@ -99,11 +106,14 @@ def startretries_without_effect(ctx: Context, report: Report) -> None:
         startretries = 5
     """
     for prog in programs(ctx):
-        if prog.proc.startsecs != 0:
+        if prog.proc.startsecs != 0 or prog.proc.startretries <= 0:
             continue
         span = explicit_span(ctx, prog, "startretries")
         if span is not None:
-            report(span, f"[{prog.name}] has startsecs=0, so startretries is never used")
+            report(span, f"[{prog.name}] has startsecs=0, so startretries={prog.proc.startretries} "
+                         "counts only spawn errors (such as a missing command): a process that "
+                         "exits at once is never retried through BACKOFF; give startsecs the "
+                         "time a healthy start takes")
 
 
 @rule("SV232", "restart-loop", W, "startsecs=0 with autorestart: a crash restarts at once, forever",
