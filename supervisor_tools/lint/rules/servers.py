@@ -111,15 +111,26 @@ def unix_socket_open(ctx: Context, report: Report) -> None:
                    "there is no password")
 
 
-def _main_span(ctx: Context) -> Span | None:
+def _served_main_span(ctx: Context) -> Span | None:
+    """The `[supervisord]` header of a main config that runs an HTTP server, else None.
+
+    Without `[unix_http_server]` or `[inet_http_server]` nothing can talk to supervisord at all
+    (a container's supervisord usually runs so), and neither `[rpcinterface:supervisor]` nor
+    `[supervisorctl]` would change that.
+    """
     sd = ctx.model.supervisord
-    return None if sd is None or ctx.fragment else sd.source
+    if sd is None or ctx.fragment or not ctx.model.servers:
+        return None
+    return sd.source
 
 
-@rule("SV243", "no-rpcinterface", W, "no [rpcinterface:supervisor]: supervisorctl cannot talk")
+@rule("SV243", "no-rpcinterface", W, "an HTTP server without [rpcinterface:supervisor]")
 def no_rpcinterface(ctx: Context, report: Report) -> None:
     """Without `[rpcinterface:supervisor]` the HTTP server answers no `supervisor.*` method, so
-    supervisorctl and the web page fail ("UNKNOWN_METHOD"). Checked on main configs only.
+    supervisorctl and the web page fail ("UNKNOWN_METHOD"): the server is there for nothing.
+    Checked on main configs that run a `[unix_http_server]` or `[inet_http_server]`; a config
+    with neither (as most containers run supervisord) has nothing to answer methods, and the
+    section would change nothing there.
 
     Failing:
 
@@ -138,18 +149,19 @@ def no_rpcinterface(ctx: Context, report: Report) -> None:
         [rpcinterface:supervisor]
         supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
     """
-    span = _main_span(ctx)
+    span = _served_main_span(ctx)
     if span is None or "rpcinterface:supervisor" in ctx.raw.sections:
         return
-    report(span, "no [rpcinterface:supervisor] section: supervisorctl and the web page cannot "
-                 "control this supervisord")
+    report(span, "an HTTP server runs but there is no [rpcinterface:supervisor] section: "
+                 "supervisorctl and the web page cannot control this supervisord")
 
 
-@rule("SV244", "no-supervisorctl", W, "no [supervisorctl] section in a main config")
+@rule("SV244", "no-supervisorctl", W, "an HTTP server without a [supervisorctl] section")
 def no_supervisorctl(ctx: Context, report: Report) -> None:
     """supervisorctl refuses a config without `[supervisorctl]` (".ini file does not include
     supervisorctl section"), and it is where `serverurl` says how to reach supervisord. Checked
-    on main configs only.
+    on main configs that run a `[unix_http_server]` or `[inet_http_server]`, the servers
+    supervisorctl talks to; without one supervisorctl cannot connect whatever the file says.
 
     Failing:
 
@@ -168,9 +180,10 @@ def no_supervisorctl(ctx: Context, report: Report) -> None:
         [supervisorctl]
         serverurl = unix:///run/supervisor.sock
     """
-    span = _main_span(ctx)
+    span = _served_main_span(ctx)
     if span is not None and "supervisorctl" not in ctx.raw.sections:
-        report(span, "no [supervisorctl] section: `supervisorctl -c` with this file fails")
+        report(span, "an HTTP server runs but there is no [supervisorctl] section: "
+                     "`supervisorctl -c` with this file fails")
 
 
 def _matches(url: str, servers: list[InetHttpServerConfig | UnixHttpServerConfig]) -> bool:
