@@ -56,6 +56,19 @@ class Context:
         return self._by_source.get(source)
 
     @property
+    def container(self) -> bool:
+        """Whether this config runs a container: `[supervisord] nodaemon=true`.
+
+        supervisord kept in the foreground by its own config is what a container's entry point
+        runs; a host's init system usually starts it daemonized, or with `-n` on its command
+        line rather than in the file. In a container the container is the unit of isolation
+        and of lifetime: no tmp cleaner runs, and /tmp and the processes go away with it. A
+        fragment on its own (no `[supervisord]`) says nothing, so it is not one.
+        """
+        sd = self.model.supervisord
+        return sd is not None and sd.nodaemon
+
+    @property
     def documents(self) -> tuple[Document, ...]:
         return self.result.documents
 

@@ -102,17 +102,25 @@ def stream_log_rotation(ctx: Context, report: Report) -> None:
                f"{sd.logfile} cannot be rotated; set logfile_maxbytes = 0")
 
 
-REDIRECTED = ("stderr_logfile_maxbytes", "stderr_logfile_backups", "stderr_capture_maxbytes",
-              "stderr_events_enabled", "stderr_syslog")
+# The stderr features that redirect_stderr=true turns off, each with the stdout option that then
+# carries the merged stream.
+REDIRECTED = {"stderr_syslog": "stdout_syslog", "stderr_events_enabled": "stdout_events_enabled",
+              "stderr_capture_maxbytes": "stdout_capture_maxbytes"}
 
 
-@rule("SV238", "redirect-stderr-options", W, "stderr_* options without effect under "
-      "redirect_stderr=true", options=("redirect_stderr", *REDIRECTED))
+@rule("SV238", "redirect-stderr-options", W, "a stderr_* feature turned on under "
+      "redirect_stderr=true, where only stdout_* counts",
+      options=("redirect_stderr", *REDIRECTED, *REDIRECTED.values()))
 def redirect_stderr_options(ctx: Context, report: Report) -> None:
-    """With `redirect_stderr=true` there is no separate stderr stream: `stderr_logfile_maxbytes`,
-    `stderr_logfile_backups`, `stderr_capture_maxbytes`, `stderr_events_enabled` and
-    `stderr_syslog` do nothing (stderr follows the `stdout_*` options). (`stderr_logfile` itself
-    is SV205.)
+    """With `redirect_stderr=true` there is no separate stderr stream: stderr is written into
+    stdout's pipe and follows the `stdout_*` options. Turning on `stderr_syslog`,
+    `stderr_events_enabled` or `stderr_capture_maxbytes` then does nothing, and unless the
+    matching `stdout_*` option is on too, the program's error output silently never reaches
+    syslog, event listeners or capture mode. (`stderr_logfile` itself is SV205.)
+
+    Not reported: the other `stderr_*` options (`stderr_logfile_maxbytes`,
+    `stderr_logfile_backups`) and features turned off or already carried by their `stdout_*`
+    option. Such leftovers of a config that once logged stderr apart change nothing.
 
     Failing:
 
@@ -134,8 +142,10 @@ def redirect_stderr_options(ctx: Context, report: Report) -> None:
         raw = ctx.raw.sections.get(prog.section)  # what `ctx.explicit` reads
         if raw is None or raw.options.keys().isdisjoint(REDIRECTED):
             continue
-        for key in REDIRECTED:
+        for key, carrier in REDIRECTED.items():
             opt = raw.options.get(key)
-            if opt is not None:
-                report(opt.key_span, f"[{prog.name}] sets {key}, which has no effect with "
-                                     "redirect_stderr=true; use the stdout_* option")
+            if opt is None or not getattr(prog.proc, key) or getattr(prog.proc, carrier):
+                continue
+            report(opt.key_span, f"[{prog.name}] sets {key}, which has no effect with "
+                                 f"redirect_stderr=true: stderr goes through stdout, so set "
+                                 f"{carrier} instead")

@@ -49,11 +49,14 @@ def explicit_span(ctx: Context, prog: Program, key: str) -> Span | None:
     return None if opt is None else opt.value_span
 
 
-@rule("SV230", "exitcodes-without-effect", W, "exitcodes set with autorestart=true",
+@rule("SV230", "exitcodes-without-effect", W, "non-default exitcodes with autorestart=true",
       options=("exitcodes", "autorestart"))
 def exitcodes_without_effect(ctx: Context, report: Report) -> None:
-    """With `autorestart=true` every exit is restarted, expected or not, so `exitcodes` changes
-    nothing. Use `autorestart=unexpected` to restart only on exit codes not in `exitcodes`.
+    """With `autorestart=true` every exit is restarted, expected or not, so `exitcodes` does not
+    decide restarts; it only labels an exit "expected" or "not expected" in supervisord's log
+    and in PROCESS_STATE_EXITED events. Use `autorestart=unexpected` to restart only on exit
+    codes not in `exitcodes`. Only codes other than the default `0` are reported: writing the
+    default out says nothing about restarts.
 
     Failing:
 
@@ -70,12 +73,12 @@ def exitcodes_without_effect(ctx: Context, report: Report) -> None:
         exitcodes = 0,2
     """
     for prog in programs(ctx):
-        if prog.proc.autorestart is not True:
+        if prog.proc.autorestart is not True or prog.proc.exitcodes == (0,):
             continue
         span = explicit_span(ctx, prog, "exitcodes")
         if span is not None:
             report(span, f"[{prog.name}] restarts on every exit (autorestart=true), so exitcodes "
-                         "has no effect; use autorestart=unexpected")
+                         "does not decide restarts; use autorestart=unexpected")
 
 
 @rule("SV231", "startretries-spawn-errors-only", W,
@@ -209,12 +212,16 @@ def bad_timing(ctx: Context, report: Report) -> None:
 
 
 @rule("SV239", "startsecs-exceeds-stopwaitsecs", Severity.INFO,
-      "startsecs longer than stopwaitsecs", options=("startsecs", "stopwaitsecs"))
+      "startsecs longer than stopwaitsecs", options=("startsecs", "stopwaitsecs"), group="strict")
 def startsecs_exceeds_stopwaitsecs(ctx: Context, report: Report) -> None:
     """A program that needs longer to start than it is given to stop is usually slow to shut
     down too: a stop or restart during (or soon after) its start sends SIGKILL after
     `stopwaitsecs`, in the middle of its initialisation or of its shutdown. Give it at least as
     long to stop as to start.
+
+    In the opt-in group "strict": it is a rule of thumb, not a fault in the config. Many
+    programs take long to become ready (loading data, waiting for a dependency) and stop in
+    an instant.
 
     Failing:
 

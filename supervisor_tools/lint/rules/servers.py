@@ -1,5 +1,4 @@
-"""Rules about how supervisord is reached: its HTTP servers, supervisorctl and where it keeps
-its own files."""
+"""Rules about how supervisord is reached: its HTTP servers and supervisorctl."""
 
 from __future__ import annotations
 
@@ -81,12 +80,15 @@ def inet_public(ctx: Context, report: Report) -> None:
                    "the network; bind it to 127.0.0.1")
 
 
-@rule("SV242", "unix-socket-open", W, "a unix socket wider than 0700 without a password",
+@rule("SV242", "unix-socket-open", W, "a unix socket any local user may use, without a password",
       options=("chmod", "username", "password"))
 def unix_socket_open(ctx: Context, report: Report) -> None:
-    """With a `chmod` that lets the group or others connect (wider than 0700) and no
-    `username`/`password`, every such local user controls supervisord — and through it runs
+    """With a `chmod` that lets others connect (any of its last three bits, as in 0777 or 0666)
+    and no `username`/`password`, every local user controls supervisord — and through it runs
     commands as the programs' users, often root.
+
+    Group access (0770) is not reported: the socket's group is the one `chown` names, or else
+    supervisord's own group, and letting that group control supervisord is what 0770 is for.
 
     Failing:
 
@@ -104,11 +106,11 @@ def unix_socket_open(ctx: Context, report: Report) -> None:
         password = secret
     """
     for server in ctx.model.servers:
-        if isinstance(server, UnixHttpServerConfig) and server.chmod & 0o077 and \
+        if isinstance(server, UnixHttpServerConfig) and server.chmod & 0o007 and \
                 not server.username:
             report(server.spans.get("chmod", server.source),
-                   f"[{server.section}] chmod={server.chmod:04o} lets other users connect and "
-                   "there is no password")
+                   f"[{server.section}] chmod={server.chmod:04o} lets every local user connect "
+                   "and there is no password")
 
 
 def _served_main_span(ctx: Context) -> Span | None:
@@ -247,39 +249,3 @@ def serverurl_mismatch(ctx: Context, report: Report) -> None:
         why = "no configured server listens there"
     report(ctl.spans.get("serverurl", ctl.source),
            f"supervisorctl connects to {ctl.serverurl.strip()} but {why}")
-
-
-TMP_KEYS = {"supervisord": ("logfile", "pidfile", "childlogdir"),
-            "unix_http_server": ("file",),
-            "program": ("stdout_logfile", "stderr_logfile"),
-            "eventlistener": ("stdout_logfile", "stderr_logfile"),
-            "fcgi-program": ("stdout_logfile", "stderr_logfile")}
-TMP_OPTIONS = tuple(dict.fromkeys(key for keys in TMP_KEYS.values() for key in keys))
-
-
-@rule("SV246", "tmp-path", W, "a socket, pid file or log in /tmp",
-      options=("logfile", "pidfile", "childlogdir", "file", "stdout_logfile", "stderr_logfile"))
-def tmp_path(ctx: Context, report: Report) -> None:
-    """Files in `/tmp` are removed by tmp cleaners (systemd-tmpfiles, tmpreaper) and at reboot:
-    a vanished socket makes supervisorctl fail with "no such file" while supervisord still runs,
-    and logs disappear. Use `/run/supervisor/` for the socket and pid file and `/var/log/` for
-    logs.
-
-    Failing:
-
-        [unix_http_server]
-        file = /tmp/supervisor.sock
-
-    Passing:
-
-        [unix_http_server]
-        file = /run/supervisor.sock
-    """
-    for key in TMP_OPTIONS:
-        for ref, opt in ctx.options_named(key):
-            if key not in TMP_KEYS.get(ref.kind or "", ()):
-                continue
-            value = opt.value.strip()
-            if value == "/tmp" or value.startswith("/tmp/"):
-                report(opt.value_span, f"[{ref.section.name}] {opt.key} is in /tmp, which the "
-                                       "OS cleans; use /run or /var/log")

@@ -10,11 +10,16 @@ from supervisor_tools.lint.rules.process import explicit_span, programs
 W = Severity.WARNING
 
 
-@rule("SV236", "user-root", W, "a program running as root", options=("user",))
+@rule("SV236", "user-root", W, "a program running as root", options=("user",), group="strict")
 def user_root(ctx: Context, report: Report) -> None:
     """A program with `user=root` (or uid 0) runs with every privilege; most services need
     none. Give it a dedicated user. (`[supervisord] user=root` is not reported: supervisord
     needs root to switch to each program's user.)
+
+    In the opt-in group "strict": `user=root` written out is a deliberate choice, and often the
+    right one: sshd, cron, a web server binding port 80 before it drops privileges, and any
+    program of a container whose whole container is the unit of isolation. Hardening reviews
+    turn it on with `--select strict` (or `--select SV236`).
 
     Failing:
 
