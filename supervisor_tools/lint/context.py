@@ -35,6 +35,10 @@ class SectionValues(NamedTuple):
     text: str  # the values joined by NUL: one `in` test rules a whole section out
 
 
+def _error_starts(ctx: Context) -> frozenset[tuple[str, int, int]]:
+    return frozenset((e.span.file, e.span.line, e.span.col) for e in ctx.result.errors)
+
+
 class Context:
     def __init__(self, result: LoadResult, siblings: frozenset[str] = frozenset()) -> None:
         self.result = result
@@ -86,6 +90,15 @@ class Context:
 
     def loader_findings(self) -> tuple[ConfigError, ...]:
         return self.result.errors + self.result.warnings
+
+    def unread(self, span: Span | None) -> bool:
+        """Whether the loader could not read the value at `span` (an `%(ENV_X)s` not set here,
+        say): the model then holds a default or the raw text there, not what the config means,
+        and a rule should not judge it."""
+        if span is None:
+            return False
+        starts = self.memo(_error_starts)
+        return (span.file, span.line, span.col) in starts
 
     def memo(self, build: Callable[[Context], T]) -> T:
         """`build(self)`, computed once: what several rules derive from the same config."""

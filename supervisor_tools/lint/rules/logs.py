@@ -70,9 +70,12 @@ def shared_logfile(ctx: Context, report: Report) -> None:
       options=("stdout_logfile", "stdout_logfile_maxbytes", "stderr_logfile",
                "stderr_logfile_maxbytes", "logfile", "logfile_maxbytes"))
 def stream_log_rotation(ctx: Context, report: Report) -> None:
-    """`/dev/stdout`, `/dev/stderr` and `/proc/self/fd/N` cannot be rotated: with
-    `*_logfile_maxbytes` other than 0 supervisord fails with "Illegal seek" when the size limit
-    is reached. Set the matching `maxbytes` to 0.
+    """`/dev/stdout`, `/dev/stderr` and `/proc/self/fd/N` cannot be rotated. With
+    `*_logfile_maxbytes` other than 0 (the default is 50MB) supervisord asks the file for its
+    size after every write to decide on rotation; on a pipe or a terminal, what a container
+    runtime or a shell gives supervisord as stdout, that fails with "Illegal seek", and every
+    chunk of the program's output logs a CRIT "uncaptured python exception" traceback in
+    supervisord's own log. Set the matching `maxbytes` to 0.
 
     Failing:
 

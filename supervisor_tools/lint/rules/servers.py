@@ -241,6 +241,8 @@ def serverurl_mismatch(ctx: Context, report: Report) -> None:
     if ctl is None or ctx.fragment:
         return
     servers = list(ctx.model.servers)
+    if any(ctx.unread(span) for obj in (ctl, *servers) for span in obj.spans.values()):
+        return  # a URL, socket or port the loader could not read here: nothing to compare
     if _matches(ctl.serverurl.strip(), servers):
         return
     if not servers:
