@@ -77,3 +77,43 @@ def user_switch_impossible(ctx: Context, report: Report) -> None:
         if span is not None:
             report(span, f"supervisord runs as '{sd.user}' and cannot start [{prog.name}] as "
                          f"'{user}'")
+
+
+@rule("SV252", "user-without-home", W, "a program user= without HOME in its environment",
+      options=("user", "environment"))
+def user_without_home(ctx: Context, report: Report) -> None:
+    """supervisord switches a program to its `user=` with setuid alone: it does not start a
+    login shell and sets no `HOME`, `USER` or `LOGNAME` (supervisor's docs say so; 4.3.0 passes
+    its own environment, the `SUPERVISOR_*` variables and `environment`). The program inherits
+    supervisord's `HOME`, usually `/root`: npm, pip, git, composer and most caches then read
+    root's files or fail to write there (`EACCES: permission denied, mkdir '/root/.npm'`).
+    Set `HOME` (and `USER`) in the program's `environment`, or in `[supervisord] environment`
+    when every program runs as that user.
+
+    Not reported for `user=root`, nor for the user supervisord itself runs as (`[supervisord]
+    user=`), whose environment is the one supervisord was started with.
+
+    Failing:
+
+        [program:web]
+        command = npm start
+        user = node
+
+    Passing:
+
+        [program:web]
+        command = npm start
+        user = node
+        environment = HOME="/home/node",USER="node"
+    """
+    sd = ctx.model.supervisord
+    own = sd.user.strip() if sd is not None and sd.user else None
+    for prog in programs(ctx):
+        user = (prog.proc.user or "").strip()
+        if not user or user in ("root", "0", own) or "HOME" in prog.proc.environment:
+            continue
+        span = explicit_span(ctx, prog, "user")
+        if span is not None and not ctx.unread(span):
+            report(span, f"[{prog.name}] runs as '{user}' but keeps supervisord's HOME (usually "
+                         "/root): supervisord sets no HOME or USER for user=; add HOME and USER "
+                         "to environment")
