@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from supervisor_tools.errors import Severity
+from supervisor_tools.lint.commandline import argv, basename
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
 from supervisor_tools.lint.rules.process import explicit_span, programs
@@ -10,16 +11,35 @@ from supervisor_tools.lint.rules.process import explicit_span, programs
 W = Severity.WARNING
 
 
-@rule("SV236", "user-root", W, "a program running as root", options=("user",), group="strict")
+# Programs that start as root by design: they bind privileged ports, switch users per session
+# or per worker pool, or drop to another user themselves (the wrappers at the end).
+ROOT_BY_DESIGN = frozenset({
+    "sshd", "cron", "crond", "anacron", "atd", "rsyslogd", "syslogd", "syslog-ng", "dockerd",
+    "containerd", "nginx", "apache2", "apache2ctl", "apachectl", "httpd", "haproxy", "postfix",
+    "master", "dovecot", "named", "dnsmasq", "vsftpd", "proftpd", "smbd", "nmbd", "xinetd",
+    "gosu", "su-exec", "setpriv", "chpst", "runuser", "setuidgid", "s6-setuidgid",
+})
+
+
+def _root_by_design(command: str | None) -> bool:
+    args = argv(command or "")
+    if not args:
+        return False
+    name = basename(args[0])
+    return name in ROOT_BY_DESIGN or name.startswith("php-fpm")
+
+
+@rule("SV236", "user-root", W, "a program running as root", options=("user",))
 def user_root(ctx: Context, report: Report) -> None:
     """A program with `user=root` (or uid 0) runs with every privilege; most services need
     none. Give it a dedicated user. (`[supervisord] user=root` is not reported: supervisord
     needs root to switch to each program's user.)
 
-    In the opt-in group "strict": `user=root` written out is a deliberate choice, and often the
-    right one: sshd, cron, a web server binding port 80 before it drops privileges, and any
-    program of a container whose whole container is the unit of isolation. Hardening reviews
-    turn it on with `--select strict` (or `--select SV236`).
+    Not reported where root is right or moot: in a container's config (`[supervisord]
+    nodaemon=true`), where the whole container is the unit of isolation and its user is set
+    by the image or the runtime; and for programs that start as root by design and drop
+    privileges themselves (sshd, cron, nginx, apache, php-fpm, postfix and the like, or a
+    command run through gosu, su-exec, setpriv or chpst).
 
     Failing:
 
@@ -33,9 +53,12 @@ def user_root(ctx: Context, report: Report) -> None:
         command = /usr/bin/web
         user = www-data
     """
+    if ctx.container:
+        return
     for prog in programs(ctx):
         user = prog.proc.user
-        if user is None or user.strip() not in ("root", "0"):
+        if user is None or user.strip() not in ("root", "0") or \
+                _root_by_design(prog.proc.command):
             continue
         span = explicit_span(ctx, prog, "user")
         if span is not None:
@@ -79,6 +102,13 @@ def user_switch_impossible(ctx: Context, report: Report) -> None:
                          f"'{user}'")
 
 
+# Servers that never read HOME: with these, supervisord's HOME is inherited but harmless.
+HOME_UNUSED = frozenset({
+    "redis-server", "redis-sentinel", "postgres", "postmaster", "mongod", "mongos", "mysqld",
+    "mariadbd", "memcached", "nginx", "httpd", "apache2", "haproxy", "sshd", "cron", "crond",
+})
+
+
 @rule("SV252", "user-without-home", W, "a program user= without HOME in its environment",
       options=("user", "environment"))
 def user_without_home(ctx: Context, report: Report) -> None:
@@ -91,7 +121,8 @@ def user_without_home(ctx: Context, report: Report) -> None:
     when every program runs as that user.
 
     Not reported for `user=root`, nor for the user supervisord itself runs as (`[supervisord]
-    user=`), whose environment is the one supervisord was started with.
+    user=`), whose environment is the one supervisord was started with, nor for servers that
+    never read `HOME` (redis-server, postgres, mongod, mysqld, memcached, nginx and the like).
 
     Failing:
 
@@ -111,6 +142,9 @@ def user_without_home(ctx: Context, report: Report) -> None:
     for prog in programs(ctx):
         user = (prog.proc.user or "").strip()
         if not user or user in ("root", "0", own) or "HOME" in prog.proc.environment:
+            continue
+        args = argv(prog.proc.command or "")
+        if args and basename(args[0]) in HOME_UNUSED:
             continue
         span = explicit_span(ctx, prog, "user")
         if span is not None and not ctx.unread(span):
