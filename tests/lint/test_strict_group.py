@@ -22,3 +22,11 @@ def test_strict_rules_are_opt_in(tmp_path: Path) -> None:
     assert "SV239" not in {d.code for d in lint_paths([str(path)])}
     for selector in ("strict", "SV239", "startsecs-exceeds-stopwaitsecs"):
         assert "SV239" in {d.code for d in lint_paths([str(path)], select=[selector])}
+
+
+def test_restart_loop_is_opt_in(tmp_path: Path) -> None:
+    path = tmp_path / "worker.conf"
+    path.write_text("[program:worker]\ncommand = php artisan queue:work\nstartsecs = 0\n")
+    assert BY_ID["SV232"].group == "strict"
+    assert "SV232" not in {d.code for d in lint_paths([str(path)])}
+    assert "SV232" in {d.code for d in lint_paths([str(path)], select=["strict"])}

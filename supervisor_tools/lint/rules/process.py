@@ -120,11 +120,16 @@ def startretries_spawn_errors_only(ctx: Context, report: Report) -> None:
 
 
 @rule("SV232", "restart-loop", W, "startsecs=0 with autorestart: a crash restarts at once, forever",
-      options=("startsecs", "autorestart"))
+      options=("startsecs", "autorestart"), group="strict")
 def restart_loop(ctx: Context, report: Report) -> None:
     """With `startsecs=0` and `autorestart` true or unexpected, a program that crashes at start
     is restarted immediately and without limit (no backoff, never FATAL), burning CPU and
     flooding the logs.
+
+    In the opt-in group "strict": it is a deliberate trade-off more often than not. Workers
+    that exit by design and must come back at once (Symfony's `messenger:consume
+    --time-limit`, Laravel queue workers, whose docs recommend `startsecs=0`) want exactly this,
+    as do projects that prefer a respawn loop to a FATAL program.
 
     Failing:
 
@@ -187,7 +192,8 @@ def no_processes(ctx: Context, report: Report) -> None:
 def bad_timing(ctx: Context, report: Report) -> None:
     """supervisord accepts any integer, but a negative `startsecs` or `startretries` makes no
     sense (a negative `startretries` gives up after the first failure) and `stopwaitsecs=0`
-    kills the process without giving it time to shut down.
+    kills the process without giving it time to shut down. (With `stopsignal=KILL` the wait is
+    moot and only SV235 reports the signal.)
 
     Failing:
 
@@ -204,7 +210,7 @@ def bad_timing(ctx: Context, report: Report) -> None:
     for prog in programs(ctx):
         proc = prog.proc
         checks = (("startsecs", proc.startsecs < 0), ("startretries", proc.startretries < 0),
-                  ("stopwaitsecs", proc.stopwaitsecs <= 0))
+                  ("stopwaitsecs", proc.stopwaitsecs <= 0 and proc.stopsignal != "KILL"))
         for key, bad in checks:
             span = explicit_span(ctx, prog, key) if bad else None
             if span is not None:

@@ -30,7 +30,12 @@ def _loopback(host: str) -> bool:
       options=("username", "password", "port"))
 def inet_no_auth(ctx: Context, report: Report) -> None:
     """Without `username` and `password`, anyone who can reach the port can stop, start and
-    reconfigure every program (and read their logs) over XML-RPC or the web page.
+    reconfigure every program (and read their logs) over XML-RPC or the web page: the network
+    when it listens on every interface, every local user on a shared host when it listens on
+    127.0.0.1.
+
+    Not reported for a loopback port in a container's config (`[supervisord] nodaemon=true`):
+    only the container's own programs reach it, and they run the container already.
 
     Failing:
 
@@ -45,8 +50,11 @@ def inet_no_auth(ctx: Context, report: Report) -> None:
         password = {SHA}d033e22ae348aeb5660fc2140aec35850c4da997
     """
     for server in ctx.model.servers:
-        if isinstance(server, InetHttpServerConfig) and not server.username:
-            report(server.source, f"[{server.section}] has no username/password: anyone who "
+        if not isinstance(server, InetHttpServerConfig) or server.username:
+            continue
+        if ctx.container and _loopback(server.host):
+            continue  # reachable only from inside the container, by its own programs
+        report(server.source, f"[{server.section}] has no username/password: anyone who "
                                   "can reach the port controls supervisord")
 
 
@@ -114,14 +122,18 @@ def unix_socket_open(ctx: Context, report: Report) -> None:
 
 
 def _served_main_span(ctx: Context) -> Span | None:
-    """The `[supervisord]` header of a main config that runs an HTTP server, else None.
+    """The `[supervisord]` header of a main config that defines an HTTP server, else None.
 
     Without `[unix_http_server]` or `[inet_http_server]` nothing can talk to supervisord at all
     (a container's supervisord usually runs so), and neither `[rpcinterface:supervisor]` nor
-    `[supervisorctl]` would change that.
+    `[supervisorctl]` would change that. A server that only an included file defines says the
+    file's author keeps the control sections elsewhere (a package's or an image's own main
+    config), not that this main config lacks them.
     """
     sd = ctx.model.supervisord
-    if sd is None or ctx.fragment or not ctx.model.servers:
+    if sd is None or ctx.fragment:
+        return None
+    if not any(server.source.file == sd.source.file for server in ctx.model.servers):
         return None
     return sd.source
 
@@ -130,9 +142,9 @@ def _served_main_span(ctx: Context) -> Span | None:
 def no_rpcinterface(ctx: Context, report: Report) -> None:
     """Without `[rpcinterface:supervisor]` the HTTP server answers no `supervisor.*` method, so
     supervisorctl and the web page fail ("UNKNOWN_METHOD"): the server is there for nothing.
-    Checked on main configs that run a `[unix_http_server]` or `[inet_http_server]`; a config
-    with neither (as most containers run supervisord) has nothing to answer methods, and the
-    section would change nothing there.
+    Checked on main configs that define a `[unix_http_server]` or `[inet_http_server]` in the
+    same file; a config with neither (as most containers run supervisord) has nothing to
+    answer methods, and the section would change nothing there.
 
     Failing:
 
@@ -162,8 +174,9 @@ def no_rpcinterface(ctx: Context, report: Report) -> None:
 def no_supervisorctl(ctx: Context, report: Report) -> None:
     """supervisorctl refuses a config without `[supervisorctl]` (".ini file does not include
     supervisorctl section"), and it is where `serverurl` says how to reach supervisord. Checked
-    on main configs that run a `[unix_http_server]` or `[inet_http_server]`, the servers
-    supervisorctl talks to; without one supervisorctl cannot connect whatever the file says.
+    on main configs that define a `[unix_http_server]` or `[inet_http_server]` in the same
+    file, the servers supervisorctl talks to; without one supervisorctl cannot connect whatever
+    the file says.
 
     Failing:
 
