@@ -30,3 +30,12 @@ def test_restart_loop_is_opt_in(tmp_path: Path) -> None:
     assert BY_ID["SV232"].group == "strict"
     assert "SV232" not in {d.code for d in lint_paths([str(path)])}
     assert "SV232" in {d.code for d in lint_paths([str(path)], select=["strict"])}
+
+
+def test_user_root_is_opt_in(tmp_path: Path) -> None:
+    path = tmp_path / "web.conf"
+    path.write_text("[program:web]\ncommand = /usr/bin/web\nuser = root\n")
+    assert BY_ID["SV236"].group == "strict"
+    assert "SV236" not in {d.code for d in lint_paths([str(path)])}
+    for selector in ("strict", "SV236", "user-root"):
+        assert "SV236" in {d.code for d in lint_paths([str(path)], select=[selector])}

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from supervisor_tools.errors import Severity
-from supervisor_tools.lint.commandline import argv, basename
+from supervisor_tools.lint.commandline import argv, basename, shell_script, simple_commands
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
 from supervisor_tools.lint.rules.process import explicit_span, programs
@@ -29,17 +29,20 @@ def _root_by_design(command: str | None) -> bool:
     return name in ROOT_BY_DESIGN or name.startswith("php-fpm")
 
 
-@rule("SV236", "user-root", W, "a program running as root", options=("user",))
+@rule("SV236", "user-root", W, "a program running as root", options=("user",), group="strict")
 def user_root(ctx: Context, report: Report) -> None:
     """A program with `user=root` (or uid 0) runs with every privilege; most services need
     none. Give it a dedicated user. (`[supervisord] user=root` is not reported: supervisord
     needs root to switch to each program's user.)
 
-    Not reported where root is right or moot: in a container's config (`[supervisord]
-    nodaemon=true`), where the whole container is the unit of isolation and its user is set
-    by the image or the runtime; and for programs that start as root by design and drop
-    privileges themselves (sshd, cron, nginx, apache, php-fpm, postfix and the like, or a
-    command run through gosu, su-exec, setpriv or chpst).
+    In the opt-in group "strict" (`--select strict`, for hardening reviews): `user=root`
+    written out is a deliberate choice, and from the file alone it cannot be told apart from a
+    container's program (a conf.d fragment does not say where it runs), where root inside the
+    container is the image's business. Even then it is not reported where root is right or
+    moot: in a container's config (`[supervisord] nodaemon=true`), where the whole container
+    is the unit of isolation and its user is set by the image or the runtime; and for programs
+    that start as root by design and drop privileges themselves (sshd, cron, nginx, apache,
+    php-fpm, postfix and the like, or a command run through gosu, su-exec, setpriv or chpst).
 
     Failing:
 
@@ -102,11 +105,35 @@ def user_switch_impossible(ctx: Context, report: Report) -> None:
                          f"'{user}'")
 
 
-# Servers that never read HOME: with these, supervisord's HOME is inherited but harmless.
-HOME_UNUSED = frozenset({
-    "redis-server", "redis-sentinel", "postgres", "postmaster", "mongod", "mongos", "mysqld",
-    "mariadbd", "memcached", "nginx", "httpd", "apache2", "haproxy", "sshd", "cron", "crond",
+# Commands that read or write under HOME: package managers and their caches, version control,
+# desktops and VNC servers (~/.Xauthority, ~/.vnc), notebooks and editors.
+HOME_READERS = frozenset({
+    "npm", "npx", "yarn", "pnpm", "corepack", "bun", "pip", "pip3", "pipx", "pipenv", "poetry",
+    "uv", "composer", "bundle", "bundler", "gem", "git", "x11vnc", "vncserver", "Xvnc",
+    "tigervncserver", "fluxbox", "openbox", "startxfce4", "xfce4-session", "jupyter",
+    "jupyter-lab", "jupyter-notebook", "code-server",
 })
+LOGIN_FLAGS = ("-l", "--login")
+
+
+def _reads_home(command: str | None) -> str | None:
+    """What in `command` reads HOME: a HOME reader it runs, or a login shell; None if nothing."""
+    args = argv(command or "")
+    if not args:
+        return None
+    name = basename(args[0])
+    if name in HOME_READERS:
+        return name
+    script = shell_script(args)
+    if script is None:
+        return None
+    flags = [a for a in args[1:] if a.startswith("-") and a != script]
+    if any(f in LOGIN_FLAGS or (not f.startswith("--") and "l" in f) for f in flags):
+        return f"{name} {' '.join(flags)} (a login shell reads ~/.profile)"
+    for words, _ in simple_commands(script):
+        if words and basename(words[0]) in HOME_READERS:
+            return basename(words[0])
+    return None
 
 
 @rule("SV252", "user-without-home", W, "a program user= without HOME in its environment",
@@ -115,14 +142,18 @@ def user_without_home(ctx: Context, report: Report) -> None:
     """supervisord switches a program to its `user=` with setuid alone: it does not start a
     login shell and sets no `HOME`, `USER` or `LOGNAME` (supervisor's docs say so; 4.3.0 passes
     its own environment, the `SUPERVISOR_*` variables and `environment`). The program inherits
-    supervisord's `HOME`, usually `/root`: npm, pip, git, composer and most caches then read
-    root's files or fail to write there (`EACCES: permission denied, mkdir '/root/.npm'`).
-    Set `HOME` (and `USER`) in the program's `environment`, or in `[supervisord] environment`
-    when every program runs as that user.
+    supervisord's `HOME`: `/root` in a container or when started from a root shell. npm, pip,
+    git, composer, a VNC desktop or a login shell then read root's files or fail to write
+    there (`EACCES: permission denied, mkdir '/root/.npm'`). Set `HOME` (and `USER`) in the
+    program's `environment`, or in `[supervisord] environment` when every program runs as
+    that user.
 
-    Not reported for `user=root`, nor for the user supervisord itself runs as (`[supervisord]
-    user=`), whose environment is the one supervisord was started with, nor for servers that
-    never read `HOME` (redis-server, postgres, mongod, mysqld, memcached, nginx and the like).
+    Reported only for commands that evidently use `HOME`: package managers (npm, yarn, pip,
+    composer, bundle...), git, VNC servers and desktops, notebooks, and login shells (`bash
+    -l`), run directly or from a `sh -c` script. Most servers never read it, and under
+    systemd, which sets no `HOME` for supervisord, tools fall back to the user's entry in
+    /etc/passwd. Not reported for `user=root`, nor for the user supervisord itself runs as
+    (`[supervisord] user=`), whose environment is the one supervisord was started with.
 
     Failing:
 
@@ -143,11 +174,10 @@ def user_without_home(ctx: Context, report: Report) -> None:
         user = (prog.proc.user or "").strip()
         if not user or user in ("root", "0", own) or "HOME" in prog.proc.environment:
             continue
-        args = argv(prog.proc.command or "")
-        if args and basename(args[0]) in HOME_UNUSED:
-            continue
+        reader = _reads_home(prog.proc.command)
         span = explicit_span(ctx, prog, "user")
-        if span is not None and not ctx.unread(span):
-            report(span, f"[{prog.name}] runs as '{user}' but keeps supervisord's HOME (usually "
-                         "/root): supervisord sets no HOME or USER for user=; add HOME and USER "
-                         "to environment")
+        if reader is None or span is None or ctx.unread(span):
+            continue
+        report(span, f"[{prog.name}] runs {reader} as '{user}' with supervisord's HOME "
+                     "(/root in a container): supervisord sets no HOME or USER for user=; add "
+                     "HOME and USER to environment")
