@@ -82,17 +82,21 @@ def exitcodes_without_effect(ctx: Context, report: Report) -> None:
 
 
 @rule("SV231", "startretries-spawn-errors-only", W,
-      "startretries with startsecs=0 counts only spawn errors", options=("startretries", "startsecs"))
+      "startretries with startsecs=0 and autorestart=false: a failed start is never retried",
+      options=("startretries", "startsecs", "autorestart"))
 def startretries_spawn_errors_only(ctx: Context, report: Report) -> None:
     """With `startsecs=0` a process counts as started the moment it is spawned, so one that
-    exits at once is never a failed start: it goes to EXITED, not BACKOFF, and only
-    `autorestart` decides whether it runs again, without delay and without limit.
-    `startretries` then counts only spawn errors that supervisord meets before the process
-    runs (a command that is missing or not executable, no free file descriptors, a failed
-    fork): those still go through BACKOFF, with a growing delay, to FATAL after `startretries`
-    retries. A `startretries` above 0 next to `startsecs=0` is almost always meant to limit
-    crash restarts, which it does not. (`startretries=0` is not reported: it says "never
-    retry", which holds for spawn errors and is moot for exits.)
+    exits at once is never a failed start: it goes to EXITED, not BACKOFF, and `startretries`
+    does not retry it. `startretries` then counts only spawn errors that supervisord meets
+    before the process runs (a command that is missing or not executable, no free file
+    descriptors, a failed fork): those still go through BACKOFF, with a growing delay, to
+    FATAL after `startretries` retries. With `autorestart=false` nothing else restarts the
+    exited process either, so the retries that `startretries` asks for never happen: a job
+    that fails at start stays EXITED after one try.
+
+    Not reported with `startretries=0` ("never retry" holds), nor with `autorestart` true or
+    unexpected, which restart an exit at once and without limit (SV232, in the strict group,
+    reports that).
 
     Failing:
 
@@ -100,6 +104,7 @@ def startretries_spawn_errors_only(ctx: Context, report: Report) -> None:
         command = /usr/bin/job
         startsecs = 0
         startretries = 5
+        autorestart = false
 
     Passing:
 
@@ -107,16 +112,18 @@ def startretries_spawn_errors_only(ctx: Context, report: Report) -> None:
         command = /usr/bin/job
         startsecs = 5
         startretries = 5
+        autorestart = false
     """
     for prog in programs(ctx):
-        if prog.proc.startsecs != 0 or prog.proc.startretries <= 0:
+        proc = prog.proc
+        if proc.startsecs != 0 or proc.startretries <= 0 or proc.autorestart is not False:
             continue
         span = explicit_span(ctx, prog, "startretries")
         if span is not None:
-            report(span, f"[{prog.name}] has startsecs=0, so startretries={prog.proc.startretries} "
-                         "counts only spawn errors (such as a missing command): a process that "
-                         "exits at once is never retried through BACKOFF; give startsecs the "
-                         "time a healthy start takes")
+            report(span, f"[{prog.name}] has startsecs=0 and autorestart=false, so "
+                         f"startretries={proc.startretries} counts only spawn errors (such as a "
+                         "missing command): a process that exits at once is never retried; give "
+                         "startsecs the time a healthy start takes")
 
 
 @rule("SV232", "restart-loop", W, "startsecs=0 with autorestart: a crash restarts at once, forever",
