@@ -104,7 +104,9 @@ def relative_path(ctx: Context, report: Report) -> None:
 
     Write an absolute path, or `%(here)s/...` for a path beside the config file (every one of
     these options expands `%(here)s`). `[include] files` is not affected: supervisord resolves
-    it against the including file's directory.
+    it against the including file's directory. Only paths written in the config are reported:
+    the defaults `logfile = supervisord.log` and `pidfile = supervisord.pid` are relative too,
+    but leaving them out is a choice the file cannot show to be wrong.
 
     Failing:
 

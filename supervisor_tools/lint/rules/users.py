@@ -136,7 +136,7 @@ def _reads_home(command: str | None) -> str | None:
     return None
 
 
-@rule("SV252", "user-without-home", W, "a program user= without HOME in its environment",
+@rule("SV252", "user-without-home", W, "a command that uses HOME run as user= without HOME",
       options=("user", "environment"))
 def user_without_home(ctx: Context, report: Report) -> None:
     """supervisord switches a program to its `user=` with setuid alone: it does not start a
