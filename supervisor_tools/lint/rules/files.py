@@ -136,6 +136,9 @@ def relative_path(ctx: Context, report: Report) -> None:
             path = _relative_path(key, opt.value)
             if path is not None:
                 scheme = "unix://" if key == "serverurl" else ""
+                beside = path
+                while beside.startswith("./"):
+                    beside = beside[2:]
                 report(opt.value_span, f"[{ref.section.name}] {key} {path!r} is relative: "
                                        f"{where}; write an absolute path or "
-                                       f"{scheme}%(here)s/{path}")
+                                       f"{scheme}%(here)s/{beside}")

@@ -121,6 +121,18 @@ def unix_socket_open(ctx: Context, report: Report) -> None:
                    "and there is no password")
 
 
+def _controlled_main_span(ctx: Context) -> Span | None:
+    """Like `_served_main_span`, and also when the main file has a `[supervisorctl]` section:
+    then supervisorctl is evidently meant to be used with it."""
+    span = _served_main_span(ctx)
+    if span is not None:
+        return span
+    sd, ctl = ctx.model.supervisord, ctx.model.supervisorctl
+    if sd is None or ctl is None or ctx.fragment or ctl.source.file != sd.source.file:
+        return None
+    return sd.source
+
+
 def _served_main_span(ctx: Context) -> Span | None:
     """The `[supervisord]` header of a main config that defines an HTTP server, else None.
 
@@ -138,13 +150,14 @@ def _served_main_span(ctx: Context) -> Span | None:
     return sd.source
 
 
-@rule("SV243", "no-rpcinterface", W, "an HTTP server without [rpcinterface:supervisor]")
+@rule("SV243", "no-rpcinterface", W, "a controlled supervisord without [rpcinterface:supervisor]")
 def no_rpcinterface(ctx: Context, report: Report) -> None:
     """Without `[rpcinterface:supervisor]` the HTTP server answers no `supervisor.*` method, so
     supervisorctl and the web page fail ("UNKNOWN_METHOD"): the server is there for nothing.
-    Checked on main configs that define a `[unix_http_server]` or `[inet_http_server]` in the
-    same file; a config with neither (as most containers run supervisord) has nothing to
-    answer methods, and the section would change nothing there.
+    Checked on main configs that define a `[unix_http_server]`, an `[inet_http_server]` or a
+    `[supervisorctl]` section in the same file, where control is evidently intended; a config
+    with none of them (as most containers run supervisord) has nothing to answer methods and
+    nobody to ask, and the section would change nothing there.
 
     Failing:
 
@@ -163,11 +176,11 @@ def no_rpcinterface(ctx: Context, report: Report) -> None:
         [rpcinterface:supervisor]
         supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
     """
-    span = _served_main_span(ctx)
+    span = _controlled_main_span(ctx)
     if span is None or "rpcinterface:supervisor" in ctx.raw.sections:
         return
-    report(span, "an HTTP server runs but there is no [rpcinterface:supervisor] section: "
-                 "supervisorctl and the web page cannot control this supervisord")
+    report(span, "no [rpcinterface:supervisor] section: supervisorctl and the web page cannot "
+                 "control this supervisord")
 
 
 @rule("SV244", "no-supervisorctl", W, "an HTTP server without a [supervisorctl] section")
