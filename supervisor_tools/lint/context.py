@@ -35,6 +35,10 @@ class SectionValues(NamedTuple):
     text: str  # the values joined by NUL: one `in` test rules a whole section out
 
 
+def _error_starts(ctx: Context) -> frozenset[tuple[str, int, int]]:
+    return frozenset((e.span.file, e.span.line, e.span.col) for e in ctx.result.errors)
+
+
 class Context:
     def __init__(self, result: LoadResult, siblings: frozenset[str] = frozenset()) -> None:
         self.result = result
@@ -56,6 +60,19 @@ class Context:
         return self._by_source.get(source)
 
     @property
+    def container(self) -> bool:
+        """Whether this config runs a container: `[supervisord] nodaemon=true`.
+
+        supervisord kept in the foreground by its own config is what a container's entry point
+        runs; a host's init system usually starts it daemonized, or with `-n` on its command
+        line rather than in the file. In a container the container is the unit of isolation
+        and of lifetime: no tmp cleaner runs, and /tmp and the processes go away with it. A
+        fragment on its own (no `[supervisord]`) says nothing, so it is not one.
+        """
+        sd = self.model.supervisord
+        return sd is not None and sd.nodaemon
+
+    @property
     def documents(self) -> tuple[Document, ...]:
         return self.result.documents
 
@@ -73,6 +90,15 @@ class Context:
 
     def loader_findings(self) -> tuple[ConfigError, ...]:
         return self.result.errors + self.result.warnings
+
+    def unread(self, span: Span | None) -> bool:
+        """Whether the loader could not read the value at `span` (an `%(ENV_X)s` not set here,
+        say): the model then holds a default or the raw text there, not what the config means,
+        and a rule should not judge it."""
+        if span is None:
+            return False
+        starts = self.memo(_error_starts)
+        return (span.file, span.line, span.col) in starts
 
     def memo(self, build: Callable[[Context], T]) -> T:
         """`build(self)`, computed once: what several rules derive from the same config."""

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from supervisor_tools.cli import cli
 from supervisor_tools.lint.registry import RULES
 
-WARN_ONLY = "[program:web]\ncommand = /usr/bin/web\nuser = root\n"
+WARN_ONLY = "[program:web]\ncommand = /usr/bin/web\nstartsecs = -1\n"
 ERROR = "[program:web]\ncommand = /usr/bin/web\nautostart = maybe\n"
 
 
@@ -73,11 +73,11 @@ def test_unreadable_input_exits_2(tree: Path) -> None:
 def test_formats(tree: Path) -> None:
     code, out, _ = invoke(["lint", "--format", "json", "warn.conf", "error.conf"], tree)
     assert code == 1
-    assert [d["code"] for d in json.loads(out)] == ["SV103", "SV236"]
+    assert [d["code"] for d in json.loads(out)] == ["SV103", "SV234"]
     code, out, _ = invoke(["lint", "--format", "sarif", "warn.conf"], tree)
-    assert json.loads(out)["runs"][0]["results"][0]["ruleId"] == "SV236"
+    assert json.loads(out)["runs"][0]["results"][0]["ruleId"] == "SV234"
     code, out, _ = invoke(["lint", "--format", "github", "warn.conf"], tree)
-    assert out.startswith("::warning file=warn.conf,line=3,col=8,")
+    assert out.startswith("::warning file=warn.conf,line=3,col=13,")
 
 
 def test_quiet_and_stats(tree: Path) -> None:

@@ -163,13 +163,13 @@ def test_show_settings(tree: Path) -> None:
     assert "# settings file: " + str(tree / ".svtool.toml") in out
     assert 'select = ["SV2"]' in out and 'ignore = ["SV246"]' in out
     assert 'fail-on = "warning"' in out
-    assert "#   SV236 user-root (warning)" in out and "SV103" not in out
+    assert "#   SV234 bad-timing (warning)" in out and "SV103" not in out
     assert "SV246" not in out.split("rules enabled")[1]
     code, out, _ = invoke(["lint", "--show-settings", "--no-config", "--extend-select", "host",
                            "--select", "SV1", "clean.conf"], tree)
     assert code == 0 and "# settings file: none" in out
     assert 'select = ["SV1", "host"]' in out and "#   SV116 host-user (error) [host]" in out
-    assert "SV236" not in out
+    assert "SV234" not in out
 
 
 def test_show_settings_prints_the_toml_that_gives_them(tree: Path) -> None:
@@ -178,9 +178,9 @@ def test_show_settings_prints_the_toml_that_gives_them(tree: Path) -> None:
     from supervisor_tools.lint import config
 
     (tree / ".svtool.toml").write_text(
-        'select = ["DEFAULT", "host"]\nignore = ["SV246", "user-root"]\n'
+        'select = ["DEFAULT", "host"]\nignore = ["SV246", "bad-timing"]\n'
         'per-file-ignores = { "conf.d/legacy \\"x\\"-*.conf" = ["SV210"] }\n'
-        'severity = { SV236 = "error" }\nfail-on = "info"\nhost-checks = false\n')
+        'severity = { SV234 = "error" }\nfail-on = "info"\nhost-checks = false\n')
     code, out, _ = invoke(["lint", "--show-settings"], tree)
     assert code == 0
     shown = config.from_table(tomllib.loads(out), str(tree / ".svtool.toml"))
@@ -208,12 +208,12 @@ def test_extend_select_adds_to_the_settings(tree: Path) -> None:
     (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
     (tree / ".svtool.toml").write_text('select = ["SV1"]\n')
     assert invoke(["lint", "host.conf", "warn.conf"], tree)[0] == 0
-    code, out, _ = invoke(["lint", "--extend-select", "host,SV236", "host.conf", "warn.conf"],
+    code, out, _ = invoke(["lint", "--extend-select", "host,SV234", "host.conf", "warn.conf"],
                           tree)
-    assert code == 1 and "SV116" in out and "SV236" in out
+    assert code == 1 and "SV116" in out and "SV234" in out
     # --select replaces the settings' selection
-    code, out, _ = invoke(["lint", "--select", "SV236", "host.conf", "warn.conf"], tree)
-    assert code == 0 and "SV236" in out and "SV116" not in out
+    code, out, _ = invoke(["lint", "--select", "SV234", "host.conf", "warn.conf"], tree)
+    assert code == 0 and "SV234" in out and "SV116" not in out
     code, _, err = invoke(["lint", "--extend-select", "nope", "clean.conf"], tree)
     assert code == 2 and "--extend-select: unknown rule 'nope'" in err
 

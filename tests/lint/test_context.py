@@ -176,9 +176,9 @@ def test_suppressions_and_per_file_ignores_apply_in_context(repo: Path) -> None:
     (deploy / "supervisord.conf").write_text(MAIN.format(files="conf.d/*.conf"))
     fragment = deploy / "conf.d" / "a.conf"
     fragment.write_text("[program:a]\ncommand = /bin/cat\nautostart = x ; svtool: disable=SV103\n"
-                        "user = root\n")
+                        "startsecs = -1\n")
     code, out, _ = invoke(["lint", "--fail-on", "warning", "deploy/conf.d/a.conf"], repo)
-    assert code == 1 and "SV103" not in out and "a.conf:4:8: SV236" in out
-    (repo / ".svtool.toml").write_text('per-file-ignores = { "deploy/conf.d/*.conf" = ["SV236"] }\n')
+    assert code == 1 and "SV103" not in out and "a.conf:4:13: SV234" in out
+    (repo / ".svtool.toml").write_text('per-file-ignores = { "deploy/conf.d/*.conf" = ["SV234"] }\n')
     code, out, _ = invoke(["lint", "--fail-on", "warning", "deploy/conf.d/a.conf"], repo)
     assert code == 0, out

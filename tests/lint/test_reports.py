@@ -18,7 +18,7 @@ from tests.lint.fixtures import FIXTURES
 CONFIG = """[program:web]
 command = /usr/bin/web
 autorestrat = true
-user = root
+startsecs = -1
 environment = URL=http://x/?y=1,NOTE="50%% off, a:b"
 """
 
@@ -68,7 +68,7 @@ def test_json_objects(findings: list[Finding]) -> None:
     out = io.StringIO()
     json_report.render(findings, out)
     data = json.loads(out.getvalue())
-    assert [d["code"] for d in data] == ["SV210", "SV236", "SV227"]
+    assert [d["code"] for d in data] == ["SV210", "SV234", "SV227"]
     first = data[0]
     assert first == {"path": "web.conf", "line": 3, "col": 1, "end_line": 3, "end_col": 12,
                      "code": "SV210", "severity": "error", "message": first["message"],
@@ -101,7 +101,7 @@ def test_sarif_of_nothing_and_of_files_outside_the_cwd(tmp_path: Path) -> None:
     jsonschema.validate(sarif.document([]), _sarif_schema())
     outside = tmp_path / "elsewhere" / "x.conf"
     outside.parent.mkdir()
-    outside.write_text("[program:x]\ncommand=/bin/x\nuser=root\n")
+    outside.write_text("[program:x]\ncommand=/bin/x\nstartsecs=-1\n")
     old = os.getcwd()
     os.chdir(FIXTURES)
     try:

@@ -11,7 +11,7 @@ from supervisor_tools.lint import config
 from supervisor_tools.lint.config import Settings
 from supervisor_tools.lint.engine import lint_paths, run
 
-PROGRAM = "[program:web]\ncommand = /usr/bin/web\nuser = root\nstopsignal = KILL\n"
+PROGRAM = "[program:web]\ncommand = /usr/bin/web\nstartsecs = -1\nstopsignal = KILL\n"
 
 
 def codes(paths: list[str], settings: Settings | None = None) -> list[str]:
@@ -26,12 +26,12 @@ def web(tmp_path: Path) -> Path:
 
 
 def test_select_and_ignore_by_id_prefix_and_name(web: Path) -> None:
-    assert codes([str(web)]) == ["3:SV236", "4:SV235"]
-    assert codes([str(web)], Settings(select=("SV236",))) == ["3:SV236"]
-    assert codes([str(web)], Settings(ignore=("stopsignal-kill",))) == ["3:SV236"]
+    assert codes([str(web)]) == ["3:SV234", "4:SV235"]
+    assert codes([str(web)], Settings(select=("SV234",))) == ["3:SV234"]
+    assert codes([str(web)], Settings(ignore=("stopsignal-kill",))) == ["3:SV234"]
     assert codes([str(web)], Settings(ignore=("SV23",))) == []
     assert [d.code for d in lint_paths([str(web)], select=["SV2"], ignore=["SV235"])] == \
-        ["SV236"]
+        ["SV234"]
 
 
 def test_host_checks_follow_select_and_ignore(tmp_path: Path) -> None:
@@ -46,29 +46,29 @@ def test_host_checks_follow_select_and_ignore(tmp_path: Path) -> None:
 
 def test_inline_and_previous_line_and_file_suppressions(tmp_path: Path) -> None:
     path = tmp_path / "web.conf"
-    path.write_text("[program:web]\ncommand = /usr/bin/web\nuser = root ; svtool: disable=SV236\n"
+    path.write_text("[program:web]\ncommand = /usr/bin/web\nstartsecs = -1 ; svtool: disable=SV234\n"
                     "; svtool: disable=stopsignal-kill\nstopsignal = KILL\n"
                     "startsecs = 0 ; svtool: disable=all\n")
     assert codes([str(path)]) == []
-    path.write_text("; svtool: disable-file=SV235, SV236\n" + PROGRAM)
+    path.write_text("; svtool: disable-file=SV235, SV234\n" + PROGRAM)
     assert codes([str(path)]) == []
 
 
 def test_unknown_rule_ids_in_comments_are_reported(tmp_path: Path) -> None:
     path = tmp_path / "web.conf"
     path.write_text("; svtool: disable-file=SV999\n[program:web]\ncommand = /usr/bin/web\n"
-                    "user = root ; svtool: disable=SV236,nope\n")
+                    "startsecs = -1 ; svtool: disable=SV234,nope\n")
     found = run([str(path)]).diagnostics
     assert [(d.span.line, d.span.col, d.code) for d in found] == [(1, 24, "SV001"),
-                                                                  (4, 37, "SV001")]
+                                                                  (4, 40, "SV001")]
     assert "'nope'" in found[1].message
 
 
 def test_settings_file_in_pyproject(tmp_path: Path, web: Path) -> None:
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[project]\nname = "x"\n\n[tool.svtool]\nignore = ["SV235", "SV77"]\n'
-                         'severity = { SV236 = "info" }\nfail-on = "warning"\n'
-                         'per-file-ignores = { "other-*.conf" = ["SV236"] }\n')
+                         'severity = { SV234 = "info" }\nfail-on = "warning"\n'
+                         'per-file-ignores = { "other-*.conf" = ["SV234"] }\n')
     sub = tmp_path / "deep" / "er"
     sub.mkdir(parents=True)
     assert config.find(str(sub)) == str(pyproject)
@@ -76,7 +76,7 @@ def test_settings_file_in_pyproject(tmp_path: Path, web: Path) -> None:
     assert settings.fail_on == Severity.WARNING
     found = run([str(web)], settings).diagnostics
     assert [(d.code, d.severity) for d in found] == [("SV001", Severity.WARNING),
-                                                     ("SV236", Severity.INFO)]
+                                                     ("SV234", Severity.INFO)]
     assert found[0].span.file == str(pyproject) and found[0].span.line == 5
     other = tmp_path / "other-web.conf"
     other.write_text(PROGRAM)
@@ -97,7 +97,7 @@ def test_svtool_toml_wins_over_pyproject_and_bad_settings_are_usage_errors(
     with pytest.raises(SvtoolError, match="invalid TOML") as exc:
         config.load(str(dot))
     assert exc.value.span is not None and exc.value.span.line >= 1
-    dot.write_text("severity = { SV236 = 'fatal' }\n")
+    dot.write_text("severity = { SV234 = 'fatal' }\n")
     with pytest.raises(SvtoolError, match="error, warning or info"):
         config.load(str(dot))
 
@@ -133,7 +133,7 @@ def test_included_files_are_reported_once_against_their_own_path(tmp_path: Path)
     found = lint_paths([str(tmp_path / "a.conf"), str(tmp_path / "b.conf"),
                         str(tmp_path / "conf.d")])
     assert [(Path(d.span.file).name, d.span.line, d.code) for d in found] == \
-        [("web.conf", 3, "SV236"), ("web.conf", 4, "SV235")]
+        [("web.conf", 3, "SV234"), ("web.conf", 4, "SV235")]
 
 
 def test_fragments_linted_together_see_each_others_programs(tmp_path: Path) -> None:

@@ -3,15 +3,18 @@
 from supervisor_tools.lint.rules import (
     command,
     daemonize,
+    files,
     loader,
+    logs,
     meta,
     placeholders,
     process,
     relative,
     sections,
     servers,
+    users,
     values,
 )
 
-__all__ = ["command", "daemonize", "loader", "meta", "placeholders", "process",
-           "relative", "sections", "servers", "values"]
+__all__ = ["command", "daemonize", "files", "loader", "logs", "meta", "placeholders", "process",
+           "relative", "sections", "servers", "users", "values"]

@@ -1,9 +1,8 @@
-"""Rules about how a program is started, restarted, stopped, run and logged."""
+"""Rules about how a program is started, restarted and stopped; the program walk the other
+program rules share."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import NamedTuple
 
 from supervisor_tools.errors import Severity, Span
@@ -50,11 +49,14 @@ def explicit_span(ctx: Context, prog: Program, key: str) -> Span | None:
     return None if opt is None else opt.value_span
 
 
-@rule("SV230", "exitcodes-without-effect", W, "exitcodes set with autorestart=true",
+@rule("SV230", "exitcodes-without-effect", W, "non-default exitcodes with autorestart=true",
       options=("exitcodes", "autorestart"))
 def exitcodes_without_effect(ctx: Context, report: Report) -> None:
-    """With `autorestart=true` every exit is restarted, expected or not, so `exitcodes` changes
-    nothing. Use `autorestart=unexpected` to restart only on exit codes not in `exitcodes`.
+    """With `autorestart=true` every exit is restarted, expected or not, so `exitcodes` does not
+    decide restarts; it only labels an exit "expected" or "not expected" in supervisord's log
+    and in PROCESS_STATE_EXITED events. Use `autorestart=unexpected` to restart only on exit
+    codes not in `exitcodes`. Only codes other than the default `0` are reported: writing the
+    default out says nothing about restarts.
 
     Failing:
 
@@ -71,19 +73,30 @@ def exitcodes_without_effect(ctx: Context, report: Report) -> None:
         exitcodes = 0,2
     """
     for prog in programs(ctx):
-        if prog.proc.autorestart is not True:
+        if prog.proc.autorestart is not True or prog.proc.exitcodes == (0,):
             continue
         span = explicit_span(ctx, prog, "exitcodes")
         if span is not None:
             report(span, f"[{prog.name}] restarts on every exit (autorestart=true), so exitcodes "
-                         "has no effect; use autorestart=unexpected")
+                         "does not decide restarts; use autorestart=unexpected")
 
 
-@rule("SV231", "startretries-without-effect", W, "startretries set with startsecs=0",
-      options=("startretries", "startsecs"))
-def startretries_without_effect(ctx: Context, report: Report) -> None:
-    """With `startsecs=0` a process counts as started the moment it is spawned, so it never
-    enters BACKOFF and `startretries` is never used.
+@rule("SV231", "startretries-spawn-errors-only", W,
+      "startretries with startsecs=0 and autorestart=false: a failed start is never retried",
+      options=("startretries", "startsecs", "autorestart"))
+def startretries_spawn_errors_only(ctx: Context, report: Report) -> None:
+    """With `startsecs=0` a process counts as started the moment it is spawned, so one that
+    exits at once is never a failed start: it goes to EXITED, not BACKOFF, and `startretries`
+    does not retry it. `startretries` then counts only spawn errors that supervisord meets
+    before the process runs (a command that is missing or not executable, no free file
+    descriptors, a failed fork): those still go through BACKOFF, with a growing delay, to
+    FATAL after `startretries` retries. With `autorestart=false` nothing else restarts the
+    exited process either, so the retries that `startretries` asks for never happen: a job
+    that fails at start stays EXITED after one try.
+
+    Not reported with `startretries=0` ("never retry" holds), nor with `autorestart` true or
+    unexpected, which restart an exit at once and without limit (SV232, in the strict group,
+    reports that).
 
     Failing:
 
@@ -91,6 +104,7 @@ def startretries_without_effect(ctx: Context, report: Report) -> None:
         command = /usr/bin/job
         startsecs = 0
         startretries = 5
+        autorestart = false
 
     Passing:
 
@@ -98,21 +112,31 @@ def startretries_without_effect(ctx: Context, report: Report) -> None:
         command = /usr/bin/job
         startsecs = 5
         startretries = 5
+        autorestart = false
     """
     for prog in programs(ctx):
-        if prog.proc.startsecs != 0:
+        proc = prog.proc
+        if proc.startsecs != 0 or proc.startretries <= 0 or proc.autorestart is not False:
             continue
         span = explicit_span(ctx, prog, "startretries")
         if span is not None:
-            report(span, f"[{prog.name}] has startsecs=0, so startretries is never used")
+            report(span, f"[{prog.name}] has startsecs=0 and autorestart=false, so "
+                         f"startretries={proc.startretries} counts only spawn errors (such as a "
+                         "missing command): a process that exits at once is never retried; give "
+                         "startsecs the time a healthy start takes")
 
 
 @rule("SV232", "restart-loop", W, "startsecs=0 with autorestart: a crash restarts at once, forever",
-      options=("startsecs", "autorestart"))
+      options=("startsecs", "autorestart"), group="strict")
 def restart_loop(ctx: Context, report: Report) -> None:
     """With `startsecs=0` and `autorestart` true or unexpected, a program that crashes at start
     is restarted immediately and without limit (no backoff, never FATAL), burning CPU and
     flooding the logs.
+
+    In the opt-in group "strict": it is a deliberate trade-off more often than not. Workers
+    that exit by design and must come back at once (Symfony's `messenger:consume
+    --time-limit`, Laravel queue workers, whose docs recommend `startsecs=0`) want exactly this,
+    as do projects that prefer a respawn loop to a FATAL program.
 
     Failing:
 
@@ -175,7 +199,8 @@ def no_processes(ctx: Context, report: Report) -> None:
 def bad_timing(ctx: Context, report: Report) -> None:
     """supervisord accepts any integer, but a negative `startsecs` or `startretries` makes no
     sense (a negative `startretries` gives up after the first failure) and `stopwaitsecs=0`
-    kills the process without giving it time to shut down.
+    kills the process without giving it time to shut down. (With `stopsignal=KILL` the wait is
+    moot and only SV235 reports the signal.)
 
     Failing:
 
@@ -192,7 +217,7 @@ def bad_timing(ctx: Context, report: Report) -> None:
     for prog in programs(ctx):
         proc = prog.proc
         checks = (("startsecs", proc.startsecs < 0), ("startretries", proc.startretries < 0),
-                  ("stopwaitsecs", proc.stopwaitsecs <= 0))
+                  ("stopwaitsecs", proc.stopwaitsecs <= 0 and proc.stopsignal != "KILL"))
         for key, bad in checks:
             span = explicit_span(ctx, prog, key) if bad else None
             if span is not None:
@@ -200,12 +225,16 @@ def bad_timing(ctx: Context, report: Report) -> None:
 
 
 @rule("SV239", "startsecs-exceeds-stopwaitsecs", Severity.INFO,
-      "startsecs longer than stopwaitsecs", options=("startsecs", "stopwaitsecs"))
+      "startsecs longer than stopwaitsecs", options=("startsecs", "stopwaitsecs"), group="strict")
 def startsecs_exceeds_stopwaitsecs(ctx: Context, report: Report) -> None:
     """A program that needs longer to start than it is given to stop is usually slow to shut
     down too: a stop or restart during (or soon after) its start sends SIGKILL after
     `stopwaitsecs`, in the middle of its initialisation or of its shutdown. Give it at least as
     long to stop as to start.
+
+    In the opt-in group "strict": it is a rule of thumb, not a fault in the config. Many
+    programs take long to become ready (loading data, waiting for a dependency) and stop in
+    an instant.
 
     Failing:
 
@@ -258,196 +287,6 @@ def stopsignal_kill(ctx: Context, report: Report) -> None:
         if span is not None:
             report(span, f"[{prog.name}] stopsignal=KILL gives the program no chance to shut down "
                          "cleanly; use TERM (or INT/QUIT) and stopwaitsecs")
-
-
-@rule("SV236", "user-root", W, "a program running as root", options=("user",))
-def user_root(ctx: Context, report: Report) -> None:
-    """A program with `user=root` (or uid 0) runs with every privilege; most services need
-    none. Give it a dedicated user. (`[supervisord] user=root` is not reported: supervisord
-    needs root to switch to each program's user.)
-
-    Failing:
-
-        [program:web]
-        command = /usr/bin/web
-        user = root
-
-    Passing:
-
-        [program:web]
-        command = /usr/bin/web
-        user = www-data
-    """
-    for prog in programs(ctx):
-        user = prog.proc.user
-        if user is None or user.strip() not in ("root", "0"):
-            continue
-        span = explicit_span(ctx, prog, "user")
-        if span is not None:
-            report(span, f"[{prog.name}] runs as root; prefer a dedicated unprivileged user")
-
-
-@rule("SV237", "user-switch-impossible", W, "a program user= while supervisord runs unprivileged",
-      options=("user",))
-def user_switch_impossible(ctx: Context, report: Report) -> None:
-    """Only a supervisord running as root can start programs as another user. With
-    `[supervisord] user=` set to an unprivileged user, a program `user=` naming someone else
-    makes every start fail.
-
-    Failing:
-
-        [supervisord]
-        user = nobody
-
-        [program:web]
-        command = /usr/bin/web
-        user = root
-
-    Passing:
-
-        [supervisord]
-
-        [program:web]
-        command = /usr/bin/web
-        user = nobody
-    """
-    sd = ctx.model.supervisord
-    if sd is None or sd.user is None or sd.user.strip() in ("root", "0"):
-        return
-    for prog in programs(ctx):
-        user = prog.proc.user
-        if user is None or user.strip() == sd.user.strip():
-            continue
-        span = explicit_span(ctx, prog, "user")
-        if span is not None:
-            report(span, f"supervisord runs as '{sd.user}' and cannot start [{prog.name}] as "
-                         f"'{user}'")
-
-
-def _logs(proc: ProcessConfig) -> Iterator[tuple[str, str]]:
-    for stream, value in (("stdout", proc.stdout_logfile), ("stderr", proc.stderr_logfile)):
-        if value not in ("AUTO", "NONE", "syslog", ""):
-            yield stream, value
-
-
-@rule("SV247", "shared-logfile", W, "two processes (or two streams) writing the same log file",
-      options=("stdout_logfile", "stderr_logfile"))
-def shared_logfile(ctx: Context, report: Report) -> None:
-    """Each log file is rotated by the process that writes it; two writers interleave lines and
-    rotate the file under each other. With `numprocs > 1`, put `%(process_num)s` in the name;
-    to send stderr to the stdout log use `redirect_stderr=true`.
-
-    Failing:
-
-        [program:worker]
-        command = /usr/bin/worker
-        process_name = %(program_name)s_%(process_num)d
-        numprocs = 2
-        stdout_logfile = /var/log/worker.log
-
-    Passing:
-
-        [program:worker]
-        command = /usr/bin/worker
-        process_name = %(program_name)s_%(process_num)d
-        numprocs = 2
-        stdout_logfile = /var/log/worker-%(process_num)d.log
-    """
-    first: dict[str, tuple[str, str]] = {}
-    reported: set[tuple[Span, str]] = set()
-    for proc in ctx.processes():
-        for stream, path in _logs(proc):
-            if path in STREAMS:
-                continue
-            key = os.path.normpath(path)
-            owner = (proc.name, stream)
-            if key not in first:
-                first[key] = owner
-                continue
-            if first[key] == owner:
-                continue
-            span = proc.span_of(f"{stream}_logfile")
-            if (span, key) in reported:
-                continue
-            reported.add((span, key))
-            other = first[key]
-            report(span, f"{path} is also written by {other[0]} ({other[1]}); "
-                         f"{proc.name} ({stream}) would interleave with it and rotate it")
-
-
-@rule("SV248", "stream-log-rotation", E, "a log to /dev/stdout with rotation enabled",
-      options=("stdout_logfile", "stdout_logfile_maxbytes", "stderr_logfile",
-               "stderr_logfile_maxbytes", "logfile", "logfile_maxbytes"))
-def stream_log_rotation(ctx: Context, report: Report) -> None:
-    """`/dev/stdout`, `/dev/stderr` and `/proc/self/fd/N` cannot be rotated: with
-    `*_logfile_maxbytes` other than 0 supervisord fails with "Illegal seek" when the size limit
-    is reached. Set the matching `maxbytes` to 0.
-
-    Failing:
-
-        [program:web]
-        command = /usr/bin/web
-        stdout_logfile = /dev/stdout
-
-    Passing:
-
-        [program:web]
-        command = /usr/bin/web
-        stdout_logfile = /dev/stdout
-        stdout_logfile_maxbytes = 0
-    """
-    seen: set[Span] = set()
-    for proc in ctx.processes():
-        for stream, path in _logs(proc):
-            if path in STREAMS and path != "/dev/null" and \
-                    getattr(proc, f"{stream}_logfile_maxbytes") != 0:
-                span = proc.span_of(f"{stream}_logfile")
-                if span not in seen:
-                    seen.add(span)
-                    report(span, f"{path} cannot be rotated; set {stream}_logfile_maxbytes = 0")
-    sd = ctx.model.supervisord
-    if sd is not None and sd.logfile in STREAMS and sd.logfile_maxbytes != 0:
-        report(sd.spans.get("logfile", sd.source),
-               f"{sd.logfile} cannot be rotated; set logfile_maxbytes = 0")
-
-
-REDIRECTED = ("stderr_logfile_maxbytes", "stderr_logfile_backups", "stderr_capture_maxbytes",
-              "stderr_events_enabled", "stderr_syslog")
-
-
-@rule("SV238", "redirect-stderr-options", W, "stderr_* options without effect under "
-      "redirect_stderr=true", options=("redirect_stderr", *REDIRECTED))
-def redirect_stderr_options(ctx: Context, report: Report) -> None:
-    """With `redirect_stderr=true` there is no separate stderr stream: `stderr_logfile_maxbytes`,
-    `stderr_logfile_backups`, `stderr_capture_maxbytes`, `stderr_events_enabled` and
-    `stderr_syslog` do nothing (stderr follows the `stdout_*` options). (`stderr_logfile` itself
-    is SV205.)
-
-    Failing:
-
-        [program:web]
-        command = /usr/bin/web
-        redirect_stderr = true
-        stderr_syslog = true
-
-    Passing:
-
-        [program:web]
-        command = /usr/bin/web
-        redirect_stderr = true
-        stdout_syslog = true
-    """
-    for prog in programs(ctx):
-        if not prog.proc.redirect_stderr:
-            continue
-        raw = ctx.raw.sections.get(prog.section)  # what `ctx.explicit` reads
-        if raw is None or raw.options.keys().isdisjoint(REDIRECTED):
-            continue
-        for key in REDIRECTED:
-            opt = raw.options.get(key)
-            if opt is not None:
-                report(opt.key_span, f"[{prog.name}] sets {key}, which has no effect with "
-                                     "redirect_stderr=true; use the stdout_* option")
 
 
 @rule("SV250", "duplicate-process-name", E, "two processes with the same name in one group",

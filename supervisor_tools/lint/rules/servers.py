@@ -1,5 +1,4 @@
-"""Rules about how supervisord is reached: its HTTP servers, supervisorctl and where it keeps
-its own files."""
+"""Rules about how supervisord is reached: its HTTP servers and supervisorctl."""
 
 from __future__ import annotations
 
@@ -31,7 +30,12 @@ def _loopback(host: str) -> bool:
       options=("username", "password", "port"))
 def inet_no_auth(ctx: Context, report: Report) -> None:
     """Without `username` and `password`, anyone who can reach the port can stop, start and
-    reconfigure every program (and read their logs) over XML-RPC or the web page.
+    reconfigure every program (and read their logs) over XML-RPC or the web page: the network
+    when it listens on every interface, every local user on a shared host when it listens on
+    127.0.0.1.
+
+    Not reported for a loopback port in a container's config (`[supervisord] nodaemon=true`):
+    only the container's own programs reach it, and they run the container already.
 
     Failing:
 
@@ -46,8 +50,11 @@ def inet_no_auth(ctx: Context, report: Report) -> None:
         password = {SHA}d033e22ae348aeb5660fc2140aec35850c4da997
     """
     for server in ctx.model.servers:
-        if isinstance(server, InetHttpServerConfig) and not server.username:
-            report(server.source, f"[{server.section}] has no username/password: anyone who "
+        if not isinstance(server, InetHttpServerConfig) or server.username:
+            continue
+        if ctx.container and _loopback(server.host):
+            continue  # reachable only from inside the container, by its own programs
+        report(server.source, f"[{server.section}] has no username/password: anyone who "
                                   "can reach the port controls supervisord")
 
 
@@ -81,12 +88,15 @@ def inet_public(ctx: Context, report: Report) -> None:
                    "the network; bind it to 127.0.0.1")
 
 
-@rule("SV242", "unix-socket-open", W, "a unix socket wider than 0700 without a password",
+@rule("SV242", "unix-socket-open", W, "a unix socket any local user may use, without a password",
       options=("chmod", "username", "password"))
 def unix_socket_open(ctx: Context, report: Report) -> None:
-    """With a `chmod` that lets the group or others connect (wider than 0700) and no
-    `username`/`password`, every such local user controls supervisord — and through it runs
+    """With a `chmod` that lets others connect (any of its last three bits, as in 0777 or 0666)
+    and no `username`/`password`, every local user controls supervisord — and through it runs
     commands as the programs' users, often root.
+
+    Group access (0770) is not reported: the socket's group is the one `chown` names, or else
+    supervisord's own group, and letting that group control supervisord is what 0770 is for.
 
     Failing:
 
@@ -104,22 +114,50 @@ def unix_socket_open(ctx: Context, report: Report) -> None:
         password = secret
     """
     for server in ctx.model.servers:
-        if isinstance(server, UnixHttpServerConfig) and server.chmod & 0o077 and \
+        if isinstance(server, UnixHttpServerConfig) and server.chmod & 0o007 and \
                 not server.username:
             report(server.spans.get("chmod", server.source),
-                   f"[{server.section}] chmod={server.chmod:04o} lets other users connect and "
-                   "there is no password")
+                   f"[{server.section}] chmod={server.chmod:04o} lets every local user connect "
+                   "and there is no password")
 
 
-def _main_span(ctx: Context) -> Span | None:
+def _controlled_main_span(ctx: Context) -> Span | None:
+    """Like `_served_main_span`, and also when the main file has a `[supervisorctl]` section:
+    then supervisorctl is evidently meant to be used with it."""
+    span = _served_main_span(ctx)
+    if span is not None:
+        return span
+    sd, ctl = ctx.model.supervisord, ctx.model.supervisorctl
+    if sd is None or ctl is None or ctx.fragment or ctl.source.file != sd.source.file:
+        return None
+    return sd.source
+
+
+def _served_main_span(ctx: Context) -> Span | None:
+    """The `[supervisord]` header of a main config that defines an HTTP server, else None.
+
+    Without `[unix_http_server]` or `[inet_http_server]` nothing can talk to supervisord at all
+    (a container's supervisord usually runs so), and neither `[rpcinterface:supervisor]` nor
+    `[supervisorctl]` would change that. A server that only an included file defines says the
+    file's author keeps the control sections elsewhere (a package's or an image's own main
+    config), not that this main config lacks them.
+    """
     sd = ctx.model.supervisord
-    return None if sd is None or ctx.fragment else sd.source
+    if sd is None or ctx.fragment:
+        return None
+    if not any(server.source.file == sd.source.file for server in ctx.model.servers):
+        return None
+    return sd.source
 
 
-@rule("SV243", "no-rpcinterface", W, "no [rpcinterface:supervisor]: supervisorctl cannot talk")
+@rule("SV243", "no-rpcinterface", W, "a controlled supervisord without [rpcinterface:supervisor]")
 def no_rpcinterface(ctx: Context, report: Report) -> None:
     """Without `[rpcinterface:supervisor]` the HTTP server answers no `supervisor.*` method, so
-    supervisorctl and the web page fail ("UNKNOWN_METHOD"). Checked on main configs only.
+    supervisorctl and the web page fail ("UNKNOWN_METHOD"): the server is there for nothing.
+    Checked on main configs that define a `[unix_http_server]`, an `[inet_http_server]` or a
+    `[supervisorctl]` section in the same file, where control is evidently intended; a config
+    with none of them (as most containers run supervisord) has nothing to answer methods and
+    nobody to ask, and the section would change nothing there.
 
     Failing:
 
@@ -138,18 +176,20 @@ def no_rpcinterface(ctx: Context, report: Report) -> None:
         [rpcinterface:supervisor]
         supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
     """
-    span = _main_span(ctx)
+    span = _controlled_main_span(ctx)
     if span is None or "rpcinterface:supervisor" in ctx.raw.sections:
         return
     report(span, "no [rpcinterface:supervisor] section: supervisorctl and the web page cannot "
                  "control this supervisord")
 
 
-@rule("SV244", "no-supervisorctl", W, "no [supervisorctl] section in a main config")
+@rule("SV244", "no-supervisorctl", W, "an HTTP server without a [supervisorctl] section")
 def no_supervisorctl(ctx: Context, report: Report) -> None:
     """supervisorctl refuses a config without `[supervisorctl]` (".ini file does not include
     supervisorctl section"), and it is where `serverurl` says how to reach supervisord. Checked
-    on main configs only.
+    on main configs that define a `[unix_http_server]` or `[inet_http_server]` in the same
+    file, the servers supervisorctl talks to; without one supervisorctl cannot connect whatever
+    the file says.
 
     Failing:
 
@@ -168,9 +208,10 @@ def no_supervisorctl(ctx: Context, report: Report) -> None:
         [supervisorctl]
         serverurl = unix:///run/supervisor.sock
     """
-    span = _main_span(ctx)
+    span = _served_main_span(ctx)
     if span is not None and "supervisorctl" not in ctx.raw.sections:
-        report(span, "no [supervisorctl] section: `supervisorctl -c` with this file fails")
+        report(span, "an HTTP server runs but there is no [supervisorctl] section: "
+                     "`supervisorctl -c` with this file fails")
 
 
 def _matches(url: str, servers: list[InetHttpServerConfig | UnixHttpServerConfig]) -> bool:
@@ -226,6 +267,8 @@ def serverurl_mismatch(ctx: Context, report: Report) -> None:
     if ctl is None or ctx.fragment:
         return
     servers = list(ctx.model.servers)
+    if any(ctx.unread(span) for obj in (ctl, *servers) for span in obj.spans.values()):
+        return  # a URL, socket or port the loader could not read here: nothing to compare
     if _matches(ctl.serverurl.strip(), servers):
         return
     if not servers:
@@ -234,39 +277,3 @@ def serverurl_mismatch(ctx: Context, report: Report) -> None:
         why = "no configured server listens there"
     report(ctl.spans.get("serverurl", ctl.source),
            f"supervisorctl connects to {ctl.serverurl.strip()} but {why}")
-
-
-TMP_KEYS = {"supervisord": ("logfile", "pidfile", "childlogdir"),
-            "unix_http_server": ("file",),
-            "program": ("stdout_logfile", "stderr_logfile"),
-            "eventlistener": ("stdout_logfile", "stderr_logfile"),
-            "fcgi-program": ("stdout_logfile", "stderr_logfile")}
-TMP_OPTIONS = tuple(dict.fromkeys(key for keys in TMP_KEYS.values() for key in keys))
-
-
-@rule("SV246", "tmp-path", W, "a socket, pid file or log in /tmp",
-      options=("logfile", "pidfile", "childlogdir", "file", "stdout_logfile", "stderr_logfile"))
-def tmp_path(ctx: Context, report: Report) -> None:
-    """Files in `/tmp` are removed by tmp cleaners (systemd-tmpfiles, tmpreaper) and at reboot:
-    a vanished socket makes supervisorctl fail with "no such file" while supervisord still runs,
-    and logs disappear. Use `/run/supervisor/` for the socket and pid file and `/var/log/` for
-    logs.
-
-    Failing:
-
-        [unix_http_server]
-        file = /tmp/supervisor.sock
-
-    Passing:
-
-        [unix_http_server]
-        file = /run/supervisor.sock
-    """
-    for key in TMP_OPTIONS:
-        for ref, opt in ctx.options_named(key):
-            if key not in TMP_KEYS.get(ref.kind or "", ()):
-                continue
-            value = opt.value.strip()
-            if value == "/tmp" or value.startswith("/tmp/"):
-                report(opt.value_span, f"[{ref.section.name}] {opt.key} is in /tmp, which the "
-                                       "OS cleans; use /run or /var/log")
