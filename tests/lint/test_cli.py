@@ -89,9 +89,10 @@ def test_quiet_and_stats(tree: Path) -> None:
 
 def test_select_ignore_and_no_host_checks(tree: Path) -> None:
     (tree / "host.conf").write_text("[program:x]\ncommand=/bin/x\nuser=no-such-user-svtool\n")
-    assert invoke(["lint", "host.conf"], tree)[0] == 1
-    assert invoke(["lint", "--no-host-checks", "host.conf"], tree)[0] == 0
-    assert invoke(["lint", "--ignore", "SV116", "host.conf"], tree)[0] == 0
+    assert invoke(["lint", "host.conf"], tree)[0] == 0  # host checks are opt-in
+    assert invoke(["lint", "--select", "host", "host.conf"], tree)[0] == 1
+    assert invoke(["lint", "--select", "ALL", "--no-host-checks", "host.conf"], tree)[0] == 0
+    assert invoke(["lint", "--select", "ALL", "--ignore", "SV116", "host.conf"], tree)[0] == 0
     assert invoke(["lint", "--select", "SV2,SV0", "error.conf"], tree)[0] == 0
 
 

@@ -98,6 +98,9 @@ def expansion(ctx: Context, report: Report) -> None:
     Each option expands its own set of names (see `svtool rules` and the option docs); a
     literal `%` must be written `%%` (`%%%%` in `stdout_logfile`/`stderr_logfile`).
 
+    An `%(ENV_X)s` whose variable is not set where svtool runs is not reported here: the
+    variable belongs to the machine supervisord will run on (see SV119).
+
     Failing:
 
         [program:web]
@@ -378,8 +381,9 @@ def incomplete_auth(ctx: Context, report: Report) -> None:
       options=("user", "chown", "socket_owner"))
 def host_user(ctx: Context, report: Report) -> None:
     """supervisord looks users and groups up when it reads the file; an unknown name stops it.
-    This check consults the machine svtool runs on: ignore SV116 (or use `--no-host-checks`)
-    when linting configs for another machine.
+    This check consults the machine svtool runs on, so it belongs to the opt-in `host` group:
+    select it (`--select host`, or `host-checks = true` in the settings) when linting on the
+    machine the config is for.
 
     Failing:
 
@@ -403,7 +407,11 @@ def host_user(ctx: Context, report: Report) -> None:
 def host_path(ctx: Context, report: Report) -> None:
     """supervisord checks that log and pid file directories (and `[supervisord] directory`,
     `childlogdir`) exist when it reads the file. This check consults the machine svtool runs
-    on: ignore SV117 (or use `--no-host-checks`) when linting configs for another machine.
+    on, so it belongs to the opt-in `host` group: select it (`--select host`, or
+    `host-checks = true` in the settings) when linting on the machine the config is for.
+
+    Whether it runs or not, the path stays what the config says for every other rule (a
+    shared log file, SV247, is found in a directory this machine lacks).
 
     Failing:
 
@@ -425,8 +433,9 @@ def host_path(ctx: Context, report: Report) -> None:
       options=("supervisor.rpcinterface_factory", "result_handler"))
 def import_error(ctx: Context, report: Report) -> None:
     """supervisord imports `[rpcinterface:x]` factories and event listener `result_handler`s
-    when it reads the file. This check imports them in svtool's Python: ignore SV118 (or use
-    `--no-host-checks`) when linting configs for another machine.
+    when it reads the file. This check imports them in svtool's Python, so it belongs to the
+    opt-in `host` group: select it (`--select host`, or `host-checks = true` in the settings)
+    when linting on the machine the config is for.
 
     Failing:
 
@@ -441,6 +450,32 @@ def import_error(ctx: Context, report: Report) -> None:
     report_loader(ctx, report)
 
 
+@rule("SV119", "env-unset", E, "an %(ENV_X)s variable that is not set on this machine",
+      codes=("env-unset",), rejected=True, host=True)
+def env_unset(ctx: Context, report: Report) -> None:
+    """supervisord expands `%(ENV_X)s` from its own environment when it reads the file; if X is
+    not set there it refuses the file ("contains names ('ENV_X') which cannot be expanded").
+
+    Whether X is set where svtool runs says nothing about the machine the config is for, so
+    this check belongs to the opt-in `host` group: select it (`--select host`, or
+    `host-checks = true` in the settings) when linting on that machine, with supervisord's
+    environment. By default the reference stays in the value as written and the rest of the
+    config is linted as usual; a name that is not an environment variable (`%(nme)s`) is an
+    error in the config either way (SV104).
+
+    Failing (where SVTOOL_EXAMPLE_PORT is not set):
+
+        [program:web]
+        command = /usr/bin/web --port %(ENV_SVTOOL_EXAMPLE_PORT)s
+
+    Passing:
+
+        [program:web]
+        command = /usr/bin/web --port 8080
+    """
+    report_loader(ctx, report)
+
+
 # -- what supervisord only logs as a warning ------------------------------------------------
 
 
@@ -449,6 +484,14 @@ def import_error(ctx: Context, report: Report) -> None:
 def include_no_match(ctx: Context, report: Report) -> None:
     """supervisord logs a warning and goes on: the programs you meant to include are missing.
     Patterns are relative to the main file's directory, not the current directory.
+
+    A relative pattern (or one starting with `%(here)s`) names files that travel with the
+    config: when it matches nothing next to the file, the config is wrong wherever it runs,
+    and this is reported by default. An absolute pattern such as
+    `/etc/supervisor/conf.d/*.conf` names files of the machine supervisord runs on; that the
+    machine running the linter has none says nothing about the target, so it is reported only
+    with host checks (`--select host`, or `host-checks = true` in the settings), as is a
+    pattern built from an environment variable that is not set here (SV119).
 
     Failing:
 
@@ -462,9 +505,9 @@ def include_no_match(ctx: Context, report: Report) -> None:
 
         [supervisord]
         [include]
-        files = /etc/supervisor/conf.d/*.conf
+        files = conf.d/*.conf
 
-    (with at least one matching file)
+    (with at least one matching file next to the file)
     """
     report_loader(ctx, report)
 
@@ -538,7 +581,8 @@ def deprecated_syslog(ctx: Context, report: Report) -> None:
                "stderr_logfile_maxbytes"))
 def auto_log_no_rotation(ctx: Context, report: Report) -> None:
     """An AUTO log (the default) with `*_logfile_maxbytes=0` grows without limit in
-    `childlogdir`.
+    `childlogdir`. With `redirect_stderr=true` there is no stderr log, so
+    `stderr_logfile_maxbytes=0` is harmless there.
 
     Failing:
 

@@ -1,0 +1,127 @@
+"""Facts about the machine (users, directories, environment variables, absolute includes) never
+change what the model says the config means; with host checks they are recorded as well,
+where supervisord 4.3.0 on this machine would refuse or warn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from supervisor_tools.model import load
+from supervisor_tools.model.model import ProcessConfig
+from tests.model.differential import oracle_env
+from tests.oracle import run_oracle
+
+MAIN = "[supervisord]\nlogfile = {dir}/supervisord.log\npidfile = {dir}/supervisord.pid\n"
+ENV = {k: v for k, v in oracle_env().items() if not k.startswith("SVTOOL_T_")}
+
+
+def write(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "supervisord.conf"
+    path.write_text(MAIN.format(dir=tmp_path) + body)
+    return path
+
+
+def processes(path: Path, host: bool, env: dict[str, str] | None = None) -> list[ProcessConfig]:
+    return load(str(path), environ=ENV if env is None else env, host_checks=host) \
+        .model.processes()
+
+
+@pytest.mark.parametrize("host", [False, True])
+def test_a_log_directory_missing_here_keeps_its_configured_path(tmp_path: Path,
+                                                                host: bool) -> None:
+    path = write(tmp_path, "[program:a]\ncommand = /bin/cat\n"
+                 "stdout_logfile = /nonexistent-svtool/%(program_name)s.log\n"
+                 "stdout_logfile_maxbytes = 0\n"
+                 "stderr_logfile = /nonexistent-svtool/%(program_name)s.log\n")
+    result = load(str(path), environ=ENV, host_checks=host)
+    (proc,) = result.model.processes()
+    assert proc.stdout_logfile == proc.stderr_logfile == "/nonexistent-svtool/a.log"
+    assert [e.code for e in result.errors] == (["host-path"] * 2 if host else [])
+    # the path is not AUTO, so nothing says an AUTO log never rotates
+    assert all(w.code != "auto-log-no-rotation" for w in result.warnings)
+    if host:
+        assert not run_oracle(str(path), env=ENV)["ok"]
+
+
+def test_a_user_missing_here_keeps_its_name(tmp_path: Path) -> None:
+    path = write(tmp_path, "[program:a]\ncommand = /bin/cat\nuser = no-such-user-svtool\n")
+    assert [p.user for p in processes(path, True)] == ["no-such-user-svtool"]
+    assert [p.user for p in processes(path, False)] == ["no-such-user-svtool"]
+
+
+def test_no_auto_log_warning_for_stderr_under_redirect_stderr(tmp_path: Path) -> None:
+    path = write(tmp_path, "[program:a]\ncommand = /bin/cat\nredirect_stderr = true\n"
+                 "stdout_logfile = /dev/stdout\nstdout_logfile_maxbytes = 0\n"
+                 "stderr_logfile_maxbytes = 0\n"
+                 "[program:b]\ncommand = /bin/cat\nstderr_logfile_maxbytes = 0\n")
+    warnings = load(str(path), environ=ENV, host_checks=False).warnings
+    assert [(w.code, w.span.line) for w in warnings] == [("auto-log-no-rotation", 10)]
+
+
+UNSET = ("[program:a]\ncommand = /bin/cat --port %(ENV_SVTOOL_T_PORT)s\n"
+         "numprocs = %(ENV_SVTOOL_T_N)s\n"
+         "stdout_logfile = %(ENV_SVTOOL_T_LOGS)s/%(program_name)s.log\n"
+         "environment = HOME=\"%(ENV_SVTOOL_T_HOME)s\"\n")
+
+
+def test_an_unset_variable_is_not_an_error_by_default(tmp_path: Path) -> None:
+    path = write(tmp_path, UNSET)
+    result = load(str(path), environ=ENV, host_checks=False)
+    assert result.errors == ()
+    (proc,) = result.model.processes()
+    # the reference stands in for the value, which only the target machine knows
+    assert proc.command == "/bin/cat --port %(ENV_SVTOOL_T_PORT)s"
+    assert proc.stdout_logfile == "%(ENV_SVTOOL_T_LOGS)s/a.log"
+    assert proc.environment["HOME"] == "%(ENV_SVTOOL_T_HOME)s"
+    assert proc.numprocs == 1
+
+
+def test_an_unset_variable_is_a_host_finding(tmp_path: Path) -> None:
+    path = write(tmp_path, UNSET)
+    result = load(str(path), environ=ENV, host_checks=True)
+    assert sorted((e.code, e.span.line) for e in result.errors) == \
+        [("env-unset", 5), ("env-unset", 6), ("env-unset", 7), ("env-unset", 8)]
+    assert any("SVTOOL_T_PORT is not set here" in e.message for e in result.errors)
+    verdict = run_oracle(str(path), env=ENV)
+    assert not verdict["ok"] and "ENV_SVTOOL_T_" in verdict["error"]
+
+
+def test_a_set_variable_is_used_as_supervisord_uses_it(tmp_path: Path) -> None:
+    path = write(tmp_path, UNSET)
+    env = {**ENV, "SVTOOL_T_PORT": "8080", "SVTOOL_T_N": "1", "SVTOOL_T_LOGS": str(tmp_path),
+           "SVTOOL_T_HOME": "/home/a"}
+    for host in (False, True):
+        result = load(str(path), environ=env, host_checks=host)
+        assert result.errors == ()
+        (proc,) = result.model.processes()
+        assert proc.command == "/bin/cat --port 8080"
+    verdict = run_oracle(str(path), env=env)
+    assert verdict["ok"]
+
+
+@pytest.mark.parametrize("text", ["%(ENV_)s", "%(nope)s", "%(ENV_X"])
+def test_what_no_environment_can_expand_stays_an_error(tmp_path: Path, text: str) -> None:
+    path = write(tmp_path, f"[program:a]\ncommand = /bin/cat {text}\n")
+    for host in (False, True):
+        errors = load(str(path), environ=ENV, host_checks=host).errors
+        assert [e.code for e in errors] == ["expansion"]
+    assert not run_oracle(str(path), env=ENV)["ok"]
+
+
+@pytest.mark.parametrize(("pattern", "by_default"), [
+    ("conf.d/*.conf", True),
+    ("%(here)s/conf.d/*.conf", True),
+    ("/nonexistent-svtool/conf.d/*.conf", False),
+    ("%(ENV_SVTOOL_T_CONFD)s/*.conf", False),
+])
+def test_which_includes_that_match_nothing_are_config_facts(tmp_path: Path, pattern: str,
+                                                            by_default: bool) -> None:
+    path = write(tmp_path, f"[include]\nfiles = {pattern}\n")
+    for host in (False, True):
+        warnings = load(str(path), environ=ENV, host_checks=host).warnings
+        found = [w.code for w in warnings if w.code == "include-no-match"]
+        # with host checks an unset variable is reported as such (env-unset) instead
+        expected = by_default or (host and "ENV_" not in pattern)
+        assert found == (["include-no-match"] if expected else [])
