@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from supervisor_tools.errors import Severity
+from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Fix, InsertLine, Report, TextEdit, rule
 
@@ -582,7 +582,8 @@ def deprecated_syslog(ctx: Context, report: Report) -> None:
 def auto_log_no_rotation(ctx: Context, report: Report) -> None:
     """An AUTO log (the default) with `*_logfile_maxbytes=0` grows without limit in
     `childlogdir`. With `redirect_stderr=true` there is no stderr log, so
-    `stderr_logfile_maxbytes=0` is harmless there.
+    `stderr_logfile_maxbytes=0` is harmless there (supervisord 4.3.0 still logs its warning,
+    but never creates the file).
 
     Failing:
 
@@ -603,7 +604,13 @@ def auto_log_no_rotation(ctx: Context, report: Report) -> None:
       codes=("redirect-stderr-logfile",), options=("redirect_stderr", "stderr_logfile"))
 def redirect_stderr_logfile(ctx: Context, report: Report) -> None:
     """With `redirect_stderr=true` stderr goes to the stdout log; a `stderr_logfile` path is
-    silently ignored (supervisord only logs a warning).
+    silently ignored (supervisord only logs a warning). Whoever looks for errors in that file
+    finds it empty, or missing, forever.
+
+    Reported only where that misleads: a `stderr_logfile` naming a file of its own. A stream
+    (`/dev/stderr`, `/dev/stdout`, `/dev/fd/2`, `/proc/self/fd/2`), the boilerplate of container
+    configs, ends up in the same container log either way, and the stdout log's own path
+    changes nothing; supervisord's warning for those is not repeated.
 
     Failing:
 
@@ -619,7 +626,24 @@ def redirect_stderr_logfile(ctx: Context, report: Report) -> None:
         redirect_stderr = true
         stdout_logfile = /var/log/web.log
     """
-    report_loader(ctx, report)
+    for err in ctx.loader_findings():
+        if err.code in report.rule.codes and _separate_stderr_file(ctx, err.span):
+            report(err.span, err.message)
+
+
+_STREAM = re.compile(r"/dev/|/proc/[^/]+/fd/")
+
+
+def _separate_stderr_file(ctx: Context, span: Span) -> bool:
+    """Whether the stderr_logfile written at `span` names a file other than a stream or the
+    section's stdout log."""
+    for ref, opt in ctx.options_named("stderr_logfile"):
+        if opt.value_span != span:
+            continue
+        text = opt.value.strip()
+        stdout = ctx.effective(ref.section.name, "stdout_logfile")
+        return not _STREAM.match(text) and (stdout is None or stdout.value.strip() != text)
+    return True
 
 
 @rule("SV206", "numprocs-limit", W, "numprocs larger than svtool models",
