@@ -125,3 +125,18 @@ def test_which_includes_that_match_nothing_are_config_facts(tmp_path: Path, patt
         # with host checks an unset variable is reported as such (env-unset) instead
         expected = by_default or (host and "ENV_" not in pattern)
         assert found == (["include-no-match"] if expected else [])
+
+
+@pytest.mark.parametrize(("option", "value"), [("user", "app:web"), ("user", "app web"),
+                                               ("user", ""), ("chown", "app:"),
+                                               ("chown", "a b:web")])
+def test_a_name_no_machine_can_have_is_a_config_error(tmp_path: Path, option: str,
+                                                      value: str) -> None:
+    section = "[program:a]\ncommand = /bin/cat\n" if option == "user" else \
+        f"[unix_http_server]\nfile = {tmp_path}/s.sock\n"
+    path = write(tmp_path, f"{section}{option} = {value}\n")
+    for host in (False, True):
+        errors = load(str(path), environ=ENV, host_checks=host).errors
+        assert [e.code for e in errors] == ["invalid-value"]
+        assert "on any machine" in errors[0].message
+    assert not run_oracle(str(path), env=ENV)["ok"]

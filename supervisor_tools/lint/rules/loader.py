@@ -68,10 +68,13 @@ def unreadable(ctx: Context, report: Report) -> None:
       codes=("invalid-value",), rejected=True,
       options=("autostart", "autorestart", "exitcodes", "stopsignal", "umask", "priority",
                "numprocs", "startsecs", "startretries", "stopwaitsecs", "environment",
-               "logfile_maxbytes", "loglevel", "port", "chmod", "events", "buffer_size"))
+               "logfile_maxbytes", "loglevel", "port", "chmod", "events", "buffer_size",
+               "user", "chown", "socket_owner"))
 def invalid_value(ctx: Context, report: Report) -> None:
     """A value the option's type does not accept: a bad boolean, integer, byte size, octal
-    umask, exit code list, signal name, autorestart value, log level, port or environment list.
+    umask, exit code list, signal name, autorestart value, log level, port or environment list,
+    or a user or group name no machine can have (empty, or with a space or a `:` in it, as
+    in `user = app:web`; whether a possible name exists is a host check, SV116).
 
     Failing:
 
