@@ -53,9 +53,15 @@ def expand(text: str, names: Mapping[str, Any], where: str, rule: Expansion,
     expands to a StandIn and X is appended to `unset` (whether the variable is set is a fact
     about the machine, not about the config).
     """
-    lookup: Any = names if unset is None or rule.env == "none" else _WithStandIns(names, unset)
     try:
-        out: str = text % lookup
+        try:
+            out: str = text % names
+        except KeyError as exc:
+            # the slower lookup only for the rare value that names a variable not set here
+            missing = exc.args[0] if exc.args else ""
+            if unset is None or rule.env == "none" or not str(missing).startswith("ENV_"):
+                raise
+            out = text % _WithStandIns(names, unset)
         return out
     except KeyError as exc:
         name = exc.args[0] if exc.args else "?"

@@ -140,3 +140,43 @@ def test_a_name_no_machine_can_have_is_a_config_error(tmp_path: Path, option: st
         assert [e.code for e in errors] == ["invalid-value"]
         assert "on any machine" in errors[0].message
     assert not run_oracle(str(path), env=ENV)["ok"]
+
+
+def test_without_host_checks_the_loader_asks_the_machine_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import grp
+    import importlib
+    import os
+    import pwd
+
+    asked: list[str] = []
+
+    def spy(name: str, real: object) -> object:
+        def call(*args: object) -> object:
+            asked.append(f"{name}{args}")
+            return real(*args)  # type: ignore[operator]
+        return call
+
+    path = write(tmp_path, "user = nobody\n"
+                 "[rpcinterface:supervisor]\n"
+                 "supervisor.rpcinterface_factory = supervisor.rpcinterface:x\n"
+                 "[unix_http_server]\nfile = /run/s.sock\nchown = nobody:nogroup\n"
+                 "[eventlistener:l]\ncommand = /bin/cat\nevents = TICK_5\n"
+                 "result_handler = nosuchmodule_svtool:handler\n"
+                 "[program:a]\ncommand = /bin/cat\nuser = no-such-user-svtool\n"
+                 "directory = /nonexistent-svtool\n"
+                 "stdout_logfile = /nonexistent-svtool/a.log\n")
+    for module, name in ((pwd, "getpwnam"), (pwd, "getpwuid"), (grp, "getgrnam"),
+                         (grp, "getgrgid"), (importlib, "import_module")):
+        monkeypatch.setattr(module, name, spy(name, getattr(module, name)))
+    real_isdir = os.path.isdir
+    monkeypatch.setattr(os.path, "isdir", lambda p: (asked.append(f"isdir({p})")
+                                                     if "nonexistent" in str(p) else None)
+                        or real_isdir(p))
+    result = load(str(path), environ=ENV, host_checks=False)
+    assert result.errors == ()
+    assert asked == []
+    load(str(path), environ=ENV, host_checks=True)
+    assert any(a.startswith("getpwnam") for a in asked)
+    assert any(a.startswith("import_module") for a in asked)
+    assert any(a.startswith("isdir") for a in asked)
