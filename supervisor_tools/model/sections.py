@@ -42,12 +42,13 @@ def build_supervisord(r: Reader) -> SupervisordConfig:
     r.sd_env = env
     for k, v in env.items():
         r.env_sd["ENV_" + k] = v
-    if r.host and values.get("user") is not None:
+    if values.get("user") is not None:
         try:
-            t.user_exists(values["user"])
+            t.possible_name(values["user"], "user")  # a name no machine has: a config error
+            if r.host:
+                t.user_exists(values["user"])
         except ValueError as exc:
-            r.error(r.value_span(section, "user"), f"[supervisord] user: {exc}",
-                       "host-user")
+            r.error(r.value_span(section, "user"), f"[supervisord] user: {exc}", code_of(exc))
     return SupervisordConfig(source=r.header_span(section), environment=env,
                              spans=spans, **values)
 

@@ -129,12 +129,12 @@ def test_which_includes_that_match_nothing_are_config_facts(tmp_path: Path, patt
 
 @pytest.mark.parametrize(("option", "value"), [("user", "app:web"), ("user", "app web"),
                                                ("user", ""), ("chown", "app:"),
-                                               ("chown", "a b:web")])
+                                               ("chown", "a b:web"), ("sd-user", "a:b")])
 def test_a_name_no_machine_can_have_is_a_config_error(tmp_path: Path, option: str,
                                                       value: str) -> None:
-    section = "[program:a]\ncommand = /bin/cat\n" if option == "user" else \
-        f"[unix_http_server]\nfile = {tmp_path}/s.sock\n"
-    path = write(tmp_path, f"{section}{option} = {value}\n")
+    section = {"user": "[program:a]\ncommand = /bin/cat\n", "sd-user": "",
+               "chown": f"[unix_http_server]\nfile = {tmp_path}/s.sock\n"}[option]
+    path = write(tmp_path, f"{section}{option.removeprefix('sd-')} = {value}\n")
     for host in (False, True):
         errors = load(str(path), environ=ENV, host_checks=host).errors
         assert [e.code for e in errors] == ["invalid-value"]
