@@ -234,13 +234,14 @@ class Reader:
         """Expand `text` as supervisord does (`rule.passes` times); returns the text and
         whether it holds the stand-in of an ENV_ variable not set here. Raises ExpansionError.
 
-        An unset variable is a fact about this machine, not the config: with host checks it
-        is recorded (code "env-unset") as supervisord here would refuse the file; without, it
-        passes silently. Either way the value keeps a StandIn and the model is built.
+        An unset variable is a fact about this machine, not the config: it is recorded with
+        its own code ("env-unset", which only the linter's opt-in host rule reports; a
+        converter or the runtime refuses it as supervisord here would), the value keeps a
+        StandIn, and the model is built as if the variable were set.
         """
         unset: list[str] = []
         text = expand_all(text, names, where, rule, unset)
-        if unset and self.host:
+        if unset:
             for name in dict.fromkeys(unset):
                 self.error(span, f"{where}: {name} is not set here, so %(ENV_{name})s "
                                  "cannot be expanded", "env-unset")
@@ -291,7 +292,7 @@ class Reader:
                 # a pattern relative to the config (or to %(here)s) names files that ship
                 # with it; an absolute one names files of the machine supervisord will run
                 # on, which this one need not have (and one built from a variable not set
-                # here is already reported as such, with host checks)
+                # here is already recorded as such)
                 absolute = os.path.isabs(os.path.expanduser(pattern)) \
                     and not joined.startswith(self.here + os.sep)
                 if not stood_in and (self.host or not absolute):

@@ -66,10 +66,12 @@ UNSET = ("[program:a]\ncommand = /bin/cat --port %(ENV_SVTOOL_T_PORT)s\n"
          "environment = HOME=\"%(ENV_SVTOOL_T_HOME)s\"\n")
 
 
-def test_an_unset_variable_is_not_an_error_by_default(tmp_path: Path) -> None:
+def test_an_unset_variable_keeps_a_stand_in(tmp_path: Path) -> None:
     path = write(tmp_path, UNSET)
     result = load(str(path), environ=ENV, host_checks=False)
-    assert result.errors == ()
+    # recorded for what needs the value here (a converter, the runtime; lint's host rule),
+    # and nothing else: no expansion error, no invalid numprocs
+    assert {e.code for e in result.errors} == {"env-unset"}
     (proc,) = result.model.processes()
     # the reference stands in for the value, which only the target machine knows
     assert proc.command == "/bin/cat --port %(ENV_SVTOOL_T_PORT)s"
@@ -78,9 +80,10 @@ def test_an_unset_variable_is_not_an_error_by_default(tmp_path: Path) -> None:
     assert proc.numprocs == 1
 
 
-def test_an_unset_variable_is_a_host_finding(tmp_path: Path) -> None:
+@pytest.mark.parametrize("host", [False, True])
+def test_an_unset_variable_is_recorded_as_such(tmp_path: Path, host: bool) -> None:
     path = write(tmp_path, UNSET)
-    result = load(str(path), environ=ENV, host_checks=True)
+    result = load(str(path), environ=ENV, host_checks=host)
     assert sorted((e.code, e.span.line) for e in result.errors) == \
         [("env-unset", 5), ("env-unset", 6), ("env-unset", 7), ("env-unset", 8)]
     assert any("SVTOOL_T_PORT is not set here" in e.message for e in result.errors)
@@ -122,7 +125,7 @@ def test_which_includes_that_match_nothing_are_config_facts(tmp_path: Path, patt
     for host in (False, True):
         warnings = load(str(path), environ=ENV, host_checks=host).warnings
         found = [w.code for w in warnings if w.code == "include-no-match"]
-        # with host checks an unset variable is reported as such (env-unset) instead
+        # an unset variable is recorded as such (env-unset) instead
         expected = by_default or (host and "ENV_" not in pattern)
         assert found == (["include-no-match"] if expected else [])
 
@@ -180,3 +183,15 @@ def test_without_host_checks_the_loader_asks_the_machine_nothing(
     assert any(a.startswith("getpwnam") for a in asked)
     assert any(a.startswith("import_module") for a in asked)
     assert any(a.startswith("isdir") for a in asked)
+
+
+def test_a_converter_still_refuses_an_unset_variable(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    from supervisor_tools.convert.source import load_for_conversion
+    from supervisor_tools.errors import ConfigErrors
+
+    monkeypatch.delenv("SVTOOL_T_PORT", raising=False)
+    path = write(tmp_path, "[program:a]\ncommand = /bin/cat --port %(ENV_SVTOOL_T_PORT)s\n")
+    with pytest.raises(ConfigErrors) as caught:
+        load_for_conversion(str(path))
+    assert "SVTOOL_T_PORT is not set here" in str(caught.value.errors[0])
