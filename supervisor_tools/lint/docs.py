@@ -20,7 +20,10 @@ def _flags(rule: Rule) -> list[str]:
     if rule.fixable:
         out.append("fixable with `--fix`")
     if rule.host:
-        out.append("consults this machine (left out by `--no-host-checks`)")
+        out.append("consults this machine: opt-in group `host` (`--select host`, or "
+                   "`host-checks = true` in the settings)")
+    elif rule.group:
+        out.append(f"opt-in group `{rule.group}` (`--select {rule.group}`)")
     return out
 
 
@@ -86,8 +89,10 @@ svtool lint supervisord.conf conf.d/ 'deploy/**/*.conf'
   `path`, `line`, `col`, `end_line`, `end_col`, `code`, `severity`, `message`, `url`, `fix`),
   `sarif` (2.1.0, for GitHub code scanning), `github` (workflow annotations).
 - `--quiet` prints the findings only; `--stats` counts them per rule.
-- `--select` / `--ignore` take IDs (`SV236`), prefixes (`SV2`) or names (`user-root`).
-  `--no-host-checks` leaves out SV116-SV118, which consult the machine svtool runs on.
+- `--select` / `--ignore` take IDs (`SV236`), prefixes (`SV2`), names (`user-root`), rule
+  groups or `ALL`. The checks that consult the machine svtool runs on (group `host`: users,
+  directories, imports, environment variables) run only when selected, for a lint on the
+  target machine itself.
 - `--fix` applies the certain fixes in place (comments and layout kept, files replaced
   atomically); `--diff` prints them as a diff and writes nothing.
 
@@ -99,12 +104,12 @@ directory upwards; `--config FILE`, `--no-config`):
 
 ```toml
 [tool.svtool]
-select = ["ALL"]
+select = ["DEFAULT"]
 ignore = ["SV246"]
 per-file-ignores = { "conf.d/legacy-*.conf" = ["SV210"] }
 severity = { SV236 = "error" }
 fail-on = "warning"
-host-checks = false
+host-checks = true
 ```
 
 Unknown rule IDs in comments and settings are reported as SV001.
@@ -129,7 +134,7 @@ def index_page() -> str:
              USAGE, "## Rules", "",
              "Rules SV1xx report what supervisord 4.3.0 itself refuses; SV2xx what it accepts "
              "or only logs but is almost certainly wrong. `host` marks checks that consult the "
-             "machine svtool runs on.", "",
+             "machine svtool runs on: they form an opt-in group, run only when selected.", "",
              "| ID | name | severity | fix | summary |", "|---|---|---|---|---|"]
     for r in registry.RULES:
         flags = ("yes" if r.fixable else "") + (" host" if r.host else "")
