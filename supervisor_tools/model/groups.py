@@ -128,6 +128,8 @@ def fcgi_group(r: Reader, section: str, names: Mapping[str, Any]) -> GroupConfig
         if not socket:
             r.error(r.header_span(section), f"[{section}] requires a socket line",
                        "missing-required")
+        elif (section, "socket") in r.stood_in:
+            pass  # its form depends on a variable not set here: kept as written
         else:
             socket = fcgi_socket(r, section, socket, owner, mode)
             if socket and socket.startswith("unix://") and mode is None:

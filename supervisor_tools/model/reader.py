@@ -68,6 +68,9 @@ class Reader:
         self.subst: dict[tuple[str, str], str] = {}  # %(here)s pre-substituted values
         self.env_os = env_names(self.environ)
         self.soft = False  # record errors as warnings: sections supervisord does not read
+        # (section, option) whose value holds a variable not set here: what it means is for
+        # the target machine to say, so checks of its form are left out
+        self.stood_in: set[tuple[str, str]] = set()
         self.env_sd = dict(self.env_os)
         self.sd_env: dict[str, str] = {}  # [supervisord] environment
         self.node = platform.node()
@@ -198,6 +201,8 @@ class Reader:
             if "%" in text:
                 value, stood_in = self.expand(text, names, f"[{section}] {spec.name}", rule,
                                               span)
+                if stood_in:
+                    self.stood_in.add((section, key))
             else:
                 value = text
             kind = spec.type
