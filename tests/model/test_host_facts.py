@@ -4,12 +4,16 @@ where supervisord 4.3.0 on this machine would refuse or warn."""
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from supervisor_tools.model import load
 from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.model.show import model_json
 from tests.model.differential import oracle_env
 from tests.oracle import run_oracle
 
@@ -195,3 +199,43 @@ def test_a_converter_still_refuses_an_unset_variable(tmp_path: Path,
     with pytest.raises(ConfigErrors) as caught:
         load_for_conversion(str(path))
     assert "SVTOOL_T_PORT is not set here" in str(caught.value.errors[0])
+
+
+WILD = Path(__file__).resolve().parents[2] / ".." / "shared" / "wild-configs"
+
+
+def wild_entries() -> list[str]:
+    with open(WILD / "SOURCES.tsv", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh, delimiter="\t"))
+    return [str(WILD / "cases" / row["case"] / row["entry"]) for row in rows]
+
+
+@pytest.mark.parametrize("environ", [{}, ENV], ids=["empty-env", "env"])
+def test_host_checks_never_change_what_real_configs_mean(environ: dict[str, str]) -> None:
+    entries = wild_entries()
+    assert len(entries) == 172
+    differ = [path for path in entries
+              if model_json(load(path, environ=environ, host_checks=False).model)
+              != model_json(load(path, environ=environ, host_checks=True).model)]
+    assert differ == []
+
+
+PATHS = st.sampled_from(["/nonexistent-svtool/%(program_name)s.log", "{tmp}/%(program_name)s.log",
+                         "%(ENV_SVTOOL_T_LOGS)s/x.log", "AUTO", "NONE", "/dev/stdout"])
+USERS = st.sampled_from(["nobody", "no-such-user-svtool", "%(ENV_SVTOOL_T_USER)s", "0"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(PATHS, PATHS, USERS, st.booleans()), min_size=1, max_size=4))
+def test_host_checks_never_change_the_model(tmp_path: Path,
+                                            programs: list[tuple[str, str, str, bool]]) -> None:
+    body = "".join(f"[program:p{i}]\ncommand = /bin/cat\nstdout_logfile = {out}\n"
+                   f"stderr_logfile = {err}\nuser = {user}\nredirect_stderr = {redirect}\n"
+                   for i, (out, err, user, redirect) in enumerate(programs))
+    path = write(tmp_path, body.replace("{tmp}", str(tmp_path)))
+    quiet = load(str(path), environ=ENV, host_checks=False)
+    checked = load(str(path), environ=ENV, host_checks=True)
+    assert model_json(quiet.model) == model_json(checked.model)
+    # the host checks only add findings, of their own codes
+    extra = {e.code for e in checked.errors} - {e.code for e in quiet.errors}
+    assert extra <= {"host-path", "host-user"}
