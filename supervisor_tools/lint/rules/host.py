@@ -4,7 +4,8 @@ supervisord looks users, directories, factories and environment variables up on 
 it runs on. Whether they exist where the linter runs says nothing about a config meant for
 another machine, so these rules run only when selected (`--select host`, or `host-checks =
 true` in the settings), for a lint on the target machine itself. Without them the loader
-does not consult the machine at all, and values stay what the config says.
+looks no user, directory or module up, and every value stays what the config says (an unset
+variable keeps its `%(ENV_X)s` reference), so the other rules judge the config as written.
 """
 
 from __future__ import annotations
