@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from supervisor_tools.errors import Span
-from supervisor_tools.model.expand import ExpansionError, expand
+from supervisor_tools.model.expand import ExpansionError
 from supervisor_tools.model.model import GroupConfig, ProcessConfig
 from supervisor_tools.model.reader import Reader, Skip, code_of, importable
 from supervisor_tools.options import types as t
@@ -128,6 +128,8 @@ def fcgi_group(r: Reader, section: str, names: Mapping[str, Any]) -> GroupConfig
         if not socket:
             r.error(r.header_span(section), f"[{section}] requires a socket line",
                        "missing-required")
+        elif (section, "socket") in r.stood_in:
+            pass  # its form depends on a variable not set here: kept as written
         else:
             socket = fcgi_socket(r, section, socket, owner, mode)
             if socket and socket.startswith("unix://") and mode is None:
@@ -252,11 +254,14 @@ def process(r: Reader, section: str, kind: str, program: str, group_name: str, n
     if env_text is not None:
         span = r.value_span(section, "environment")
         spans["environment"] = span
+        stood_in = False
         try:
-            env = t.environment_pairs(expand(env_text, names, f"[{section}] environment",
-                                             options_for(kind)["environment"].expansion))
+            text, stood_in = r.expand(env_text, names, f"[{section}] environment",
+                                      options_for(kind)["environment"].expansion, span)
+            env = t.environment_pairs(text)
         except ValueError as exc:
-            r.error(span, f"[{section}] environment: {exc}", code_of(exc))
+            if not stood_in:  # else the text is not known here
+                r.error(span, f"[{section}] environment: {exc}", code_of(exc))
     for k, v in env.items():
         names["ENV_" + k] = v
 
@@ -276,7 +281,9 @@ def process(r: Reader, section: str, kind: str, program: str, group_name: str, n
                             f"{stream}_syslog=true", "deprecated-syslog")
             logfile = "NONE"
             proc[f"{stream}_syslog"] = True
-        if logfile == "AUTO" and not maxbytes:
+        # with redirect_stderr=true there is no stderr log, AUTO or not
+        redirected = stream == "stderr" and values["redirect_stderr"]
+        if logfile == "AUTO" and not maxbytes and not redirected:
             r.warn(span, f"[{section}] AUTO {stream}_logfile without rotation "
                             f"({stream}_logfile_maxbytes=0) can fill the disk",
                       "auto-log-no-rotation")
@@ -295,7 +302,8 @@ def process(r: Reader, section: str, kind: str, program: str, group_name: str, n
         command = opt("command")
     name = raw_name
     try:
-        name = expand(raw_name, names, f"[{section}] process_name", PROCESS)
+        name, _ = r.expand(raw_name, names, f"[{section}] process_name", PROCESS,
+                           spans.get("process_name", r.header_span(section)))
     except ExpansionError as exc:
         r.error(spans.get("process_name", r.header_span(section)), str(exc),
                    "expansion")

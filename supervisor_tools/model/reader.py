@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from supervisor_tools.errors import ConfigError, Severity, Span, SvtoolError
-from supervisor_tools.model.expand import ExpansionError, env_names, expand, expand_all
+from supervisor_tools.model.expand import ExpansionError, env_names, expand_all
 from supervisor_tools.model.raw import RawConfig
 from supervisor_tools.options.table import Expansion, OptionSpec, options_for
 from supervisor_tools.options.types import ValueType
@@ -68,6 +68,9 @@ class Reader:
         self.subst: dict[tuple[str, str], str] = {}  # %(here)s pre-substituted values
         self.env_os = env_names(self.environ)
         self.soft = False  # record errors as warnings: sections supervisord does not read
+        # (section, option) whose value holds a variable not set here: what it means is for
+        # the target machine to say, so checks of its form are left out
+        self.stood_in: set[tuple[str, str]] = set()
         self.env_sd = dict(self.env_os)
         self.sd_env: dict[str, str] = {}  # [supervisord] environment
         self.node = platform.node()
@@ -191,10 +194,17 @@ class Reader:
         span = opt.value_span
         if spans is not None:
             spans[spec.name] = span
+        value: str | None = None
+        stood_in = False
         try:
             # no "%" means nothing to expand (and nothing that could fail to)
-            value = expand_all(text, names, f"[{section}] {spec.name}", rule) if "%" in text \
-                else text
+            if "%" in text:
+                value, stood_in = self.expand(text, names, f"[{section}] {spec.name}", rule,
+                                              span)
+                if stood_in:
+                    self.stood_in.add((section, key))
+            else:
+                value = text
             kind = spec.type
             if not kind.immutable:
                 return kind.convert(value, self.host)
@@ -210,8 +220,37 @@ class Reader:
                 raise converted
             return converted
         except ValueError as exc:
-            self.error(span, f"[{section}] {spec.name}: {exc}", code_of(exc))
+            code = code_of(exc)
+            # a value holding a variable that is not set here is not known here: what it
+            # would convert to is for the target machine to say
+            if not stood_in:
+                self.error(span, f"[{section}] {spec.name}: {exc}", code)
+            if code.startswith("host-") and value is not None:
+                # this machine lacks the user or directory; the value is still what the
+                # config says, and the model keeps it for every later check
+                try:
+                    return spec.type.convert(value, False)
+                except ValueError:
+                    pass
             raise Skip from None
+
+    def expand(self, text: str, names: Mapping[str, Any], where: str, rule: Expansion,
+               span: Span) -> tuple[str, bool]:
+        """Expand `text` as supervisord does (`rule.passes` times); returns the text and
+        whether it holds the stand-in of an ENV_ variable not set here. Raises ExpansionError.
+
+        An unset variable is a fact about this machine, not the config: it is recorded with
+        its own code ("env-unset", which only the linter's opt-in host rule reports; a
+        converter or the runtime refuses it as supervisord here would), the value keeps a
+        StandIn, and the model is built as if the variable were set.
+        """
+        unset: list[str] = []
+        text = expand_all(text, names, where, rule, unset)
+        if unset:
+            for name in dict.fromkeys(unset):
+                self.error(span, f"{where}: {name} is not set here, so %(ENV_{name})s "
+                                 "cannot be expanded", "env-unset")
+        return text, bool(unset)
 
     def read_opt(self, section: str, kind: str, name: str, names: Mapping[str, Any],
                  spans: dict[str, Span], default: Any = None) -> Any:
@@ -245,7 +284,7 @@ class Reader:
         spec = options_for("include")["files"]
         fspan = self.value_span("include", "files")
         try:
-            text = expand(text, names, "[include] files", spec.expansion)
+            text, stood_in = self.expand(text, names, "[include] files", spec.expansion, fspan)
         except ExpansionError as exc:
             self.error(fspan, str(exc), "expansion")
             return []
@@ -255,7 +294,15 @@ class Reader:
         for pattern in text.split():
             joined, matches = include_matches(base, pattern)
             if not matches:
-                self.warn(fspan, f'no file matches include pattern "{joined}"', "include-no-match")
+                # a pattern relative to the config (or to %(here)s) names files that ship
+                # with it; an absolute one names files of the machine supervisord will run
+                # on, which this one need not have (and one built from a variable not set
+                # here is already recorded as such)
+                absolute = os.path.isabs(os.path.expanduser(pattern)) \
+                    and not joined.startswith(self.here + os.sep)
+                if not stood_in and (self.host or not absolute):
+                    self.warn(fspan, f'no file matches include pattern "{joined}"',
+                              "include-no-match")
                 continue
             for filename in matches:
                 read.append(filename)

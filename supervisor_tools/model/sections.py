@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from supervisor_tools.errors import Span
-from supervisor_tools.model.expand import ExpansionError, expand
+from supervisor_tools.model.expand import ExpansionError
 from supervisor_tools.model.model import PluginConfig, SupervisordConfig
 from supervisor_tools.model.reader import Reader, code_of, importable
 from supervisor_tools.options import types as t
-from supervisor_tools.options.table import GROUP, options_for
+from supervisor_tools.options.table import GROUP, Expansion, options_for
 
 
 def build_supervisord(r: Reader) -> SupervisordConfig:
@@ -27,23 +27,28 @@ def build_supervisord(r: Reader) -> SupervisordConfig:
     if text is not None:
         span = r.value_span(section, "environment")
         spans["environment"] = span
+        stood_in = False
         try:
-            text = expand(text, names, "[supervisord] environment", env_spec.expansion)
-            text = expand(text, r.names(r.env_os, here=r.here,
-                                           host_node_name=r.node),
-                          "[supervisord] environment", env_spec.expansion)
+            # two passes, the second one with host_node_name too
+            once = Expansion(env_spec.expansion.names, env_spec.expansion.env)
+            text, stood_in = r.expand(text, names, "[supervisord] environment", once, span)
+            text, again = r.expand(text, r.names(r.env_os, here=r.here, host_node_name=r.node),
+                                   "[supervisord] environment", once, span)
+            stood_in = stood_in or again
             env = t.environment_pairs(text)
         except ValueError as exc:
-            r.error(span, f"[supervisord] environment: {exc}", code_of(exc))
+            if not stood_in:  # else the text is not known here
+                r.error(span, f"[supervisord] environment: {exc}", code_of(exc))
     r.sd_env = env
     for k, v in env.items():
         r.env_sd["ENV_" + k] = v
-    if r.host and values.get("user") is not None:
+    if values.get("user") is not None:
         try:
-            t.user_exists(values["user"])
+            t.possible_name(values["user"], "user")  # a name no machine has: a config error
+            if r.host:
+                t.user_exists(values["user"])
         except ValueError as exc:
-            r.error(r.value_span(section, "user"), f"[supervisord] user: {exc}",
-                       "host-user")
+            r.error(r.value_span(section, "user"), f"[supervisord] user: {exc}", code_of(exc))
     return SupervisordConfig(source=r.header_span(section), environment=env,
                              spans=spans, **values)
 
@@ -67,7 +72,7 @@ def build_plugins(r: Reader, kind: str, key: str, check: bool = True) -> list[Pl
             continue
         span = r.value_span(section, key)
         try:
-            factory = expand(spec_text, env, f"[{section}] {key}", GROUP)
+            factory, _ = r.expand(spec_text, env, f"[{section}] {key}", GROUP, span)
         except ExpansionError as exc:
             r.error(span, str(exc), "expansion")
             continue
@@ -79,7 +84,8 @@ def build_plugins(r: Reader, kind: str, key: str, check: bool = True) -> list[Pl
                 continue
             value = r.text(section, k) or ""
             try:
-                extras[k] = expand(value, env, f"[{section}] {k}", GROUP)
+                extras[k], _ = r.expand(value, env, f"[{section}] {k}", GROUP,
+                                        r.value_span(section, k))
             except ExpansionError as exc:
                 r.error(r.value_span(section, k), str(exc), "expansion")
         out.append(PluginConfig(kind, name, factory, extras,  # type: ignore[arg-type]

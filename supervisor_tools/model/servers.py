@@ -6,7 +6,7 @@ import os
 from typing import Any
 
 from supervisor_tools.errors import Span
-from supervisor_tools.model.expand import ExpansionError, expand
+from supervisor_tools.model.expand import ExpansionError
 from supervisor_tools.model.model import (
     HttpServerConfig,
     InetHttpServerConfig,
@@ -26,7 +26,7 @@ def auth(r: Reader, section: str, spans: dict[str, Span]) -> tuple[str | None, s
             continue
         spans[key] = r.value_span(section, key)
         try:
-            value = expand(text, names, f"[{section}] {key}", SERVER)
+            value, _ = r.expand(text, names, f"[{section}] {key}", SERVER, spans[key])
         except ExpansionError as exc:
             r.error(spans[key], str(exc), "expansion")
             value = text
@@ -72,8 +72,8 @@ def build_servers(r: Reader) -> list[HttpServerConfig]:
             continue
         spans["file"] = r.value_span(section, "file")
         try:
-            path = expand(text, r.names(r.env_sd, here=r.here), f"[{section}] file",
-                          UNIX_FILE).strip()
+            path = r.expand(text, r.names(r.env_sd, here=r.here), f"[{section}] file",
+                            UNIX_FILE, spans["file"])[0].strip()
         except ExpansionError as exc:
             r.error(spans["file"], str(exc), "expansion")
             path = text.strip()

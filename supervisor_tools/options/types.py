@@ -321,6 +321,15 @@ class LogLevelType(ValueType):
         return {"type": "string", "enum": list(LOG_LEVELS)}
 
 
+def possible_name(name: str, what: str) -> None:
+    """Refuse a user or group name that no machine can have, so that it is an error in the
+    config wherever it is linted (whether a possible name exists is for the host checks):
+    the passwd and group files separate fields with ':' and entries with newlines, and no
+    name is empty or holds spaces."""
+    if not name or any(ch in name for ch in ": \t\n"):
+        raise ValueError(f"{name!r} cannot be a {what} name on any machine")
+
+
 def user_exists(name: str) -> None:
     try:
         uid = int(name)
@@ -357,6 +366,7 @@ class UserType(ValueType):
     host_dependent = True
 
     def convert(self, text: str, host: bool = True) -> str:
+        possible_name(text, "user")
         if host:
             user_exists(text)
         return text
@@ -368,10 +378,13 @@ class UserGroupType(ValueType):
     host_dependent = True
 
     def convert(self, text: str, host: bool = True) -> str:
+        user, colon, group = text.partition(":")
+        possible_name(user, "user")
+        if colon:
+            possible_name(group, "group")
         if host:
-            user, _, group = text.partition(":")
             user_exists(user)
-            if ":" in text:
+            if colon:
                 group_exists(group)
         return text
 

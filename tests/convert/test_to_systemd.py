@@ -175,10 +175,10 @@ def test_a_command_systemd_cannot_hold_is_refused(tmp_path: Path) -> None:
 def test_user_names_systemd_only_warns_about_are_reported(tmp_path: Path) -> None:
     src = tmp_path / "users.conf"
     src.write_text("[program:a]\ncommand=/bin/sh\nuser=first.last\n"
-                   "[program:b]\ncommand=/bin/sh\nuser=a:b\n")
+                   "[program:b]\ncommand=/bin/sh\nuser=a/b\n")
     result = CliRunner().invoke(cli, ["to-systemd", str(src)])
     assert result.exit_code == 2
-    assert f"{src}:6:6: [program:b] user 'a:b' is a name systemd refuses" in result.output
+    assert f"{src}:6:6: [program:b] user 'a/b' is a name systemd refuses" in result.output
     src.write_text("[program:a]\ncommand=/bin/sh\nuser=first.last\n")
     result = CliRunner().invoke(cli, ["to-systemd", str(src)])
     assert result.exit_code == 0

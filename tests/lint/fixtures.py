@@ -1,5 +1,7 @@
 """Lint rule fixtures: fixtures/lint/<ID>-<name>/ holds config files and `expected.txt`, one
 `path:line:col CODE` per finding when the whole directory is linted (paths relative to it).
+A `.svtool.toml` in the directory holds its settings (`host-checks = true` for the host rules);
+without one it is linted with the default settings.
 
 Refresh the expected files on purpose with `SVTOOL_UPDATE_LINT_FIXTURES=1 pytest tests/lint`,
 then review the diff.
@@ -11,7 +13,8 @@ import os
 from pathlib import Path
 
 from supervisor_tools.errors import Diagnostic
-from supervisor_tools.lint.engine import lint_paths
+from supervisor_tools.lint import config
+from supervisor_tools.lint.engine import run
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "fixtures" / "lint"
@@ -30,7 +33,10 @@ def lint_dir(directory: Path) -> list[Diagnostic]:
     old = os.getcwd()
     os.chdir(directory)
     try:
-        return lint_paths(["."], select=["DEFAULT", directory.name.split("-", 1)[0]])
+        settings = config.load(".svtool.toml") if os.path.isfile(".svtool.toml") else None
+        settings = settings or config.Settings()
+        rule_id = directory.name.split("-", 1)[0]
+        return run(["."], settings._replace(select=settings.select + (rule_id,))).diagnostics
     finally:
         os.chdir(old)
 

@@ -44,7 +44,8 @@ def _lint_one(path: Path) -> list[Diagnostic]:
     old = os.getcwd()
     os.chdir(path.parent)
     try:
-        return lint_paths([path.name], in_context=False)  # supervisord reads it alone
+        # supervisord reads the file alone and judges it on this machine: so does lint here
+        return lint_paths([path.name], in_context=False, host_checks=True)
     finally:
         os.chdir(old)
 

@@ -34,14 +34,21 @@ def test_select_and_ignore_by_id_prefix_and_name(web: Path) -> None:
         ["SV234"]
 
 
-def test_host_checks_follow_select_and_ignore(tmp_path: Path) -> None:
+def test_host_checks_are_opt_in_and_follow_select_and_ignore(tmp_path: Path) -> None:
     path = tmp_path / "web.conf"
     path.write_text("[program:web]\ncommand = /usr/bin/web\nuser = no-such-user-svtool\n")
-    assert [d.code for d in lint_paths([str(path)])] == ["SV116"]
-    assert lint_paths([str(path)], host_checks=False) == []
-    assert lint_paths([str(path)], ignore=["SV116", "SV117", "SV118"]) == []
-    assert not Settings(ignore=("SV116", "SV117", "SV118")).host_checks_needed()
-    assert Settings(ignore=("SV116",)).host_checks_needed()
+    assert lint_paths([str(path)]) == []
+    assert [d.code for d in lint_paths([str(path)], host_checks=True)] == ["SV116"]
+    assert [d.code for d in lint_paths([str(path)], select=["DEFAULT", "host"])] == ["SV116"]
+    assert [d.code for d in lint_paths([str(path)], select=["host-user"])] == ["SV116"]
+    assert lint_paths([str(path)], select=["ALL"], host_checks=False) == []
+    assert lint_paths([str(path)], select=["ALL"], ignore=["host"]) == []
+    assert not Settings().host_checks_needed()
+    assert not Settings(select=("SV1",)).host_checks_needed()  # a prefix: default rules only
+    assert not Settings(select=("ALL",), ignore=("SV116", "SV117", "SV118", "SV119"))\
+        .host_checks_needed()
+    assert Settings(select=("ALL",), ignore=("SV116",)).host_checks_needed()
+    assert Settings(host_checks=True).host_checks_needed()
 
 
 def test_inline_and_previous_line_and_file_suppressions(tmp_path: Path) -> None:

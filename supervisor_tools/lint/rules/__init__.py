@@ -4,7 +4,9 @@ from supervisor_tools.lint.rules import (
     command,
     daemonize,
     files,
+    host,
     loader,
+    loader_warnings,
     logs,
     meta,
     placeholders,
@@ -16,5 +18,20 @@ from supervisor_tools.lint.rules import (
     values,
 )
 
-__all__ = ["command", "daemonize", "files", "loader", "logs", "meta", "placeholders", "process",
-           "relative", "sections", "servers", "users", "values"]
+__all__ = [
+    "command",
+    "daemonize",
+    "files",
+    "host",
+    "loader",
+    "loader_warnings",
+    "logs",
+    "meta",
+    "placeholders",
+    "process",
+    "relative",
+    "sections",
+    "servers",
+    "users",
+    "values",
+]

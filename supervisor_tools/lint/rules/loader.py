@@ -1,7 +1,9 @@
-"""Rules for what supervisord itself refuses or warns about: the loader's own findings.
+"""Rules for what supervisord itself refuses: the loader's own findings.
 
 The model's loader records every problem supervisord would stop at (supervisord reports only
 the first); each rule here reports the loader findings with its codes, at the span of the value.
+What depends on the machine is in `host`, what supervisord only warns about in
+`loader_warnings`.
 """
 
 from __future__ import annotations
@@ -10,10 +12,9 @@ import re
 
 from supervisor_tools.errors import Severity
 from supervisor_tools.lint.context import Context
-from supervisor_tools.lint.rule import Fix, InsertLine, Report, TextEdit, rule
+from supervisor_tools.lint.rule import Report, rule
 
 E = Severity.ERROR
-W = Severity.WARNING
 
 
 def report_loader(ctx: Context, report: Report) -> None:
@@ -68,10 +69,13 @@ def unreadable(ctx: Context, report: Report) -> None:
       codes=("invalid-value",), rejected=True,
       options=("autostart", "autorestart", "exitcodes", "stopsignal", "umask", "priority",
                "numprocs", "startsecs", "startretries", "stopwaitsecs", "environment",
-               "logfile_maxbytes", "loglevel", "port", "chmod", "events", "buffer_size"))
+               "logfile_maxbytes", "loglevel", "port", "chmod", "events", "buffer_size",
+               "user", "chown", "socket_owner"))
 def invalid_value(ctx: Context, report: Report) -> None:
     """A value the option's type does not accept: a bad boolean, integer, byte size, octal
-    umask, exit code list, signal name, autorestart value, log level, port or environment list.
+    umask, exit code list, signal name, autorestart value, log level, port or environment list,
+    or a user or group name no machine can have (empty, or with a space or a `:` in it, as
+    in `user = app:web`; whether a possible name exists is a host check, SV116).
 
     Failing:
 
@@ -97,6 +101,9 @@ def expansion(ctx: Context, report: Report) -> None:
 
     Each option expands its own set of names (see `svtool rules` and the option docs); a
     literal `%` must be written `%%` (`%%%%` in `stdout_logfile`/`stderr_logfile`).
+
+    An `%(ENV_X)s` whose variable is not set where svtool runs is not reported here: the
+    variable belongs to the machine supervisord will run on (see SV119).
 
     Failing:
 
@@ -369,233 +376,5 @@ def incomplete_auth(ctx: Context, report: Report) -> None:
         port = 127.0.0.1:9001
         username = admin
         password = {SHA}d033e22ae348aeb5660fc2140aec35850c4da997
-    """
-    report_loader(ctx, report)
-
-
-@rule("SV116", "host-user", E, "a user or group that does not exist on this machine",
-      codes=("host-user",), rejected=True, host=True,
-      options=("user", "chown", "socket_owner"))
-def host_user(ctx: Context, report: Report) -> None:
-    """supervisord looks users and groups up when it reads the file; an unknown name stops it.
-    This check consults the machine svtool runs on: ignore SV116 (or use `--no-host-checks`)
-    when linting configs for another machine.
-
-    Failing:
-
-        [program:web]
-        command = /usr/bin/web
-        user = no-such-user-here
-
-    Passing:
-
-        [program:web]
-        command = /usr/bin/web
-        user = nobody
-    """
-    report_loader(ctx, report)
-
-
-@rule("SV117", "host-path", E, "a directory that does not exist on this machine",
-      codes=("host-path",), rejected=True, host=True,
-      options=("logfile", "pidfile", "childlogdir", "directory", "stdout_logfile",
-               "stderr_logfile"))
-def host_path(ctx: Context, report: Report) -> None:
-    """supervisord checks that log and pid file directories (and `[supervisord] directory`,
-    `childlogdir`) exist when it reads the file. This check consults the machine svtool runs
-    on: ignore SV117 (or use `--no-host-checks`) when linting configs for another machine.
-
-    Failing:
-
-        [program:web]
-        command = /usr/bin/web
-        stdout_logfile = /no/such/dir/web.log
-
-    Passing:
-
-        [program:web]
-        command = /usr/bin/web
-        stdout_logfile = /var/log/web.log
-    """
-    report_loader(ctx, report)
-
-
-@rule("SV118", "import", E, "a factory or result handler that cannot be imported",
-      codes=("import",), rejected=True, host=True,
-      options=("supervisor.rpcinterface_factory", "result_handler"))
-def import_error(ctx: Context, report: Report) -> None:
-    """supervisord imports `[rpcinterface:x]` factories and event listener `result_handler`s
-    when it reads the file. This check imports them in svtool's Python: ignore SV118 (or use
-    `--no-host-checks`) when linting configs for another machine.
-
-    Failing:
-
-        [rpcinterface:supervisor]
-        supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterfac
-
-    Passing:
-
-        [rpcinterface:supervisor]
-        supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
-    """
-    report_loader(ctx, report)
-
-
-# -- what supervisord only logs as a warning ------------------------------------------------
-
-
-@rule("SV201", "include-no-match", W, "an [include] pattern that matches no file",
-      codes=("include-no-match",), options=("files",))
-def include_no_match(ctx: Context, report: Report) -> None:
-    """supervisord logs a warning and goes on: the programs you meant to include are missing.
-    Patterns are relative to the main file's directory, not the current directory.
-
-    Failing:
-
-        [supervisord]
-        [include]
-        files = conf.d/*.conf
-
-    (with no conf.d directory next to the file)
-
-    Passing:
-
-        [supervisord]
-        [include]
-        files = /etc/supervisor/conf.d/*.conf
-
-    (with at least one matching file)
-    """
-    report_loader(ctx, report)
-
-
-@rule("SV202", "include-not-a-file", W, "an [include] pattern matches a directory or unreadable "
-      "file", codes=("include-directory", "include-unreadable"), options=("files",))
-def include_not_a_file(ctx: Context, report: Report) -> None:
-    """supervisord silently skips a match that is a directory or cannot be read.
-
-    Failing:
-
-        [supervisord]
-        [include]
-        files = conf.d/*
-
-    (where conf.d holds a sub-directory)
-
-    Passing:
-
-        [supervisord]
-        [include]
-        files = conf.d/*.conf
-    """
-    report_loader(ctx, report)
-
-
-def _syslog_fix(ctx: Context, span_file: str, line: int, stream: str) -> Fix | None:
-    for ref, opt in ctx.options_named(f"{stream}_logfile"):
-        if ref.kind not in ("program", "eventlistener", "fcgi-program") \
-                or ref.document.path != span_file or opt.value_span.line != line \
-                or len(opt.lines) != 1:
-            continue
-        if ctx.explicit(ref.section.name, f"{stream}_syslog") is not None:
-            return None
-        vs = opt.value_span
-        return Fix(f"write {stream}_logfile = NONE and {stream}_syslog = true",
-                   (TextEdit(span_file, vs.line, vs.col, vs.end_col, "NONE"),
-                    InsertLine(span_file, opt.span.end_line, f"{stream}_syslog = true")))
-    return None
-
-
-@rule("SV203", "deprecated-syslog", W, "stdout_logfile=syslog is deprecated",
-      codes=("deprecated-syslog",), fixable=True,
-      options=("stdout_logfile", "stderr_logfile", "stdout_syslog", "stderr_syslog"))
-def deprecated_syslog(ctx: Context, report: Report) -> None:
-    """`stdout_logfile=syslog` (or `stderr_logfile=syslog`) is deprecated; supervisord turns it
-    into no log file plus `stdout_syslog=true`. `--fix` writes exactly that.
-
-    Failing:
-
-        [program:web]
-        command = /usr/bin/web
-        stdout_logfile = syslog
-
-    Passing:
-
-        [program:web]
-        command = /usr/bin/web
-        stdout_logfile = NONE
-        stdout_syslog = true
-    """
-    for err in ctx.loader_findings():
-        if err.code in report.rule.codes:
-            stream = "stderr" if "stderr_logfile" in err.message else "stdout"
-            report(err.span, err.message, _syslog_fix(ctx, err.span.file, err.span.line, stream))
-
-
-@rule("SV204", "auto-log-no-rotation", W, "an AUTO log file that never rotates",
-      codes=("auto-log-no-rotation",),
-      options=("stdout_logfile", "stderr_logfile", "stdout_logfile_maxbytes",
-               "stderr_logfile_maxbytes"))
-def auto_log_no_rotation(ctx: Context, report: Report) -> None:
-    """An AUTO log (the default) with `*_logfile_maxbytes=0` grows without limit in
-    `childlogdir`.
-
-    Failing:
-
-        [program:web]
-        command = /usr/bin/web
-        stdout_logfile_maxbytes = 0
-
-    Passing:
-
-        [program:web]
-        command = /usr/bin/web
-        stdout_logfile_maxbytes = 50MB
-    """
-    report_loader(ctx, report)
-
-
-@rule("SV205", "redirect-stderr-logfile", W, "stderr_logfile is ignored with redirect_stderr=true",
-      codes=("redirect-stderr-logfile",), options=("redirect_stderr", "stderr_logfile"))
-def redirect_stderr_logfile(ctx: Context, report: Report) -> None:
-    """With `redirect_stderr=true` stderr goes to the stdout log; a `stderr_logfile` path is
-    silently ignored (supervisord only logs a warning).
-
-    Failing:
-
-        [program:web]
-        command = /usr/bin/web
-        redirect_stderr = true
-        stderr_logfile = /var/log/web-error.log
-
-    Passing:
-
-        [program:web]
-        command = /usr/bin/web
-        redirect_stderr = true
-        stdout_logfile = /var/log/web.log
-    """
-    report_loader(ctx, report)
-
-
-@rule("SV206", "numprocs-limit", W, "numprocs larger than svtool models",
-      codes=("numprocs-limit",), options=("numprocs",))
-def numprocs_limit(ctx: Context, report: Report) -> None:
-    """A `numprocs` so large that supervisord would take minutes and gigabytes to build the
-    processes; svtool stops modelling them (the other checks of that program are skipped).
-
-    Failing:
-
-        [program:worker]
-        command = /usr/bin/worker
-        process_name = %(program_name)s_%(process_num)d
-        numprocs = 100000
-
-    Passing:
-
-        [program:worker]
-        command = /usr/bin/worker
-        process_name = %(program_name)s_%(process_num)d
-        numprocs = 16
     """
     report_loader(ctx, report)
