@@ -269,8 +269,10 @@ def serverurl_mismatch(ctx: Context, report: Report) -> None:
     servers = list(ctx.model.servers)
     if any(ctx.unread(span) for obj in (ctl, *servers) for span in obj.spans.values()):
         return  # a URL, socket or port the loader could not read here: nothing to compare
-    if any("%(ENV_" in sv.text for sv in ctx.values()
-           if sv.ref.kind in ("supervisorctl", "unix_http_server", "inet_http_server")):
+    unset = {(e.span.file, e.span.line) for e in ctx.result.errors if e.code == "env-unset"}
+    if unset and any((opt.span.file, opt.span.line) in unset for sv in ctx.values()
+                     if sv.ref.kind in ("supervisorctl", "unix_http_server", "inet_http_server")
+                     for opt in sv.ref.options):
         # an %(ENV_X)s not set here leaves its server out of the model (or its URL unexpanded):
         # where supervisorctl connects is then not known from the config alone
         return
