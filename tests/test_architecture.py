@@ -33,6 +33,8 @@ PLANTS: dict[str, tuple[str, str, str]] = {
     "no-lark": ("options/table.py", "lark", "lark"),
     "processes": ("convert/systemd_words.py", "subprocess", "subprocess"),
     "leaves": ("boundary.py", "supervisor_tools.options.table", "supervisor_tools.options"),
+    "entries": ("runtime/states.py", "supervisor_tools.generate.commands",
+                "supervisor_tools.generate.commands"),
 }
 
 
