@@ -35,6 +35,8 @@ PLANTS: dict[str, tuple[str, str, str]] = {
     "leaves": ("boundary.py", "supervisor_tools.options.table", "supervisor_tools.options"),
     "entries": ("runtime/states.py", "supervisor_tools.generate.commands",
                 "supervisor_tools.generate.commands"),
+    "ctl": ("runtime/ctl.py", "supervisor_tools.runtime.supervisor",
+            "supervisor_tools.runtime.supervisor"),
 }
 
 
