@@ -24,9 +24,11 @@ demo: $(STAMP)
 	@echo '# an example with the mistakes real configs have (fixtures/demo/flawed/):'
 	$(BIN)/svtool lint --exit-zero fixtures/demo/flawed/supervisord.conf
 
+# lint-imports checks the layer contracts in pyproject.toml (drawn in docs/architecture.md)
 check: $(STAMP)
 	$(BIN)/ruff check supervisor_tools
 	$(BIN)/mypy supervisor_tools
+	$(BIN)/lint-imports --no-logo --no-cache
 
 test: check browser
 	$(BIN)/python -m pytest -q -p no:cacheprovider
