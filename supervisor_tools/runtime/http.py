@@ -156,6 +156,13 @@ class HttpServer:
         self._sweep_at = when
         self._sweep_timer = self.loop.call_at(when, self._sweep)
 
+    def forget(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        if not self.connections and self._sweep_timer is not None:
+            # Nothing left to watch: an idle supervisor makes no wake-ups.
+            self._sweep_timer.cancel()
+            self._sweep_at, self._sweep_timer = math.inf, None
+
     def _sweep(self) -> None:
         self._sweep_at, self._sweep_timer = math.inf, None
         now = time.monotonic()

@@ -327,7 +327,7 @@ class Connection:
                 log.followers.remove(follow)
             self.streaming = None
         self.server.loop.remove(self.sock)
-        self.server.connections.discard(self)
+        self.server.forget(self)
         with contextlib.suppress(OSError):
             self.sock.close()
 

@@ -266,3 +266,14 @@ def test_a_failing_handler_costs_one_line_and_one_connection(fast: Served) -> No
     errors = [line for line in text.splitlines() if "internal error" in line]
     assert len(errors) == 1 and "KeyError" in errors[0] and "test_http_limits.py" in errors[0]
     assert "Traceback" not in text
+
+
+def test_no_deadline_is_watched_once_every_connection_is_gone(fast: Served) -> None:
+    """An idle supervisor makes no wake-ups: the sweep goes with the last connection."""
+    with fast.connect() as s:
+        s.sendall(fast.rpc_request("supervisor.getPID"))
+        s.settimeout(5)
+        assert s.recv(65536).startswith(b"HTTP/1.1 200 ")
+        assert fast.server._sweep_timer is not None
+    wait(lambda: not fast.server.connections)
+    assert fast.server._sweep_timer is None
