@@ -96,13 +96,18 @@ class HttpServer:
                     os.unlink(cfg.file)
         self.listeners = []
 
-    def flush(self) -> None:
-        """Push out pending replies before exit (the answer to `shutdown`)."""
+    def flush(self, budget: float = 2.0) -> None:
+        """Push out pending replies before exit (the answer to `shutdown`), within `budget`
+        seconds in all: a client that does not read must not hold up the exit."""
+        end = time.monotonic() + budget
         for conn in list(self.connections):
-            if conn.outbuf and not conn.closed:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            if conn.outbuf and not conn.closed and conn.streaming is None:
                 try:
                     conn.sock.setblocking(True)
-                    conn.sock.settimeout(1.0)
+                    conn.sock.settimeout(min(1.0, left))
                     conn.sock.sendall(conn.outbuf)
                 except OSError:
                     pass

@@ -357,3 +357,31 @@ def test_client_input_never_writes_a_traceback(hostile: Hostile) -> None:
     hostile.ctl_answers()
     log = hostile.log()
     assert "Traceback" not in log and 'File "' not in log, log
+
+
+def test_clients_that_never_read_do_not_hold_up_the_exit(hostile: Hostile) -> None:
+    programs = "".join(f"[program:p{i}]\ncommand={SLEEPER_CMD}\nautostart=false\n\n"
+                       for i in range(150))
+    hostile.start(programs)
+    body = rpc_body("supervisor.getAllProcessInfo")
+    one = (b"POST /RPC2 HTTP/1.1\r\nHost: x\r\n%s\r\nContent-Type: text/xml\r\n"
+           b"Content-Length: %d\r\n\r\n%s" % (auth_header().encode(), len(body), body))
+    stalled = []
+    try:
+        for _ in range(8):
+            s = socket.create_connection(("127.0.0.1", hostile.port), timeout=5)
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            s.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                for _ in range(400):
+                    s.send(one)
+            stalled.append(s)
+        time.sleep(0.5)
+        assert hostile.proc is not None
+        start = time.monotonic()
+        hostile.proc.send_signal(signal.SIGTERM)
+        assert hostile.proc.wait(30) == 0
+        assert time.monotonic() - start < 5
+    finally:
+        for s in stalled:
+            s.close()

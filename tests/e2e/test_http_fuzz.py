@@ -153,6 +153,7 @@ def requests(draw: st.DrawFn) -> tuple[bytes, bool]:
     extra = draw(st.lists(st.sampled_from([
         ("Connection", "close"), ("Connection", "keep-alive"), ("Expect", "100-continue"),
         ("X-Junk", "\x01\x7f"), ("Bad Header", "x"), ("X", "a" * 5000), ("Content-Type ", "x"),
+        ("X-Name", "caf\u00e9 \u2603"), ("Content-Type", "text/xml; charset=latin-1"),
     ]), max_size=3))
     headers.extend(extra)
     head = f"{method} {path} {version}".rstrip(" ") + "\r\n" + "".join(
