@@ -17,6 +17,7 @@ import errno
 import functools
 import math
 import os
+import selectors
 import socket
 import time
 from collections.abc import Callable
@@ -141,7 +142,8 @@ class HttpServer:
         def resume() -> None:
             for cfg, sock in listeners:
                 if (cfg, sock) in self.listeners:
-                    self.loop.add_reader(sock, functools.partial(self.accept, sock, cfg))
+                    self.loop.set_events(sock, selectors.EVENT_READ,
+                                         functools.partial(self.accept, sock, cfg))
 
         self.loop.call_later(ACCEPT_BACKOFF, resume)
 

@@ -142,7 +142,7 @@ class Connection:
         """Back to reading requests after a reply: the clocks restart now."""
         now = time.monotonic()
         self.idle_since = now
-        self.request_since = now if self.inbuf else None
+        self.request_since = now if self.inbuf or self.head is not None else None
 
     # -- input ---------------------------------------------------------------------------------
 

@@ -277,3 +277,13 @@ def test_no_deadline_is_watched_once_every_connection_is_gone(fast: Served) -> N
         assert fast.server._sweep_timer is not None
     wait(lambda: not fast.server.connections)
     assert fast.server._sweep_timer is None
+
+
+def test_a_body_that_never_comes_gets_408(fast: Served) -> None:
+    with fast.connect() as s:
+        s.sendall(b"POST /RPC2 HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/xml\r\n"
+                  b"Expect: 100-continue\r\nContent-Length: 10\r\n\r\n")
+        start = time.monotonic()
+        reply = read_all(s)
+        assert reply.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 408 "), reply
+        assert time.monotonic() - start < 3
