@@ -149,6 +149,12 @@ def test_negative_length_with_the_socket_left_open(hostile: Hostile) -> None:
             hostile.ctl_answers()
         time.sleep(0.5)
         assert hostile.cpu_seconds() - cpu < 1.0
+    with socket.socket(socket.AF_UNIX) as u:
+        u.settimeout(5)
+        u.connect(str(hostile.sock))
+        u.sendall(b"POST /RPC2 HTTP/1.1\r\nContent-Length: -1\r\n\r\n")
+        assert u.recv(65536).startswith(b"HTTP/1.1 400 ")
+        hostile.ctl_answers()
     hostile.ctl_answers()
 
 
