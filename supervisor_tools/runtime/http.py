@@ -1,55 +1,45 @@
 """The HTTP side of the control socket: /RPC2, /logtail, /mainlogtail, basic auth.
 
 Every listening socket and connection lives on the supervisor's loop. A reply is built whole
-and handed to the kernel in one send. Other paths (a web console later) plug in through
+and handed to the kernel in one send. Other paths (the web console) plug in through
 `HttpServer.routes`, a list of (path prefix, handler) pairs tried in order.
+
+Every request passes the same gate before its body is read (`admit`): basic auth, then the
+Host rule of a password-less TCP listener, then the route's method, media type and size. A
+refused request is answered and its connection closed, so nobody can make the supervisor read
+or hold a body it will not use.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import functools
-import grp
+import math
 import os
-import pwd
 import selectors
 import socket
+import time
 from collections.abc import Callable
 from typing import Any
 
-from supervisor_tools.errors import SvtoolError
 from supervisor_tools.model.model import HttpServerConfig, UnixHttpServerConfig
-from supervisor_tools.runtime.logs import LogFile
-from supervisor_tools.runtime.rpc import NOT_DONE, Deferred, Dispatcher, RPCError, split_namespec
+from supervisor_tools.runtime.httpconn import Connection, describe
+from supervisor_tools.runtime.httpwire import Limits, Request, response_head
+from supervisor_tools.runtime.loop import Timer
+from supervisor_tools.runtime.rpc import Deferred, Dispatcher, RPCError, split_namespec
+from supervisor_tools.runtime.sockets import open_inet, open_unix
 from supervisor_tools.runtime.supervisor import Supervisor
 from supervisor_tools.runtime.xmlenc import dump_fault, dump_response, load_request
 
-MAX_HEADER = 64 * 1024
-MAX_STREAM_BACKLOG = 16 * 1024 * 1024
-SNDBUF = 4 * 1024 * 1024
-SO_SNDBUFFORCE = getattr(socket, "SO_SNDBUFFORCE", 32)
+__all__ = ["Connection", "Handler", "HttpServer", "Request", "check_password", "open_inet", "open_unix",
+           "response_head"]
 
+# accept() failing for lack of descriptors or memory: try again after this long.
+ACCEPT_BACKOFF = 0.5
+_EXHAUSTED = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
 
-class Request:
-    __slots__ = ("method", "path", "version", "headers", "body")
-
-    def __init__(self, method: str, path: str, version: str, headers: dict[str, str],
-                 body: bytes) -> None:
-        self.method = method
-        self.path = path
-        self.version = version
-        self.headers = headers
-        self.body = body
-
-    @property
-    def keep_alive(self) -> bool:
-        conn = self.headers.get("connection", "").lower()
-        if self.version == "HTTP/1.0":
-            return conn == "keep-alive"
-        return conn != "close"
-
-
-Handler = Callable[["Connection", Request], None]
+Handler = Callable[[Connection, Request], None]
 
 
 def check_password(configured: str, given: str) -> bool:
@@ -63,211 +53,19 @@ def check_password(configured: str, given: str) -> bool:
     return hmac.compare_digest(configured, given)
 
 
-def _traceback() -> str:
-    import traceback  # only a bug comes here
-
-    return traceback.format_exc()
-
-
-def response_head(status: str, headers: list[tuple[str, str]]) -> bytes:
-    lines = [f"HTTP/1.1 {status}", "Server: svtool"] + [f"{k}: {v}" for k, v in headers]
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
-
-
-class Connection:
-    def __init__(self, server: HttpServer, sock: socket.socket,
-                 auth: tuple[str | None, str | None]) -> None:
-        self.server = server
-        self.auth = auth
-        self.sock = sock
-        self.inbuf = b""
-        self.outbuf = bytearray()
-        self.pending: Deferred | None = None
-        self.pending_keep_alive = True
-        # How a deferred reply is sent when it completes; XML-RPC unless a route says otherwise.
-        self.pending_send: Callable[[Connection, Any, bool], None] | None = None
-        self.close_after_write = False
-        self.streaming: tuple[LogFile, Callable[[bytes], None]] | None = None
-        self.closed = False
-        sock.setblocking(False)
-        # Big enough for a 500-process getAllProcessInfo in one send; root may go past
-        # net.core.wmem_max with SO_SNDBUFFORCE.
-        for opt in (SO_SNDBUFFORCE, socket.SO_SNDBUF):
-            try:
-                sock.setsockopt(socket.SOL_SOCKET, opt, SNDBUF)
-                break
-            except OSError:
-                continue
-        server.loop.add_reader(sock, self.on_readable)
-
-    def on_readable(self) -> None:
-        try:
-            data = self.sock.recv(262144)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self.close()
-            return
-        if self.streaming is not None:
-            return  # a tail -f client has nothing more to say
-        self.inbuf += data
-        self.process()
-
-    def process(self) -> None:
-        while not self.closed and self.pending is None and self.streaming is None:
-            req = self.parse()
-            if req is None:
-                return
-            self.server.handle(self, req)
-
-    def parse(self) -> Request | None:
-        # supervisorctl's tail client ends its headers with one CRLF too many; skip blanks.
-        buf = self.inbuf.lstrip(b"\r\n")
-        end = buf.find(b"\r\n\r\n")
-        if end < 0:
-            self.inbuf = buf
-            if len(buf) > MAX_HEADER:
-                self.close()
-            return None
-        head = buf[:end].decode("latin-1").split("\r\n")
-        parts = head[0].split()
-        if len(parts) != 3:
-            self.send_simple("400 Bad Request", close=True)
-            return None
-        headers = {}
-        for line in head[1:]:
-            name, _, value = line.partition(":")
-            headers[name.strip().lower()] = value.strip()
-        try:
-            length = int(headers.get("content-length", "0"))
-        except ValueError:
-            self.send_simple("400 Bad Request", close=True)
-            return None
-        if len(buf) < end + 4 + length:
-            self.inbuf = buf
-            return None
-        body = buf[end + 4:end + 4 + length]
-        self.inbuf = buf[end + 4 + length:]
-        return Request(parts[0], parts[1], parts[2], headers, body)
-
-    # -- output --------------------------------------------------------------------------------
-
-    def write(self, data: bytes) -> None:
-        if self.closed:
-            return
-        if not self.outbuf:
-            try:
-                sent = self.sock.send(data)
-            except (BlockingIOError, InterruptedError):
-                sent = 0
-            except OSError:
-                self.close()
-                return
-            data = data[sent:]
-            if not data:
-                if self.close_after_write:
-                    self.close()
-                return
-        self.outbuf += data
-        if len(self.outbuf) > MAX_STREAM_BACKLOG and self.streaming is not None:
-            self.close()
-            return
-        self.server.loop.set_events(self.sock, selectors.EVENT_READ | selectors.EVENT_WRITE,
-                                    self.on_event)
-
-    def on_event(self) -> None:
-        if self.outbuf:
-            self.on_writable()
-        else:
-            self.on_readable()
-
-    def on_writable(self) -> None:
-        try:
-            sent = self.sock.send(self.outbuf)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError:
-            self.close()
-            return
-        del self.outbuf[:sent]
-        if not self.outbuf:
-            if self.close_after_write:
-                self.close()
-                return
-            self.server.loop.set_events(self.sock, selectors.EVENT_READ, self.on_readable)
-
-    def respond(self, status: str, body: bytes, ctype: str, keep_alive: bool,
-                extra: list[tuple[str, str]] | None = None) -> None:
-        # A client that reads the main log after a reply must find what led to it.
-        self.server.sup.log.flush()
-        headers = [("Content-Type", ctype), ("Content-Length", str(len(body)))]
-        headers += extra or []
-        if not keep_alive:
-            headers.append(("Connection", "close"))
-            self.close_after_write = True
-        self.write(response_head(status, headers) + body)
-
-    def send_simple(self, status: str, close: bool = False,
-                    extra: list[tuple[str, str]] | None = None) -> None:
-        body = f"<html><body><h1>{status}</h1></body></html>".encode()
-        self.respond(status, body, "text/html", not close, extra)
-
-    def start_stream(self, log: LogFile, initial: bytes) -> None:
-        self.write(response_head("200 OK", [("Content-Type", "text/plain;charset=utf-8"),
-                                            ("Transfer-Encoding", "chunked"),
-                                            ("X-Accel-Buffering", "no")]))
-
-        def follow(data: bytes) -> None:
-            self.write(b"%x\r\n%s\r\n" % (len(data), data))
-
-        self.streaming = (log, follow)
-        log.followers.append(follow)
-        if initial:
-            follow(initial)
-
-    def close(self) -> None:
-        if self.closed:
-            return
-        self.closed = True
-        if self.streaming is not None:
-            log, follow = self.streaming
-            if follow in log.followers:
-                log.followers.remove(follow)
-            self.streaming = None
-        self.server.loop.remove(self.sock)
-        self.server.connections.discard(self)
-        with contextlib.suppress(OSError):
-            self.sock.close()
-
-    # -- deferred replies ----------------------------------------------------------------------
-
-    def poll(self) -> None:
-        if self.pending is None:
-            return
-        try:
-            value = self.pending.poll()
-        except RPCError as exc:
-            value = exc
-        except Exception:  # a bug must not take the supervisor down
-            self.server.sup.log.critical(_traceback())
-            value = RPCError("FAILED", "internal error")
-        if value is NOT_DONE:
-            return
-        self.pending = None
-        send, self.pending_send = self.pending_send or self.server.send_rpc, None
-        send(self, value, self.pending_keep_alive)
-        self.process()
+def is_rpc(path: str) -> bool:
+    return path.startswith("/RPC2")
 
 
 class HttpServer:
     """All listening sockets of one supervisor and the connections they accept."""
 
-    def __init__(self, sup: Supervisor, dispatcher: Dispatcher) -> None:
+    def __init__(self, sup: Supervisor, dispatcher: Dispatcher,
+                 limits: Limits | None = None) -> None:
         self.sup = sup
         self.loop = sup.loop
         self.dispatcher = dispatcher
+        self.limits = limits or Limits()
         self.listeners: list[tuple[HttpServerConfig, socket.socket]] = []
         self.connections: set[Connection] = set()
         self.routes: list[tuple[str, Handler]] = [
@@ -275,6 +73,9 @@ class HttpServer:
             ("/logtail/", self.handle_logtail),
             ("/mainlogtail", self.handle_mainlogtail),
         ]
+        self._sweep_at = math.inf
+        self._sweep_timer: Timer | None = None
+        self._accept_paused = False
         self.loop.after_each_batch(self.poll_pending)
 
     # -- sockets -------------------------------------------------------------------------------
@@ -296,13 +97,18 @@ class HttpServer:
                     os.unlink(cfg.file)
         self.listeners = []
 
-    def flush(self) -> None:
-        """Push out pending replies before exit (the answer to `shutdown`)."""
+    def flush(self, budget: float = 2.0) -> None:
+        """Push out pending replies before exit (the answer to `shutdown`), within `budget`
+        seconds in all: a client that does not read must not hold up the exit."""
+        end = time.monotonic() + budget
         for conn in list(self.connections):
-            if conn.outbuf:
+            left = end - time.monotonic()
+            if left <= 0:
+                return
+            if conn.outbuf and not conn.closed and conn.streaming is None:
                 try:
                     conn.sock.setblocking(True)
-                    conn.sock.settimeout(1.0)
+                    conn.sock.settimeout(min(1.0, left))
                     conn.sock.sendall(conn.outbuf)
                 except OSError:
                     pass
@@ -313,24 +119,122 @@ class HttpServer:
                 client, _addr = sock.accept()
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError:
+            except OSError as exc:
+                if exc.errno in _EXHAUSTED:
+                    self._pause_accepting(exc)
                 return
+            if self._accept_paused:
+                self._accept_paused = False
+                self.sup.log.info("accepting connections again")
             conn = Connection(self, client, (cfg.username, cfg.password))
             self.connections.add(conn)
+
+    def _pause_accepting(self, exc: OSError) -> None:
+        """Out of descriptors: a level-triggered listener would spin, so stop polling it."""
+        if not self._accept_paused:
+            self._accept_paused = True
+            self.sup.log.error(f"cannot accept connections: {exc.strerror}; retrying every "
+                               f"{ACCEPT_BACKOFF}s until descriptors are free")
+        listeners = list(self.listeners)
+        for _cfg, sock in listeners:
+            self.loop.remove(sock)
+
+        def resume() -> None:
+            for cfg, sock in listeners:
+                if (cfg, sock) in self.listeners:
+                    self.loop.set_events(sock, selectors.EVENT_READ,
+                                         functools.partial(self.accept, sock, cfg))
+
+        self.loop.call_later(ACCEPT_BACKOFF, resume)
 
     def poll_pending(self) -> None:
         for conn in list(self.connections):
             if conn.pending is not None:
                 conn.poll()
 
+    # -- deadlines -----------------------------------------------------------------------------
+
+    def watch(self, when: float) -> None:
+        """Make sure a sweep runs by `when`."""
+        if when >= self._sweep_at:
+            return
+        if self._sweep_timer is not None:
+            self._sweep_timer.cancel()
+        self._sweep_at = when
+        self._sweep_timer = self.loop.call_at(when, self._sweep)
+
+    def forget(self, conn: Connection) -> None:
+        self.connections.discard(conn)
+        if not self.connections and self._sweep_timer is not None:
+            # Nothing left to watch: an idle supervisor makes no wake-ups.
+            self._sweep_timer.cancel()
+            self._sweep_at, self._sweep_timer = math.inf, None
+
+    def _sweep(self) -> None:
+        self._sweep_at, self._sweep_timer = math.inf, None
+        now = time.monotonic()
+        later = math.inf
+        for conn in list(self.connections):
+            when = conn.deadline()
+            if when <= now:
+                conn.expire()
+                when = conn.deadline()
+            later = min(later, when)
+        if later < math.inf:
+            self.watch(max(later, now + 0.05))
+
+    # -- errors --------------------------------------------------------------------------------
+
+    def client_error(self, conn: Connection, exc: Exception) -> None:
+        """A request made something fail: one line in the log, a 500 if still possible."""
+        self.sup.log.error(f"internal error handling a request: {describe(exc)}")
+        if conn.closed:
+            return
+        if conn.outbuf or conn.streaming is not None or conn.close_after_write:
+            conn.close()
+            return
+        conn.pending = None
+        conn.fail("500 Internal Server Error")
+
+    def dropped_reader(self) -> None:
+        # Later, not now: this runs inside a log's write, which may be the main log's own.
+        self.loop.call_later(0, lambda: self.sup.log.info(
+            "dropped a log stream reader that stopped reading"))
+
     # -- routing -------------------------------------------------------------------------------
 
-    def handle(self, conn: Connection, req: Request) -> None:
+    def admit(self, conn: Connection, req: Request) -> bool:
+        """Check a request's head before its body is read; False when it was refused."""
         username, password = conn.auth
         if username and not self.authorized(req, username, password or ""):
-            conn.send_simple("401 Unauthorized", close=not req.keep_alive,
-                             extra=[("WWW-Authenticate", 'Basic realm="default"')])
-            return
+            conn.fail("401 Unauthorized", [("WWW-Authenticate", 'Basic realm="default"')])
+            return False
+        if not self.host_allowed(conn, req):
+            conn.fail("421 Misdirected Request")
+            return False
+        rpc = is_rpc(req.path)
+        if req.length > (self.limits.rpc_body if rpc else self.limits.other_body):
+            conn.fail("413 Content Too Large")
+            return False
+        if rpc and req.method == "POST" and req.media_type != "text/xml":
+            # A cross-site form or fetch can only send text/plain, form encodings or no type.
+            conn.fail("415 Unsupported Media Type", [("Accept", "text/xml")])
+            return False
+        if req.length > len(conn.inbuf) and \
+                req.headers.get("expect", "").lower() == "100-continue":
+            conn.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        return True
+
+    def host_allowed(self, conn: Connection, req: Request) -> bool:
+        """Without a password, a TCP request must name this machine (no DNS rebinding)."""
+        if conn.auth[0] or conn.sock.family == socket.AF_UNIX:
+            return True
+        from supervisor_tools.runtime.web.hosts import host_allowed
+
+        return host_allowed(req.headers.get("host", ""),
+                            [getattr(cfg, "host", "") or "" for cfg, _ in self.listeners])
+
+    def handle(self, conn: Connection, req: Request) -> None:
         for prefix, handler in self.routes:
             if req.path.startswith(prefix):
                 handler(conn, req)
@@ -358,15 +262,16 @@ class HttpServer:
             return
         try:
             params, method = load_request(req.body)
-        except Exception:
+        except Exception:  # any parse error of the body is the client's
             conn.send_simple("400 Bad Request", close=True)
             return
         try:
             value: Any = self.dispatcher.call(method or "", params)
         except RPCError as exc:
             value = exc
-        except Exception:
-            self.sup.log.critical(_traceback())
+        except Exception as exc:
+            name = (method or "")[:80]
+            self.sup.log.error(f"internal error in {name!r}: {describe(exc)}")
             value = RPCError("FAILED", "internal error")
         if isinstance(value, Deferred):
             conn.pending = value
@@ -415,51 +320,3 @@ def _last_bytes(path: str, n: int) -> bytes:
             return f.read()
     except OSError:
         return b""
-
-
-def open_unix(cfg: UnixHttpServerConfig) -> socket.socket:
-    path = cfg.file
-    if os.path.exists(path):
-        probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        try:
-            probe.connect(path)
-        except OSError:
-            os.unlink(path)  # a stale socket from a run that did not clean up
-        else:
-            raise SvtoolError(
-                f"another program is already listening on {path}; shut it down first")
-        finally:
-            probe.close()
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    sock.bind(path)
-    sock.listen(1024)
-    sock.setblocking(False)
-    os.chmod(path, cfg.chmod)
-    if cfg.chown:
-        user, _, group = cfg.chown.partition(":")
-        uid = pwd.getpwnam(user).pw_uid if not user.isdigit() else int(user)
-        gid = -1
-        if group:
-            gid = grp.getgrnam(group).gr_gid if not group.isdigit() else int(group)
-        os.chown(path, uid, gid)
-    return sock
-
-
-def open_inet(cfg: Any) -> socket.socket:
-    host = "" if cfg.host in ("", "*") else cfg.host
-    try:
-        infos = socket.getaddrinfo(host or None, cfg.port, type=socket.SOCK_STREAM,
-                                   flags=socket.AI_PASSIVE)
-    except socket.gaierror as exc:
-        raise SvtoolError(f"cannot resolve {cfg.host}: {exc}") from exc
-    family, _, _, _, addr = infos[0]
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    try:
-        sock.bind(addr)
-    except OSError as exc:
-        sock.close()
-        raise SvtoolError(f"cannot listen on {cfg.host}:{cfg.port}: {exc.strerror}") from exc
-    sock.listen(1024)
-    sock.setblocking(False)
-    return sock

@@ -29,8 +29,9 @@ from supervisor_tools.runtime.http import HttpServer
 from supervisor_tools.runtime.rpc import NOT_DONE, Deferred, RPCError, make_dispatcher
 from supervisor_tools.runtime.supervisor import Supervisor
 from supervisor_tools.runtime.web.actions import outcome, then
-from supervisor_tools.runtime.web.console import Console, asset, backlog, host_name, install
+from supervisor_tools.runtime.web.console import Console, asset, backlog, install
 from supervisor_tools.runtime.web.exposure import check_exposure, exposed_servers, is_loopback
+from supervisor_tools.runtime.web.hosts import host_name
 
 SPAN = Span.point("test.conf")
 SLEEP = "/bin/sleep 1000"

@@ -8,7 +8,8 @@ Safety, beyond the basic auth the server already checks:
 - state changes only by POST, each carrying a token derived from a per-server secret (read
   from the status JSON, which other origins cannot read), so another site cannot forge them;
 - when no password protects a TCP listener, requests must name this machine in `Host:`, so a
-  rebound DNS name cannot turn a visited web page into a same-origin client;
+  rebound DNS name cannot turn a visited web page into a same-origin client (the server checks
+  this for every route, see `hosts.py`);
 - every response forbids framing and inline script, and the page builds its DOM from text.
 """
 
@@ -18,7 +19,6 @@ import hmac
 import json
 import os
 import secrets
-import socket
 import time
 from functools import cache
 from importlib import resources
@@ -74,10 +74,6 @@ class Console:
 
     def handle(self, conn: Connection, req: Request) -> None:
         path = req.path.split("?", 1)[0]
-        if not self.host_allowed(conn, req):
-            self.send_json(conn, req, "421 Misdirected Request",
-                           {"ok": False, "message": "unexpected Host header"})
-            return
         if path == "/api/action":
             if req.method != "POST":
                 self.send_json(conn, req, "405 Method Not Allowed",
@@ -100,20 +96,6 @@ class Console:
             self.handle_mainlog(conn, req)
         else:
             self.send(conn, req, "404 Not Found", b"not found\n", "text/plain; charset=utf-8")
-
-    def host_allowed(self, conn: Connection, req: Request) -> bool:
-        """Without a password, only a Host naming this machine (no DNS rebinding)."""
-        if conn.auth[0] or conn.sock.family == socket.AF_UNIX:
-            return True
-        name = host_name(req.headers.get("host", ""))
-        if not name:
-            return False
-        if _is_ip(name) or name == "localhost" or name.endswith(".localhost"):
-            return True
-        known = {socket.gethostname().lower()}
-        known.update(cfg.host.lower() for cfg, _sock in self.server.listeners
-                     if hasattr(cfg, "host"))
-        return name in known
 
     # -- responses -----------------------------------------------------------------------------
 
@@ -224,24 +206,6 @@ def backlog(path: str, n: int) -> bytes:
         cut = data.find(b"\n")
         data = data[cut + 1:] if cut >= 0 else data
     return data
-
-
-def host_name(header: str) -> str:
-    """The name part of a Host header, lower-cased, without port or IPv6 brackets."""
-    header = header.strip().lower()
-    if header.startswith("["):
-        return header[1:header.find("]")] if "]" in header else ""
-    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
-
-
-def _is_ip(name: str) -> bool:
-    import ipaddress
-
-    try:
-        ipaddress.ip_address(name)
-    except ValueError:
-        return False
-    return True
 
 
 def install(server: HttpServer) -> Console:
