@@ -243,6 +243,11 @@ class Process:
             if log is not None:
                 log.close()
 
+    def retire(self) -> None:
+        """The process leaves the supervisor (group removed, reload): no timer may revive it."""
+        self._arm(None)
+        self.close_logs()
+
     # -- the state machine ---------------------------------------------------------------------
 
     def dispatch(self, event: Event) -> None:

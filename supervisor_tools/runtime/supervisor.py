@@ -69,7 +69,7 @@ class Group:
     def close(self) -> None:
         """The group leaves the supervisor: its logs and its FastCGI socket close."""
         for proc in self.processes.values():
-            proc.close_logs()
+            proc.retire()
         if self.fcgi is not None:
             self.fcgi.close()
 
