@@ -23,6 +23,7 @@ from supervisor_tools.runtime.states import (
     STOPPED_STATES,
     State,
 )
+from supervisor_tools.runtime.stdin import StdinFull
 from supervisor_tools.runtime.supervisor import Group, Mood, Supervisor
 
 API_VERSION = "3.0"
@@ -669,8 +670,11 @@ class SupervisorNamespace:
         data = chars.encode("utf-8") if isinstance(chars, str) else chars
         try:
             proc.write_stdin(data)
+        except StdinFull as exc:
+            # supervisord buffers without a bound; svtool refuses the whole call instead.
+            raise RPCError("FAILED", f"{name}: stdin buffer full ({exc})") from None
         except OSError:
-            raise RPCError("NO_FILE", "Process has no stdin channel") from None
+            raise RPCError("NO_FILE", name) from None
         return True
 
     def sendRemoteCommEvent(self, type: str, data: str) -> bool:

@@ -3,9 +3,13 @@ readers, a supervisor killed with SIGKILL, a reload into a broken config."""
 
 from __future__ import annotations
 
+import hashlib
+import random
+import string
 import time
+from pathlib import Path
 
-from tests.e2e.conftest import Supervisor
+from tests.e2e.conftest import Supervisor, pyfile
 
 
 def test_a_crash_loop_is_restarted_about_once_a_second(sup: Supervisor) -> None:
@@ -21,3 +25,35 @@ def test_a_crash_loop_is_restarted_about_once_a_second(sup: Supervisor) -> None:
     elapsed = time.monotonic() - t0
     # the start, one immediate restart, then one a second (supervisord: its 1 s tick)
     assert 2 <= spawns <= elapsed + 3, spawns
+
+
+def test_send_process_stdin_delivers_a_megabyte_to_a_slow_reader(sup: Supervisor,
+                                                                 tmp_path: Path) -> None:
+    size = 1 << 20
+    reader = pyfile(tmp_path, "slow", f"""
+        import hashlib, sys, time
+        got = b''
+        while len(got) < {size}:
+            chunk = sys.stdin.buffer.read1(16384)
+            if not chunk:
+                break
+            got += chunk
+            time.sleep(0.005)
+        print('got', len(got), hashlib.sha256(got).hexdigest(), flush=True)
+        time.sleep(1000)
+        """)
+    sup.start(f"""
+        [program:slow]
+        command={reader}
+        startsecs=0
+        """)
+    info = sup.wait_state("slow", "RUNNING")
+    rng = random.Random(13)
+    text = "".join(rng.choices(string.ascii_letters + "\n", k=size))
+    assert sup.rpc().supervisor.sendProcessStdin("slow", text) is True
+    want = f"got {size} {hashlib.sha256(text.encode()).hexdigest()}"
+    log = Path(info["stdout_logfile"])
+    sup.wait(lambda: "got" in log.read_text(), 30, "the reader's digest")
+    assert log.read_text().strip() == want
+    # the pipe drained, more can follow
+    assert sup.rpc().supervisor.sendProcessStdin("slow", "more") is True
