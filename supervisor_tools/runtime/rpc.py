@@ -290,7 +290,10 @@ class SupervisorNamespace:
         @return boolean result always true unless error
         """
         self._update()
-        self.sup.restart()
+        errors = self.sup.restart()
+        if errors:
+            # Nothing was stopped: the running configuration stays (supervisord would exit).
+            raise RPCError("CANT_REREAD", "\n".join(errors))
         return True
 
     # -- configuration -------------------------------------------------------------------------

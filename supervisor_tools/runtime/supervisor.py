@@ -120,6 +120,8 @@ class Supervisor:
         self.events = EventHub(self)
         # Open while a start-up collects spawns to run together (see Process._spawn).
         self.spawn_batch: SpawnBatch | None = None
+        # The configuration a restart under way switches to, checked before anything stopped.
+        self._next_model: Model | None = None
 
     def set_mood(self, mood: Mood) -> None:
         if mood is self.mood and mood is not Mood.RUNNING:
@@ -253,10 +255,31 @@ class Supervisor:
         self.set_mood(Mood.SHUTDOWN)
         self.loop.wake()
 
-    def restart(self) -> None:
+    def restart(self) -> list[str]:
+        """Reload, once the new configuration has loaded: its errors, or [] when under way.
+
+        supervisord stops everything, reads the file again and exits when it is invalid;
+        svtool reads it first and, when it is invalid, leaves every process and the running
+        configuration as they are.
+        """
         if self.mood is Mood.RUNNING:
+            errors = self._prepare_reload()
+            if errors:
+                return errors
             self.set_mood(Mood.RESTARTING)
         self.loop.wake()
+        return []
+
+    def _prepare_reload(self) -> list[str]:
+        loaded = self.loader()
+        if isinstance(loaded, list):
+            for line in loaded:
+                self.log.error(line)
+            self.log.error("not restarting: the configuration is not valid; every process "
+                           "and the running configuration stay as they are")
+            return loaded
+        self._next_model = loaded
+        return []
 
     def _on_error(self, exc: BaseException) -> None:
         import traceback  # only a bug comes here
@@ -292,7 +315,7 @@ class Supervisor:
     def _on_hup(self, sig: int) -> None:
         self.log.warn("received SIGHUP indicating restart request")
         if self.mood is Mood.RUNNING:
-            self.set_mood(Mood.RESTARTING)
+            self.restart()
 
     def _on_usr2(self, sig: int) -> None:
         self.log.info("received SIGUSR2 indicating log reopen request")
@@ -320,14 +343,10 @@ class Supervisor:
             self._reload()
 
     def _reload(self) -> None:
-        loaded = self.loader()
-        if isinstance(loaded, list):
-            for line in loaded:
-                self.log.error(line)
-            self.log.error("configuration is not valid; keeping the previous one")
-            model = self.model
-        else:
-            model = loaded
+        # The model read (and found valid) when the restart was asked for: the file may have
+        # changed since, and nothing is stopped on a configuration that has not been checked.
+        model = self._next_model or self.model
+        self._next_model = None
         for group in self.groups.values():
             group.close()
         self.groups.clear()

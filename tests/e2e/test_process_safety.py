@@ -4,12 +4,14 @@ readers, a supervisor killed with SIGKILL, a reload into a broken config."""
 from __future__ import annotations
 
 import hashlib
+import os
 import random
+import signal
 import string
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import Supervisor, pyfile
+from tests.e2e.conftest import SLEEPER_CMD, Supervisor, pyfile
 
 
 def test_a_crash_loop_is_restarted_about_once_a_second(sup: Supervisor) -> None:
@@ -57,3 +59,43 @@ def test_send_process_stdin_delivers_a_megabyte_to_a_slow_reader(sup: Supervisor
     assert log.read_text().strip() == want
     # the pipe drained, more can follow
     assert sup.rpc().supervisor.sendProcessStdin("slow", "more") is True
+
+
+def test_reload_into_an_invalid_config_keeps_the_running_set(svtool: Supervisor) -> None:
+    """supervisord exits on it; svtool refuses the reload and touches nothing."""
+    svtool.start(f"""
+        [program:old_a]
+        command={SLEEPER_CMD}
+        startsecs=0
+        """)
+    svtool.wait_state("old_a", "RUNNING")
+    svtool.write(f"""
+        [program:new_b]
+        command={SLEEPER_CMD}
+        startsecs=0
+        """)
+    out = svtool.ctl("update").stdout
+    assert "old_a: removed process group" in out and "new_b: added process group" in out
+    pid = svtool.wait_state("new_b", "RUNNING")["pid"]
+    server = svtool.rpc().supervisor.getPID()
+
+    svtool.write(f"""
+        [program:new_b]
+        command={SLEEPER_CMD}
+        startsecs=lots
+        """)
+    res = svtool.ctl("reload")
+    assert res.returncode != 0 and "Restarted" not in res.stdout
+    assert "CANT_REREAD" in res.stdout and f"{svtool.conf}:" in res.stdout, res.stdout
+    os.kill(server, signal.SIGHUP)
+    svtool.wait(lambda: svtool.log().count("not restarting") == 2, what="the refused SIGHUP")
+    time.sleep(0.3)  # a restart under way would be stopping new_b by now
+    status = svtool.ctl("status").stdout
+    assert "old_a" not in status and "new_b" in status, status
+    assert svtool.info("new_b")["pid"] == pid and svtool.state("new_b") == "RUNNING"
+    assert svtool.rpc().supervisor.getPID() == server
+    log = svtool.log()
+    assert "stopped: new_b" not in log and log.count("spawned: 'old_a'") == 1
+    line = svtool.conf.read_text().splitlines().index("startsecs=lots") + 1
+    assert f"{svtool.conf}:{line}:11: [program:new_b] startsecs" in log  # positioned
+    assert f"{svtool.conf}:{line}:11: [program:new_b] startsecs" in res.stdout
