@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 import signal
 import string
 import time
@@ -88,7 +89,7 @@ def test_reload_into_an_invalid_config_keeps_the_running_set(svtool: Supervisor)
     assert res.returncode != 0 and "Restarted" not in res.stdout
     assert "CANT_REREAD" in res.stdout and f"{svtool.conf}:" in res.stdout, res.stdout
     os.kill(server, signal.SIGHUP)
-    svtool.wait(lambda: svtool.log().count("not restarting") == 2, what="the refused SIGHUP")
+    svtool.wait(lambda: svtool.log().count("keeping the previous one") == 2, what="the refused SIGHUP")
     time.sleep(0.3)  # a restart under way would be stopping new_b by now
     status = svtool.ctl("status").stdout
     assert "old_a" not in status and "new_b" in status, status
@@ -99,3 +100,79 @@ def test_reload_into_an_invalid_config_keeps_the_running_set(svtool: Supervisor)
     line = svtool.conf.read_text().splitlines().index("startsecs=lots") + 1
     assert f"{svtool.conf}:{line}:11: [program:new_b] startsecs" in log  # positioned
     assert f"{svtool.conf}:{line}:11: [program:new_b] startsecs" in res.stdout
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+    except OSError:
+        return False
+
+
+def test_children_do_not_outlive_a_killed_supervisor(svtool: Supervisor,
+                                                     tmp_path: Path) -> None:
+    forker = pyfile(tmp_path, "forker", """
+        import os, time
+        if os.fork() == 0:  # a grandchild in the same process group
+            print('grandchild', os.getpid(), flush=True)
+        time.sleep(1000)
+        """)
+    svtool.start(f"""
+        [program:web]
+        command={SLEEPER_CMD}
+        startsecs=0
+        numprocs=3
+        process_name=%(program_name)s_%(process_num)s
+
+        [program:forker]
+        command={forker}
+        startsecs=0
+        """)
+    pids = [svtool.wait_state(f"web:web_{i}", "RUNNING")["pid"] for i in range(3)]
+    info = svtool.wait_state("forker", "RUNNING")
+    log = Path(info["stdout_logfile"])
+    found = svtool.wait(lambda: re.search(r"grandchild (\d+)\n", log.read_text()),
+                        what="the grandchild")
+    pids += [info["pid"], int(found[1])]
+    assert svtool.proc is not None
+    svtool.proc.kill()
+    svtool.proc.wait()
+    t0 = time.monotonic()
+    svtool.wait(lambda: not any(_alive(p) for p in pids), 5, "the children to go")
+    assert time.monotonic() - t0 < 3
+
+
+def test_a_restarted_supervisor_stops_what_its_previous_life_left(svtool: Supervisor) -> None:
+    """The guard died with the supervisor: the record next to the pidfile still tells."""
+    programs = f"""
+        [program:web]
+        command={SLEEPER_CMD}
+        startsecs=0
+        numprocs=2
+        process_name=%(program_name)s_%(process_num)s
+        """
+    svtool.start(programs)
+    old = [svtool.wait_state(f"web:web_{i}", "RUNNING")["pid"] for i in range(2)]
+    guard = int(svtool.log().split("child guard started with pid ")[1].split()[0])
+    assert svtool.proc is not None
+    os.kill(guard, signal.SIGKILL)
+    svtool.wait(lambda: "child guard (pid" in svtool.log(), what="the guard's exit")
+    svtool.proc.kill()
+    svtool.proc.wait()
+    time.sleep(0.5)
+    assert all(_alive(p) for p in old)  # nothing stopped them this time
+    record = svtool.tmp / "supervisord.pid.children"
+    assert sorted(int(line.split()[0]) for line in record.read_text().splitlines()) == sorted(old)
+
+    svtool.start()
+    new = [svtool.wait_state(f"web:web_{i}", "RUNNING")["pid"] for i in range(2)]
+    assert not any(_alive(p) for p in old) and all(_alive(p) for p in new)
+    log = svtool.log()
+    for i, pid in enumerate(old):
+        assert f"stopped 'web:web_{i}' (pid {pid}), left running by a previous supervisor" in log
+    # stopped before anything was spawned
+    assert log.index("left running by a previous") < log.rindex("spawned: 'web_0'")
+    svtool.ctl("shutdown")
+    svtool.proc.wait(20)
+    assert not record.exists()  # an orderly end leaves no record
