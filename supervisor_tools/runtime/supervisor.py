@@ -91,7 +91,9 @@ class Supervisor:
         else:
             self.pids[pid] = proc
             if self.custody is not None:
-                self.custody.spawned(pid, f"{proc.config.group}:{proc.name}")
+                group = proc.config.group
+                self.custody.spawned(pid, proc.name if group == proc.name
+                                     else f"{group}:{proc.name}")
 
     def state_changed(self, proc: Process) -> None:
         self.changed = True
