@@ -194,6 +194,23 @@ def test_reload_config_diff_and_cant_reread(tmp_path: Path) -> None:
     sup.log.close()
 
 
+def test_restart_into_an_invalid_config_is_refused_before_anything_stops(
+        tmp_path: Path) -> None:
+    start = model(tmp_path, group("a", proc("a", "a")))
+    after = model(tmp_path, group("b", proc("b", "b")))
+    answers: list[Model | list[str]] = [["conf:3:1: broken", "conf:4:1: also"], after]
+    sup = Supervisor(start, lambda: answers.pop(0))
+    sup._activate(sup.group_configs)
+    d = make_dispatcher(sup)
+    assert fault(d, "supervisor.restart") == (92, "CANT_REREAD: conf:3:1: broken\nconf:4:1: also")
+    assert d.call("supervisor.getState", ()) == {"statecode": 1, "statename": "RUNNING"}
+    assert list(sup.groups) == ["a"]
+    assert d.call("supervisor.restart", ()) is True  # valid now: the model it switches to
+    sup._after_batch()
+    assert list(sup.groups) == ["b"] and answers == []
+    sup.log.close()
+
+
 def test_shutdown_state_refuses_further_calls(rpc: tuple[Supervisor, Dispatcher]) -> None:
     _, d = rpc
     assert d.call("supervisor.shutdown", ()) is True
