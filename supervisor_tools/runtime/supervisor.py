@@ -117,7 +117,12 @@ class Supervisor:
             self.custody.start()
             loop.after_each_batch(self.custody.flush)
         self._activate(self.group_configs)
+        if self.custody is not None:
+            self.custody.flush()  # the guard knows the first children before anything else
         self.set_mood(Mood.RUNNING)
+        # The work after each batch (the main log's flush among it) runs once now, not at the
+        # first request or exit, which may be a long time away for an idle supervisor.
+        self.loop.wake()
 
     def supported(self, cfg: GroupConfig) -> bool:
         if cfg.kind in ("program", "group", "eventlistener", "fcgi-program"):

@@ -9,10 +9,11 @@ import random
 import re
 import signal
 import string
+import subprocess
 import time
 from pathlib import Path
 
-from tests.e2e.conftest import SLEEPER_CMD, Supervisor, pyfile
+from tests.e2e.conftest import SERVERS, SLEEPER_CMD, Supervisor, pyfile
 
 
 def test_a_crash_loop_is_restarted_about_once_a_second(sup: Supervisor) -> None:
@@ -176,3 +177,42 @@ def test_a_restarted_supervisor_stops_what_its_previous_life_left(svtool: Superv
     svtool.ctl("shutdown")
     svtool.proc.wait(20)
     assert not record.exists()  # an orderly end leaves no record
+
+
+def test_children_of_an_untouched_supervisor_go_with_it(svtool: Supervisor) -> None:
+    """No client ever called: the guard must have heard of the children all the same."""
+    svtool.write(f"""
+        [program:web]
+        command={SLEEPER_CMD}
+        startsecs=0
+        numprocs=2
+        process_name=%(program_name)s_%(process_num)s
+        """)
+    cmd = [a.format(conf=svtool.conf) for a in SERVERS["svtool"]]
+    svtool.proc = subprocess.Popen(cmd, cwd=svtool.tmp, stdin=subprocess.DEVNULL,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = svtool.proc.pid
+    pids = svtool.wait(lambda: (lambda p: p if len(p) == 2 else None)(
+        _sleepers_of(server)), what="the spawns")
+    svtool.children.update(pids)
+    time.sleep(0.5)
+    svtool.proc.kill()
+    svtool.proc.wait()
+    svtool.wait(lambda: not any(_alive(p) for p in pids), 5, "the children to go")
+
+
+def _sleepers_of(parent: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            with open(f"/proc/{entry}/cmdline", "rb") as f:
+                cmdline = f.read()
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == parent and b"time.sleep(1000)" in cmdline:
+            found.append(int(entry))
+    return found
