@@ -4,7 +4,9 @@ When a supervisor dies without shutting down and its child guard (runtime/guard.
 it, its children keep running. The next supervisor started with the same pidfile reads the
 record before it spawns anything and stops every recorded child that still runs (the same pid
 with the same kernel start time), saying so in the main log, so that a program never runs
-twice. The record is rewritten, atomically, after any loop pass that spawned or reaped.
+twice. The record is rewritten, atomically, after any loop pass that spawned or reaped. Its
+first line names the supervisor that wrote it: while that one still runs (two supervisors
+given one pidfile), its children are left alone.
 """
 
 from __future__ import annotations
@@ -12,9 +14,10 @@ from __future__ import annotations
 import contextlib
 import os
 
-from supervisor_tools.runtime.guard import start_time, stop_children
+from supervisor_tools.runtime.guard import alive, start_time, stop_children
 
 SUFFIX = ".children"
+_OWNER = "supervisor"
 
 
 def record_path(pidfile: str) -> str:
@@ -64,12 +67,15 @@ class ChildRecord:
 
 
 def write_record(path: str, children: dict[int, tuple[int, str]]) -> None:
-    """Write `pid start-time name` lines atomically; no file when there are no children."""
+    """Write the owner line and `pid start-time name` lines atomically; no file when there are
+    no children."""
     if not children:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
         return
-    text = "".join(f"{pid} {started} {name}\n" for pid, (started, name) in children.items())
+    me = os.getpid()
+    text = f"{_OWNER} {me} {start_time(me)}\n" + "".join(
+        f"{pid} {started} {name}\n" for pid, (started, name) in children.items())
     tmp = f"{path}.tmp"
     with open(tmp, "w", encoding="utf-8", opener=_private) as f:
         f.write(text)
@@ -80,19 +86,25 @@ def _private(path: str, flags: int) -> int:
     return os.open(path, flags, 0o600)
 
 
-def read_record(path: str) -> list[tuple[int, int, str]]:
-    """(pid, start time, name) of each recorded child; [] when there is no usable record."""
+def read_record(path: str) -> tuple[tuple[int, int] | None, list[tuple[int, int, str]]]:
+    """The writer's (pid, start time), and (pid, start time, name) of each recorded child;
+    (None, []) when there is no usable record."""
     try:
         with open(path, encoding="utf-8", errors="replace") as f:
             text = f.read()
     except OSError:
-        return []
+        return None, []
+    owner = None
     out = []
     for line in text.splitlines():
         parts = line.split(" ", 2)
-        if len(parts) == 3 and parts[0].isdigit() and parts[1].isdigit():
+        if len(parts) != 3 or not parts[1].isdigit():
+            continue
+        if parts[0] == _OWNER and parts[2].isdigit():
+            owner = (int(parts[1]), int(parts[2]))
+        elif parts[0].isdigit():
             out.append((int(parts[0]), int(parts[1]), parts[2]))
-    return out
+    return owner, out
 
 
 def stop_leftovers(path: str) -> list[str]:
@@ -100,8 +112,11 @@ def stop_leftovers(path: str) -> list[str]:
     for the main log about each one."""
     if not path:
         return []
-    recorded = [(pid, started, name) for pid, started, name in read_record(path)
-                if pid != os.getpid()]
+    owner, entries = read_record(path)
+    if owner is not None and owner[0] != os.getpid() and alive(*owner):
+        return [f"{path} records the children of a supervisor that still runs (pid "
+                f"{owner[0]}, sharing this pidfile); they are left alone"]
+    recorded = [(pid, started, name) for pid, started, name in entries if pid != os.getpid()]
     stopped = set(stop_children({pid: started for pid, started, _ in recorded}))
     with contextlib.suppress(OSError):
         os.unlink(path)

@@ -74,11 +74,19 @@ def test_the_record_round_trips_and_a_new_supervisor_stops_its_leftovers(
     record.spawned(b, "odd name: with spaces")
     assert record.flush() is None and not record.dirty
     assert oct(os.stat(path).st_mode & 0o777) == "0o600"
-    assert read_record(path) == [(a, start_time(a), "web:web_0"),
-                                 (b, start_time(b), "odd name: with spaces")]
+    me = (os.getpid(), start_time(os.getpid()))
+    assert read_record(path) == (me, [(a, start_time(a), "web:web_0"),
+                                      (b, start_time(b), "odd name: with spaces")])
     record.reaped(b)
     record.flush()
-    assert [pid for pid, _s, _n in read_record(path)] == [a]
+    assert [pid for pid, _s, _n in read_record(path)[1]] == [a]
+    # its writer still runs (here: a supervisor sharing the pidfile): nothing is stopped
+    text = Path(path).read_text()
+    Path(path).write_text(text.replace(f"supervisor {os.getpid()} ", f"supervisor {a} ", 1)
+                          .replace(f" {me[1]}\n", f" {start_time(a)}\n", 1))
+    assert "a supervisor that still runs (pid" in stop_leftovers(path)[0]
+    assert not gone(children[0]) and os.path.exists(path)
+    Path(path).write_text(text)  # written by this process: it is the new supervisor
     lines = stop_leftovers(path)
     assert lines == [f"stopped 'web:web_0' (pid {a}), left running by a previous supervisor "
                      "that did not shut down, so that it does not run twice"]
@@ -93,7 +101,7 @@ def test_an_empty_record_is_no_file_and_a_broken_one_is_ignored(tmp_path: Path) 
     record.flush()
     assert not path.exists()
     path.write_text("garbage\n12 notanumber x\n")
-    assert read_record(str(path)) == [] and stop_leftovers(str(path)) == []
+    assert read_record(str(path)) == (None, []) and stop_leftovers(str(path)) == []
     unwritable = ChildRecord(str(tmp_path / "missing-dir" / "x.children"))
     unwritable.spawned(os.getpid(), "self")
     assert "could not record the children" in (unwritable.flush() or "")
