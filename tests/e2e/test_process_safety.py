@@ -157,6 +157,7 @@ def test_a_restarted_supervisor_stops_what_its_previous_life_left(svtool: Superv
     old = [svtool.wait_state(f"web:web_{i}", "RUNNING")["pid"] for i in range(2)]
     guard = int(svtool.log().split("child guard started with pid ")[1].split()[0])
     assert svtool.proc is not None
+    server = svtool.proc.pid
     os.kill(guard, signal.SIGKILL)
     svtool.wait(lambda: "child guard (pid" in svtool.log(), what="the guard's exit")
     svtool.proc.kill()
@@ -164,7 +165,9 @@ def test_a_restarted_supervisor_stops_what_its_previous_life_left(svtool: Superv
     time.sleep(0.5)
     assert all(_alive(p) for p in old)  # nothing stopped them this time
     record = svtool.tmp / "supervisord.pid.children"
-    assert sorted(int(line.split()[0]) for line in record.read_text().splitlines()) == sorted(old)
+    lines = record.read_text().splitlines()
+    assert lines[0].startswith(f"supervisor {server} ")
+    assert sorted(int(line.split()[0]) for line in lines[1:]) == sorted(old)
 
     svtool.start()
     new = [svtool.wait_state(f"web:web_{i}", "RUNNING")["pid"] for i in range(2)]
