@@ -290,6 +290,14 @@ def _restart_deadline(p: Policy, r: Record, e: Event) -> Result:
     return _restart(p, r, e.now)
 
 
+def _stop_waiting(p: Policy, r: Record, e: Event) -> Result:
+    """A stop request while a restart waits for the interval: the restart is called off."""
+    assert isinstance(e, Stop)
+    if r.deadline is None:
+        raise InvalidTransition("EXITED accepts Stop only while a restart waits")
+    return Result(replace(r, state=State.STOPPED, deadline=None), (), (State.STOPPED,))
+
+
 def _restart(p: Policy, r: Record, now: float) -> Result:
     res = _start(p, r, Start(now))
     return Result(replace(res.record, lastrestart=now), res.actions, res.entered)
@@ -353,7 +361,18 @@ TABLE: dict[tuple[State, type], Handler] = {
     (S.STOPPING, SignalFailed): _signal_failed,
     (S.UNKNOWN, Exited): _exited_unknown,
     (S.EXITED, Deadline): _restart_deadline,
+    (S.EXITED, Stop): _stop_waiting,
 }
+
+
+def restart_waits(r: Record) -> bool:
+    """Autorestart will spawn this EXITED process when the restart interval is over."""
+    return r.state is State.EXITED and r.deadline is not None
+
+
+def stoppable(r: Record) -> bool:
+    """A stop request has something to do: a live process, or a restart to call off."""
+    return r.state in RUNNING_STATES or restart_waits(r)
 
 
 def accepts(state: State, event: type) -> bool:

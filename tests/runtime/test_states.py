@@ -201,13 +201,21 @@ def test_a_restart_after_a_quiet_interval_is_immediate() -> None:
     assert res.record.state is S.EXITED and res.record.deadline == 10.0
 
 
-def test_a_waiting_restart_yields_to_start_and_to_shutdown() -> None:
+def test_a_waiting_restart_yields_to_start_stop_and_shutdown() -> None:
     p = Policy("x", startsecs=0, autorestart=True)
     waiting = Record(state=S.EXITED, lastrestart=0.1, deadline=1.1)
+    assert states.restart_waits(waiting) and states.stoppable(waiting)
     started = step(p, waiting, Start(0.5))  # a start request does not wait
     assert started.record.state is S.STARTING and started.record.deadline is None
+    stopped = step(p, waiting, Stop(0.5))  # a stop request calls the restart off
+    assert stopped.record.state is S.STOPPED and stopped.record.deadline is None
+    assert stopped.entered == (S.STOPPED,) and not stopped.actions
     res = step(p, waiting, Deadline(1.1, may_restart=False))
     assert res.record.state is S.EXITED and res.record.deadline is None and not res.actions
+    done = Record(state=S.EXITED)
+    assert not states.restart_waits(done) and not states.stoppable(done)
+    with pytest.raises(InvalidTransition):
+        step(p, done, Stop(2.0))
 
 
 def test_stop_signals_then_kills_after_stopwaitsecs_repeatedly() -> None:
@@ -289,6 +297,6 @@ def test_pairs_outside_the_table_are_refused(state: State) -> None:
 
 
 def test_table_lists_every_documented_transition() -> None:
-    assert len(states.TABLE) == 21
+    assert len(states.TABLE) == 22
     assert not states.accepts(S.RUNNING, Start)  # RPC answers ALREADY_STARTED instead
     assert not states.accepts(S.STOPPING, Stop)  # RPC answers NOT_RUNNING instead

@@ -11,6 +11,7 @@ from supervisor_tools.runtime.states import (
     SIGNALLABLE_STATES,
     STOPPED_STATES,
     State,
+    stoppable,
 )
 
 
@@ -92,7 +93,7 @@ class ProcessMethods(Base):
         group, proc = self._lookup(name)
         if proc is None:
             return self.stopProcessGroup(group.name, wait)
-        if proc.state not in RUNNING_STATES:
+        if not stoppable(proc.record):  # a restart waiting for its interval can be called off
             raise RPCError("NOT_RUNNING", name)
         proc.stop()
         if proc.state is State.UNKNOWN:
@@ -114,7 +115,7 @@ class ProcessMethods(Base):
         if group is None:
             raise RPCError("BAD_NAME", name)
         procs = [(group, p) for p in group.sorted()]
-        return self._each(procs, lambda p: p.state in RUNNING_STATES,
+        return self._each(procs, lambda p: stoppable(p.record),
                           lambda n: self.stopProcess(n, wait))
 
     def stopAllProcesses(self, wait: bool = True) -> Any:
@@ -124,7 +125,7 @@ class ProcessMethods(Base):
         @return array result an array of process status info structs
         """
         self._update()
-        return self._each(self.sup.all_processes(), lambda p: p.state in RUNNING_STATES,
+        return self._each(self.sup.all_processes(), lambda p: stoppable(p.record),
                           lambda n: self.stopProcess(n, wait))
 
     def signalProcess(self, name: str, signal: str) -> Any:
