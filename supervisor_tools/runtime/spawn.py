@@ -174,6 +174,20 @@ def _default_signals() -> None:
     signal.pthread_sigmask(signal.SIG_SETMASK, ())
 
 
+# Popen's restore_signals puts these back to default in the child itself.
+_RESTORED_BY_POPEN = frozenset({signal.SIGPIPE, signal.SIGXFSZ})
+
+
+def _inherits_defaults() -> bool:
+    """Whether a Popen child would start clean without help: nothing ignored but what
+    restore_signals resets, nothing blocked. Then Popen may use vfork (a preexec_fn forces a
+    full fork, slower for a big supervisor); otherwise the child resets itself."""
+    if signal.pthread_sigmask(signal.SIG_BLOCK, ()):
+        return False
+    return all(signal.getsignal(sig) is not signal.SIG_IGN
+               for sig in signal.valid_signals() if sig not in _RESTORED_BY_POPEN)
+
+
 def spawn(p: Plan) -> Child:
     """Fork and exec. Raises SpawnError when the exec itself fails."""
     result = spawn_many([p])[0]
@@ -304,9 +318,9 @@ def _popen(p: Plan, stdin: int, stdout: int, stderr: int) -> int:
             stdin=stdin, stdout=stdout, stderr=stderr, close_fds=True, process_group=0,
             user=creds.uid if creds else None, group=creds.gid if creds else None,
             extra_groups=list(creds.groups) if creds else None,
-            # Only this slower path runs Python in the child, and never while spawning threads
-            # run (spawn_many starts these after the parallel ones).
-            preexec_fn=_default_signals,
+            # Python in the child only when needed, and never while spawning threads run
+            # (spawn_many starts these after the parallel ones).
+            preexec_fn=None if _inherits_defaults() else _default_signals,
         )
     except FileNotFoundError as exc:
         if p.cwd and not os.path.isdir(p.cwd):

@@ -140,6 +140,7 @@ def test_children_start_with_default_signals_and_an_empty_mask() -> None:
     finally:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR2})
         signal.signal(signal.SIGUSR1, old)
+    children += spawn_many([slow])  # from a clean supervisor Popen needs no help in the child
     for child in children:
         assert isinstance(child, Child)
         out, code = finish(child)
