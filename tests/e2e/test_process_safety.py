@@ -226,3 +226,23 @@ def _sleepers_of(parent: int) -> list[int]:
         if ppid == parent and b"time.sleep(1000)" in cmdline:
             found.append(int(entry))
     return found
+
+
+def test_children_start_with_default_signals_on_both_spawn_paths(svtool: Supervisor) -> None:
+    probe = "/bin/grep -E 'SigIgn|SigBlk' /proc/self/status"
+    svtool.start(f"""
+        [program:fast]
+        command={probe}
+        startsecs=0
+        autorestart=false
+
+        [program:popen]
+        command={probe}
+        umask=022
+        startsecs=0
+        autorestart=false
+        """)
+    for name in ("fast", "popen"):
+        info = svtool.wait_state(name, "EXITED")
+        text = Path(info["stdout_logfile"]).read_text()
+        assert text.split() == ["SigBlk:", "0" * 16, "SigIgn:", "0" * 16], (name, text)
