@@ -24,9 +24,15 @@ class Custody:
         """Stop a previous life's leftovers, then start the guard (before any thread)."""
         for line in stop_leftovers(self.record.path):
             self.log.warn(line)
-        if os.path.isdir("/proc"):
+        if not os.path.isdir("/proc"):
+            return  # the guard tells its children apart by /proc's start times
+        try:
             pid = self.guard.start()
-            self.log.info(f"child guard started with pid {pid}")
+        except OSError as exc:
+            self.log.warn(f"could not start the child guard ({exc}); children will outlive "
+                          f"a supervisor that is killed")
+            return
+        self.log.info(f"child guard started with pid {pid}")
 
     def spawned(self, pid: int, name: str) -> None:
         self.guard.spawned(pid)

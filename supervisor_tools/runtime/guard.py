@@ -83,7 +83,12 @@ class Guard:
     def start(self) -> int:
         """Fork the guard; its pid. Call before any thread exists (fork copies only one)."""
         r, w = os.pipe()
-        pid = os.fork()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(r)
+            os.close(w)
+            raise
         if pid == 0:  # pragma: no cover - the guard process; tested end to end
             try:
                 os.close(w)

@@ -308,7 +308,7 @@ class Supervisor:
     def _reload(self) -> None:
         # The model read (and found valid) when the restart was asked for: the file may have
         # changed since, and nothing is stopped on a configuration that has not been checked.
-        model = self._next_model or self.model
+        model = self.model if self._next_model is None else self._next_model
         self._next_model = None
         for group in self.groups.values():
             group.close()
