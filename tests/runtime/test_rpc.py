@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
 import os
@@ -219,13 +220,19 @@ def test_send_process_stdin_faults_past_its_buffer_and_after_the_reader_left(
         tmp_path: Path) -> None:
     deaf = proc("deaf", "deaf", command="/bin/sleep 30")  # never reads its stdin
     quitter = proc("quitter", "quitter", command="/bin/sh -c 'exec 0<&-; sleep 30'")
-    m = model(tmp_path, group("deaf", deaf), group("quitter", quitter))
+    listener = dataclasses.replace(proc("ear", "ear", command="/bin/sleep 30"),
+                                   kind="eventlistener")
+    ears = GroupConfig(name="ear", kind="eventlistener", priority=1, processes=(listener,),
+                       source=SPAN, events=("PROCESS_STATE",))
+    m = model(tmp_path, group("deaf", deaf), group("quitter", quitter), ears)
     sup = Supervisor(m, lambda: m)
     sup._activate(sup.group_configs)
     d = make_dispatcher(sup)
     try:
-        for name in ("deaf", "quitter"):
+        for name in ("deaf", "quitter", "ear"):
             assert d.call("supervisor.startProcess", (name, False)) is True
+        assert fault(d, "supervisor.sendProcessStdin", "ear", "x") == (
+            FAULTS["FAILED"], "FAILED: ear: an event listener's stdin carries its events")
         assert d.call("supervisor.sendProcessStdin", ("deaf", "x" * STDIN_BUFFER_MAX)) is True
         code, text = fault(d, "supervisor.sendProcessStdin", "deaf", "x" * 100_000)
         assert code == FAULTS["FAILED"] and text.startswith("FAILED: deaf: stdin buffer full")

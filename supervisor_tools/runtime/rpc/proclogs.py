@@ -188,11 +188,15 @@ class OutputMethods(Base):
         self._update()
         if not isinstance(chars, (str, bytes)):
             raise RPCError("INCORRECT_PARAMETERS", chars)
-        _group, proc = self._lookup(name)
+        group, proc = self._lookup(name)
         if proc is None:
             raise RPCError("BAD_NAME", name)
         if not proc.pid or proc.state is State.STOPPING:
             raise RPCError("NOT_RUNNING", name)
+        if group.config.kind == "eventlistener":
+            # Its stdin carries event envelopes, written by its pool: other bytes would break
+            # the protocol (supervisord mixes them in).
+            raise RPCError("FAILED", f"{name}: an event listener's stdin carries its events")
         data = chars.encode("utf-8") if isinstance(chars, str) else chars
         try:
             proc.write_stdin(data)
