@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import signal
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from supervisor_tools.runtime import states
 from supervisor_tools.runtime.states import (
@@ -172,6 +175,23 @@ def test_startsecs_zero_crash_loop_restarts_once_per_interval_without_limit() ->
     # the start, the first restart at once, then one restart a second
     assert sim.spawns == [0.0, 0.01] + [float(i) + 0.01 for i in range(1, 11)]
     assert sim.record.state in (S.RUNNING, S.EXITED)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.0, 3.0), min_size=1, max_size=40),
+       st.sampled_from([0, 1, 2]), st.floats(0.5, 2.0))
+def test_autorestarts_never_come_closer_than_the_interval(lifetimes: list[float],
+                                                          startsecs: int,
+                                                          interval: float) -> None:
+    """Whatever the children's lifetimes, two automatic restarts of one process are at least
+    the interval apart (BACKOFF delays are longer still), so spawns are bounded by time."""
+    sim = Sim(Policy("x", startsecs=startsecs, startretries=100, autorestart=True,
+                     restart_interval=interval), list(lifetimes))
+    sim.apply(Start(0.0))
+    sim.run(30.0)
+    restarts = sim.spawns[2:]  # the start and the first restart come at once
+    assert all(b - a >= min(interval, 1.0) - 1e-9 for a, b in itertools.pairwise(restarts))
+    assert len(sim.spawns) <= 2 + 30.0 / min(interval, 1.0) + 1
 
 
 def test_a_quick_second_restart_waits_in_exited_for_the_interval() -> None:
