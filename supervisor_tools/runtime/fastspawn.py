@@ -3,14 +3,14 @@
 `os.posix_spawn` holds the GIL while the vfork'd child execs, so spawns from Python threads run
 one after the other. Called through ctypes the same libc function lets other threads run, and
 two spawners on two cores start 500 children about twice as fast. Only the posix_spawn features
-the runtime uses are wrapped: three dup2s, a new process group, default SIGPIPE/SIGXFSZ.
+the runtime uses are wrapped: three dup2s, a new process group, every signal at its default
+disposition and an empty signal mask.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import signal
 import threading
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, TypeVar
@@ -21,6 +21,9 @@ if TYPE_CHECKING:  # ctypes itself is loaded on first use: most commands never s
 # glibc's flag values (the same in musl)
 _SETPGROUP = 0x02
 _SETSIGDEF = 0x04
+_SETSIGMASK = 0x08
+# Linux's signals, 1 to 64, all of which a child gets at their default disposition.
+_LINUX_SIGNALS = 64
 # Larger than posix_spawn_file_actions_t (80 bytes), posix_spawnattr_t (336) and sigset_t (128)
 # on every glibc ABI: the structs are opaque and only ever touched by libc.
 _OPAQUE = 1024
@@ -42,19 +45,28 @@ class _Libc:
         for name in ("posix_spawn_file_actions_init", "posix_spawn_file_actions_adddup2",
                      "posix_spawn_file_actions_destroy", "posix_spawnattr_init",
                      "posix_spawnattr_setflags", "posix_spawnattr_setpgroup",
-                     "posix_spawnattr_setsigdefault", "sigemptyset", "sigaddset"):
+                     "posix_spawnattr_setsigdefault", "posix_spawnattr_setsigmask",
+                     "sigemptyset", "sigfillset"):
             getattr(self.c, name)
         # One attribute object serves every spawn: posix_spawn only reads it.
         self.attr = ctypes.create_string_buffer(_OPAQUE)
         sigdef = ctypes.create_string_buffer(_OPAQUE)
+        mask = ctypes.create_string_buffer(_OPAQUE)
         self.c.posix_spawnattr_init(self.attr)
-        self.c.sigemptyset(sigdef)
-        # Python ignores these; a child starts with the default action, as Popen's does.
-        self.c.sigaddset(sigdef, int(signal.SIGPIPE))
-        self.c.sigaddset(sigdef, int(signal.SIGXFSZ))
+        # Every signal back to its default: Python ignores SIGPIPE and SIGXFSZ, whoever started
+        # the supervisor may have ignored others, and glibc's spawn helper sets its own two
+        # internal signals (32, 33) to SIG_IGN in the child unless this set names them.
+        # sigfillset and sigaddset leave those two out, so their bits are set directly: signals
+        # 1 to 64 are the first 64 bits of the set, whatever the word size and byte order.
+        self.c.sigfillset(sigdef)
+        ctypes.memset(sigdef, 0xFF, _LINUX_SIGNALS // 8)
         self.c.posix_spawnattr_setsigdefault(self.attr, sigdef)
+        # ... and nothing blocked, whatever the spawning thread has blocked.
+        self.c.sigemptyset(mask)
+        self.c.posix_spawnattr_setsigmask(self.attr, mask)
         self.c.posix_spawnattr_setpgroup(self.attr, 0)
-        self.c.posix_spawnattr_setflags(self.attr, ctypes.c_short(_SETPGROUP | _SETSIGDEF))
+        self.c.posix_spawnattr_setflags(self.attr,
+                                        ctypes.c_short(_SETPGROUP | _SETSIGDEF | _SETSIGMASK))
 
 
 @functools.cache

@@ -210,6 +210,10 @@ def run(config: str | None, opts: RunOptions | None = None) -> int:
         sup.log.echo = False
         daemonize(sd.directory, sd.umask)
     pidfile = [write_pidfile(sup, sd.pidfile)]
+    from supervisor_tools.runtime.custody import Custody
+
+    # The children's record lives next to the pidfile the configuration names.
+    sup.custody = Custody(sup.log, os.path.abspath(sd.pidfile))
 
     def rewrite_pidfile(new: Model) -> None:
         # As supervisord: a run removes its pidfile when it ends and the next one writes the
@@ -217,6 +221,8 @@ def run(config: str | None, opts: RunOptions | None = None) -> int:
         remove_pidfile(pidfile[0])
         assert new.supervisord is not None
         pidfile[0] = write_pidfile(sup, new.supervisord.pidfile)
+        if sup.custody is not None:
+            sup.custody.moved(os.path.abspath(new.supervisord.pidfile))
 
     sup.on_reload.append(rewrite_pidfile)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
+import errno
 import os
 import random
 import signal
@@ -15,14 +15,12 @@ from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.runtime import states
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
 from supervisor_tools.runtime.loop import Loop, Timer
+from supervisor_tools.runtime.output import Output
 from supervisor_tools.runtime.spawn import Child, Plan, SpawnBatch, SpawnError, plan, spawn
 from supervisor_tools.runtime.states import Event, Policy, Record, State
+from supervisor_tools.runtime.stdin import StdinWriter
 from supervisor_tools.runtime.syslog import sinks_for
 
-F_SETPIPE_SZ = 1031
-F_GETPIPE_SZ = 1032
-SMALL_READ = 65536
-BIG_PIPE = 1 << 20
 _NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 _RANDOM = random.Random()
 
@@ -79,66 +77,6 @@ def describe_status(status: int) -> tuple[int, str]:
     return -1, f"unknown termination cause 0x{status:04x}"
 
 
-class Output:
-    """One captured channel of a child: a pipe read end feeding a log file."""
-
-    def __init__(self, proc: Process, channel: str, fd: int) -> None:
-        self.proc = proc
-        self.channel = channel
-        self.fd = fd
-        self.bufsize = SMALL_READ
-        self.pipe_size = 0
-        os.set_blocking(self.fd, False)
-
-    def on_readable(self) -> None:
-        try:
-            data = os.read(self.fd, self.bufsize)
-        except BlockingIOError:
-            return
-        except OSError:
-            data = b""
-        if not data:
-            self.close()
-            return
-        if self.bufsize == SMALL_READ and len(data) >= self._capacity():
-            self._grow()
-        self.proc.output(self.channel, data)
-    def _capacity(self) -> int:
-        # Pipes start at 64 KiB, or at 8 KiB once a user holds many pipe pages (500 idle
-        # siblings do); a read that empties a full pipe marks a busy writer.
-        if self.pipe_size == 0:
-            try:
-                self.pipe_size = fcntl.fcntl(self.fd, F_GETPIPE_SZ)
-            except OSError:
-                self.pipe_size = SMALL_READ
-        return self.pipe_size
-
-    def _grow(self) -> None:
-        """A bigger pipe means fewer, larger reads for a busy writer."""
-        try:
-            self.pipe_size = fcntl.fcntl(self.fd, F_SETPIPE_SZ, BIG_PIPE)
-            self.bufsize = BIG_PIPE
-        except OSError:
-            self.bufsize = SMALL_READ * 4
-
-    def drain(self) -> None:
-        while self.fd >= 0:
-            try:
-                data = os.read(self.fd, self.bufsize)
-            except OSError:
-                break
-            if not data:
-                break
-            self.proc.output(self.channel, data)
-        self.close()
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            self.proc.host.loop.remove(self.fd)
-            os.close(self.fd)
-            self.fd = -1
-
-
 class Process:
     def __init__(self, host: Host, config: ProcessConfig) -> None:
         self.host = host
@@ -147,6 +85,7 @@ class Process:
         self.record = Record()
         self.outputs: list[Output] = []
         self.stdin_fd = -1
+        self._stdin: StdinWriter | None = None
         self.timer: Timer | None = None
         self._plan: Plan | None = None
         # A descriptor every child gets as stdin instead of a pipe (a FastCGI group's socket).
@@ -242,6 +181,11 @@ class Process:
         for log in self.logs.values():
             if log is not None:
                 log.close()
+
+    def retire(self) -> None:
+        """The process leaves the supervisor (group removed, reload): no timer may revive it."""
+        self._arm(None)
+        self.close_logs()
 
     # -- the state machine ---------------------------------------------------------------------
 
@@ -350,6 +294,9 @@ class Process:
         self.dispatch(states.Exited(es, text, time.monotonic(), self.host.may_restart()))
 
     def _close_stdin(self) -> None:
+        if self._stdin is not None:
+            self._stdin.close()
+            self._stdin = None
         if self.stdin_fd >= 0:
             os.close(self.stdin_fd)
             self.stdin_fd = -1
@@ -375,9 +322,16 @@ class Process:
         return None
 
     def write_stdin(self, data: bytes) -> None:
+        """Send `data` to the child's stdin as it reads it (runtime/stdin.py).
+
+        Raises BrokenPipeError when there is no stdin to write to, StdinFull when too much
+        is still unread.
+        """
         if self.stdin_fd < 0:
-            raise OSError("stdin closed")
-        os.write(self.stdin_fd, data)
+            raise BrokenPipeError(errno.EPIPE, "the process has no stdin channel")
+        if self._stdin is None or self._stdin.fd != self.stdin_fd:
+            self._stdin = StdinWriter(self.host.loop, self.stdin_fd)
+        self._stdin.write(data)
 
     def autostart(self) -> None:
         if self.config.autostart and self.state is State.STOPPED and not self.record.laststart:

@@ -7,6 +7,7 @@ environment supervisord would give them.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import functools
 import grp
@@ -160,9 +161,31 @@ class Child:
     stderr: int
 
 
-# Python ignores these; a child must start with the default action, as Popen's
-# restore_signals does.
-_RESTORE = (signal.SIGPIPE, signal.SIGXFSZ)
+def _default_signals() -> None:
+    """In a forked child before exec: every signal at its default action, none blocked.
+
+    Python ignores SIGPIPE and SIGXFSZ, and whoever started the supervisor may have ignored
+    or blocked others; a child starts as if from a clean shell whichever way it is spawned.
+    """
+    for sig in signal.valid_signals():
+        if sig not in (signal.SIGKILL, signal.SIGSTOP):
+            with contextlib.suppress(OSError, ValueError):
+                signal.signal(sig, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_SETMASK, ())
+
+
+# Popen's restore_signals puts these back to default in the child itself.
+_RESTORED_BY_POPEN = frozenset({signal.SIGPIPE, signal.SIGXFSZ})
+
+
+def _inherits_defaults() -> bool:
+    """Whether a Popen child would start clean without help: nothing ignored but what
+    restore_signals resets, nothing blocked. Then Popen may use vfork (a preexec_fn forces a
+    full fork, slower for a big supervisor); otherwise the child resets itself."""
+    if signal.pthread_sigmask(signal.SIG_BLOCK, ()):
+        return False
+    return all(signal.getsignal(sig) is not signal.SIG_IGN
+               for sig in signal.valid_signals() if sig not in _RESTORED_BY_POPEN)
 
 
 def spawn(p: Plan) -> Child:
@@ -271,9 +294,9 @@ def _native(p: Plan, f: _Fds) -> int:
 
 
 def _exec(p: Plan, f: _Fds) -> int:
+    # os.posix_spawn is no shortcut here: libc's spawn helper leaves its internal signals
+    # ignored in the child unless their bits are set by hand, which only fastspawn does.
     stdin, stdout, stderr = f.targets
-    if p.cwd is None and p.umask < 0 and p.creds is None:
-        return _posix_spawn(p, stdin, stdout, stderr)
     return _popen(p, stdin, stdout, stderr)
 
 
@@ -283,21 +306,6 @@ def _exec_error(p: Plan, exc: OSError) -> SpawnError:
     if exc.errno in (errno.EACCES, errno.EPERM):
         return SpawnError(f"no permission to run command {p.executable!r}", "NOT_EXECUTABLE")
     return SpawnError(f"couldn't exec {p.executable}: {exc.strerror}")
-
-
-def _posix_spawn(p: Plan, stdin: int, stdout: int, stderr: int) -> int:
-    actions = [(os.POSIX_SPAWN_DUP2, stdin, 0), (os.POSIX_SPAWN_DUP2, stdout, 1),
-               (os.POSIX_SPAWN_DUP2, stderr, 2)]
-    try:
-        return os.posix_spawn(p.executable, p.argv, p.env, file_actions=actions,
-                              setpgroup=0, setsigdef=_RESTORE)
-    except FileNotFoundError as exc:
-        raise SpawnError(f"can't find command {p.executable!r}", "NO_FILE") from exc
-    except PermissionError as exc:
-        raise SpawnError(f"no permission to run command {p.executable!r}",
-                         "NOT_EXECUTABLE") from exc
-    except OSError as exc:
-        raise SpawnError(f"couldn't exec {p.executable}: {exc.strerror}") from exc
 
 
 def _popen(p: Plan, stdin: int, stdout: int, stderr: int) -> int:
@@ -310,6 +318,9 @@ def _popen(p: Plan, stdin: int, stdout: int, stderr: int) -> int:
             stdin=stdin, stdout=stdout, stderr=stderr, close_fds=True, process_group=0,
             user=creds.uid if creds else None, group=creds.gid if creds else None,
             extra_groups=list(creds.groups) if creds else None,
+            # Python in the child only when needed, and never while spawning threads run
+            # (spawn_many starts these after the parallel ones).
+            preexec_fn=None if _inherits_defaults() else _default_signals,
         )
     except FileNotFoundError as exc:
         if p.cwd and not os.path.isdir(p.cwd):

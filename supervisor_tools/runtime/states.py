@@ -1,9 +1,9 @@
 """The process lifecycle as a pure transition table: (state, event) -> (record, actions).
 
 Nothing here touches the OS or reads a clock: every event carries `now`, and the result says
-what the event loop must do (spawn, signal, log). One deadline per process covers the three
-timed waits (startsecs in STARTING, the backoff delay in BACKOFF, stopwaitsecs in STOPPING),
-because a process is only ever in one of them.
+what the event loop must do (spawn, signal, log). One deadline per process covers the four
+timed waits (startsecs in STARTING, the backoff delay in BACKOFF, stopwaitsecs in STOPPING,
+the restart interval in EXITED), because a process is only ever in one of them.
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ SIGNALLABLE_STATES = frozenset({State.RUNNING, State.STARTING, State.STOPPING})
 
 TOO_QUICK = "Exited too quickly (process log may have details)"
 
+# The least time between two restarts of one process by autorestart: a program that exits at
+# once (startsecs=0, so BACKOFF never slows it) is restarted about once a second, as
+# supervisord's one-second tick does, instead of thousands of times a second. It counts from
+# the previous automatic restart, so the first restart after a start or after a while of quiet
+# (a killed worker, however long it ran) happens at once.
+MIN_RESTART_INTERVAL = 1.0
+
 
 @dataclass(frozen=True, slots=True)
 class Policy:
@@ -47,6 +54,7 @@ class Policy:
     stopwaitsecs: int = 10
     stopasgroup: bool = False
     killasgroup: bool = False
+    restart_interval: float = MIN_RESTART_INTERVAL
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +69,8 @@ class Record:
     exitstatus: int | None = None
     spawnerr: str = ""
     deadline: float | None = None
+    # when autorestart last spawned the process (None: never), for the restart interval
+    lastrestart: float | None = None
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -263,9 +273,34 @@ def _exited_running(p: Policy, r: Record, e: Event) -> Result:
         entered = (State.RUNNING, State.EXITED)
     restart = p.autorestart is True or (p.autorestart == "unexpected" and not expected)
     if restart and e.may_restart:
-        nxt = _start(p, rec, Start(e.now))
+        if r.lastrestart is not None and e.now < r.lastrestart + p.restart_interval:
+            # Restarted when the interval is over: the deadline in EXITED.
+            return Result(replace(rec, deadline=r.lastrestart + p.restart_interval), (log,),
+                          entered)
+        nxt = _restart(p, rec, e.now)
         return Result(nxt.record, (log,) + nxt.actions, entered + nxt.entered)
     return Result(rec, (log,), entered)
+
+
+def _restart_deadline(p: Policy, r: Record, e: Event) -> Result:
+    """The restart interval of an EXITED process is over: autorestart spawns it now."""
+    assert isinstance(e, Deadline)
+    if not e.may_restart:
+        return Result(replace(r, deadline=None))
+    return _restart(p, r, e.now)
+
+
+def _stop_waiting(p: Policy, r: Record, e: Event) -> Result:
+    """A stop request while a restart waits for the interval: the restart is called off."""
+    assert isinstance(e, Stop)
+    if r.deadline is None:
+        raise InvalidTransition("EXITED accepts Stop only while a restart waits")
+    return Result(replace(r, state=State.STOPPED, deadline=None), (), (State.STOPPED,))
+
+
+def _restart(p: Policy, r: Record, now: float) -> Result:
+    res = _start(p, r, Start(now))
+    return Result(replace(res.record, lastrestart=now), res.actions, res.entered)
 
 
 def _exited_starting(p: Policy, r: Record, e: Event) -> Result:
@@ -325,7 +360,19 @@ TABLE: dict[tuple[State, type], Handler] = {
     (S.STOPPING, Deadline): _stopping_deadline,
     (S.STOPPING, SignalFailed): _signal_failed,
     (S.UNKNOWN, Exited): _exited_unknown,
+    (S.EXITED, Deadline): _restart_deadline,
+    (S.EXITED, Stop): _stop_waiting,
 }
+
+
+def restart_waits(r: Record) -> bool:
+    """Autorestart will spawn this EXITED process when the restart interval is over."""
+    return r.state is State.EXITED and r.deadline is not None
+
+
+def stoppable(r: Record) -> bool:
+    """A stop request has something to do: a live process, or a restart to call off."""
+    return r.state in RUNNING_STATES or restart_waits(r)
 
 
 def accepts(state: State, event: type) -> bool:

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import time
 from collections.abc import Callable
 from enum import IntEnum
-from typing import TYPE_CHECKING
 
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
+from supervisor_tools.runtime.custody import Custody
+from supervisor_tools.runtime.group import Group as Group  # imported from here by others
+from supervisor_tools.runtime.group import comparable
 from supervisor_tools.runtime.listeners import EventHub
 from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
 from supervisor_tools.runtime.loop import Loop
 from supervisor_tools.runtime.process import Process
 from supervisor_tools.runtime.spawn import SpawnBatch
-from supervisor_tools.runtime.states import STOPPED_STATES, State
-
-if TYPE_CHECKING:
-    from supervisor_tools.runtime.fcgi import FcgiSocket
 
 # Reads the configuration again (reread, reload): a model, or a list of error lines.
 Loader = Callable[[], "Model | list[str]"]
@@ -38,58 +35,6 @@ class Mood(IntEnum):
     RUNNING = 1
     RESTARTING = 0
     SHUTDOWN = -1
-
-
-def comparable(cfg: GroupConfig) -> GroupConfig:
-    """A group config with its source positions blanked, for "has it changed" tests."""
-    blank = Span(cfg.source.file, 0, 0, 0, 0)
-    procs = tuple(dataclasses.replace(p, source=blank) for p in cfg.processes)
-    return dataclasses.replace(cfg, source=blank, processes=procs)
-
-
-class Group:
-    def __init__(self, host: Supervisor, config: GroupConfig) -> None:
-        self.config = config
-        # A FastCGI group's socket; raises FcgiError before anything else is set up.
-        self.fcgi: FcgiSocket | None = None
-        if config.kind == "fcgi-program":
-            from supervisor_tools.runtime.fcgi import socket_for
-
-            self.fcgi = socket_for(config)
-        self.processes: dict[str, Process] = {}
-        for pc in config.processes:
-            # Duplicate names inside a group: the last one wins, as in supervisord.
-            self.processes[pc.name] = Process(host, pc)
-            if self.fcgi is not None:
-                self.processes[pc.name].stdin_source = self.fcgi.fileno()
-        if self.fcgi is not None:
-            host.log.info(f"Creating socket {config.socket}")
-        host.events.group_created(self)
-
-    def close(self) -> None:
-        """The group leaves the supervisor: its logs and its FastCGI socket close."""
-        for proc in self.processes.values():
-            proc.close_logs()
-        if self.fcgi is not None:
-            self.fcgi.close()
-
-    @property
-    def name(self) -> str:
-        return self.config.name
-
-    def sorted(self) -> list[Process]:
-        return sorted(self.processes.values(), key=Process.sort_key)
-
-    def unstopped(self) -> list[Process]:
-        return [p for p in self.processes.values() if p.state not in STOPPED_STATES]
-
-    def stop_all(self) -> None:
-        """The shutdown step for one group: signal live processes, give up on BACKOFF ones."""
-        for proc in reversed(self.sorted()):
-            if proc.state in (State.RUNNING, State.STARTING):
-                proc.stop()
-            elif proc.state is State.BACKOFF:
-                proc.give_up()
 
 
 class Supervisor:
@@ -120,6 +65,10 @@ class Supervisor:
         self.events = EventHub(self)
         # Open while a start-up collects spawns to run together (see Process._spawn).
         self.spawn_batch: SpawnBatch | None = None
+        # The configuration a restart under way switches to, checked before anything stopped.
+        self._next_model: Model | None = None
+        # The child guard and the record of children (main.run sets it up; tests may not).
+        self.custody: Custody | None = None
 
     def set_mood(self, mood: Mood) -> None:
         if mood is self.mood and mood is not Mood.RUNNING:
@@ -141,6 +90,10 @@ class Supervisor:
             self.pids.pop(pid, None)
         else:
             self.pids[pid] = proc
+            if self.custody is not None:
+                group = proc.config.group
+                self.custody.spawned(pid, proc.name if group == proc.name
+                                     else f"{group}:{proc.name}")
 
     def state_changed(self, proc: Process) -> None:
         self.changed = True
@@ -160,8 +113,16 @@ class Supervisor:
         if not self.sd.nocleanup:
             cleanup_auto_logs(self.childlogdir, self.identifier)
         self.log.info(f"supervisord started with pid {os.getpid()}")
+        if self.custody is not None:
+            self.custody.start()
+            loop.after_each_batch(self.custody.flush)
         self._activate(self.group_configs)
+        if self.custody is not None:
+            self.custody.flush()  # the guard knows the first children before anything else
         self.set_mood(Mood.RUNNING)
+        # The work after each batch (the main log's flush among it) runs once now, not at the
+        # first request or exit, which may be a long time away for an idle supervisor.
+        self.loop.wake()
 
     def supported(self, cfg: GroupConfig) -> bool:
         if cfg.kind in ("program", "group", "eventlistener", "fcgi-program"):
@@ -240,6 +201,8 @@ class Supervisor:
         return self.exit_code
 
     def _cleanup(self) -> None:
+        if self.custody is not None:
+            self.custody.close(children_alive=bool(self.pids))
         for cb in self.on_exit:
             cb()
         for group in self.groups.values():
@@ -253,10 +216,31 @@ class Supervisor:
         self.set_mood(Mood.SHUTDOWN)
         self.loop.wake()
 
-    def restart(self) -> None:
+    def restart(self) -> list[str]:
+        """Reload, once the new configuration has loaded: its errors, or [] when under way.
+
+        supervisord stops everything, reads the file again and exits when it is invalid;
+        svtool reads it first and, when it is invalid, leaves every process and the running
+        configuration as they are.
+        """
         if self.mood is Mood.RUNNING:
+            errors = self._prepare_reload()
+            if errors:
+                return errors
             self.set_mood(Mood.RESTARTING)
         self.loop.wake()
+        return []
+
+    def _prepare_reload(self) -> list[str]:
+        loaded = self.loader()
+        if isinstance(loaded, list):
+            for line in loaded:
+                self.log.error(line)
+            self.log.error("configuration is not valid; keeping the previous one (not "
+                           "restarting: every process stays as it is)")
+            return loaded
+        self._next_model = loaded
+        return []
 
     def _on_error(self, exc: BaseException) -> None:
         import traceback  # only a bug comes here
@@ -280,6 +264,8 @@ class Supervisor:
             if pid == 0:
                 return
             proc = self.pids.pop(pid, None)
+            if self.custody is not None and self.custody.reaped(pid, status):
+                continue
             if proc is None:
                 self.log.info(f"reaped unknown pid {pid} (exit status {status})")
             else:
@@ -292,7 +278,7 @@ class Supervisor:
     def _on_hup(self, sig: int) -> None:
         self.log.warn("received SIGHUP indicating restart request")
         if self.mood is Mood.RUNNING:
-            self.set_mood(Mood.RESTARTING)
+            self.restart()
 
     def _on_usr2(self, sig: int) -> None:
         self.log.info("received SIGUSR2 indicating log reopen request")
@@ -320,14 +306,10 @@ class Supervisor:
             self._reload()
 
     def _reload(self) -> None:
-        loaded = self.loader()
-        if isinstance(loaded, list):
-            for line in loaded:
-                self.log.error(line)
-            self.log.error("configuration is not valid; keeping the previous one")
-            model = self.model
-        else:
-            model = loaded
+        # The model read (and found valid) when the restart was asked for: the file may have
+        # changed since, and nothing is stopped on a configuration that has not been checked.
+        model = self.model if self._next_model is None else self._next_model
+        self._next_model = None
         for group in self.groups.values():
             group.close()
         self.groups.clear()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import signal
 from pathlib import Path
@@ -122,6 +123,29 @@ def test_sigpipe_and_sigxfsz_are_default_in_children() -> None:
         ignored = int(out.split()[1], 16)
         assert code == 0 and not ignored & (1 << (signal.SIGPIPE - 1))
         assert not ignored & (1 << (signal.SIGXFSZ - 1))
+
+
+def test_children_start_with_default_signals_and_an_empty_mask() -> None:
+    """Whichever path spawns it (libc on threads, libc alone, Popen), a child
+    ignores and blocks nothing: not glibc's internal signals 32 and 33, not what the
+    supervisor's own parent ignored or blocked."""
+    probe = "/bin/grep -E 'SigIgn|SigBlk' /proc/self/status"
+    fast, slow = plan(pc("x", probe), None), plan(pc("y", probe, umask=0o22), None)
+    lone = dataclasses.replace(fast, native=False)  # where libc's spawner is missing
+    assert fast.native and not slow.native
+    old = signal.signal(signal.SIGUSR1, signal.SIG_IGN)
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGUSR2})
+    try:
+        children = spawn_many([fast]) + spawn_many([fast, fast, slow, lone])
+    finally:
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGUSR2})
+        signal.signal(signal.SIGUSR1, old)
+    children += spawn_many([slow])  # from a clean supervisor Popen needs no help in the child
+    for child in children:
+        assert isinstance(child, Child)
+        out, code = finish(child)
+        masks = dict(line.split(":\t") for line in out.splitlines())
+        assert code == 0 and masks == {"SigIgn": "0" * 16, "SigBlk": "0" * 16}
 
 
 def test_a_missing_pipe_is_a_spawn_error(monkeypatch: pytest.MonkeyPatch) -> None:

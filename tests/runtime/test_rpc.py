@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import hashlib
+import os
+import signal
 import threading
+import time
 import xmlrpc.client
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +28,7 @@ from supervisor_tools.model.model import (
 )
 from supervisor_tools.runtime.http import HttpServer, check_password
 from supervisor_tools.runtime.rpc import FAULTS, Deferred, Dispatcher, make_dispatcher, uptime
+from supervisor_tools.runtime.stdin import STDIN_BUFFER_MAX
 from supervisor_tools.runtime.supervisor import Supervisor
 from supervisor_tools.runtime.xmlenc import dump_fault, dump_response
 
@@ -192,6 +197,54 @@ def test_reload_config_diff_and_cant_reread(tmp_path: Path) -> None:
     assert d.call("supervisor.reloadConfig", ()) == [[["c"], ["a"], ["b"]]]
     assert fault(d, "supervisor.reloadConfig") == (92, "CANT_REREAD: conf:1:1: broken")
     sup.log.close()
+
+
+def test_restart_into_an_invalid_config_is_refused_before_anything_stops(
+        tmp_path: Path) -> None:
+    start = model(tmp_path, group("a", proc("a", "a")))
+    after = model(tmp_path, group("b", proc("b", "b")))
+    answers: list[Model | list[str]] = [["conf:3:1: broken", "conf:4:1: also"], after]
+    sup = Supervisor(start, lambda: answers.pop(0))
+    sup._activate(sup.group_configs)
+    d = make_dispatcher(sup)
+    assert fault(d, "supervisor.restart") == (92, "CANT_REREAD: conf:3:1: broken\nconf:4:1: also")
+    assert d.call("supervisor.getState", ()) == {"statecode": 1, "statename": "RUNNING"}
+    assert list(sup.groups) == ["a"]
+    assert d.call("supervisor.restart", ()) is True  # valid now: the model it switches to
+    sup._after_batch()
+    assert list(sup.groups) == ["b"] and answers == []
+    sup.log.close()
+
+
+def test_send_process_stdin_faults_past_its_buffer_and_after_the_reader_left(
+        tmp_path: Path) -> None:
+    deaf = proc("deaf", "deaf", command="/bin/sleep 30")  # never reads its stdin
+    quitter = proc("quitter", "quitter", command="/bin/sh -c 'exec 0<&-; sleep 30'")
+    listener = dataclasses.replace(proc("ear", "ear", command="/bin/sleep 30"),
+                                   kind="eventlistener")
+    ears = GroupConfig(name="ear", kind="eventlistener", priority=1, processes=(listener,),
+                       source=SPAN, events=("PROCESS_STATE",))
+    m = model(tmp_path, group("deaf", deaf), group("quitter", quitter), ears)
+    sup = Supervisor(m, lambda: m)
+    sup._activate(sup.group_configs)
+    d = make_dispatcher(sup)
+    try:
+        for name in ("deaf", "quitter", "ear"):
+            assert d.call("supervisor.startProcess", (name, False)) is True
+        assert fault(d, "supervisor.sendProcessStdin", "ear", "x") == (
+            FAULTS["FAILED"], "FAILED: ear: an event listener's stdin carries its events")
+        assert d.call("supervisor.sendProcessStdin", ("deaf", "x" * STDIN_BUFFER_MAX)) is True
+        code, text = fault(d, "supervisor.sendProcessStdin", "deaf", "x" * 100_000)
+        assert code == FAULTS["FAILED"] and text.startswith("FAILED: deaf: stdin buffer full")
+        time.sleep(0.3)  # the shell has closed its stdin
+        assert fault(d, "supervisor.sendProcessStdin", "quitter", "x") == (
+            FAULTS["NO_FILE"], "NO_FILE: quitter")
+    finally:
+        for _group, p in sup.all_processes():
+            if p.pid:
+                os.kill(p.pid, signal.SIGKILL)
+                os.waitpid(p.pid, 0)
+        sup.log.close()
 
 
 def test_shutdown_state_refuses_further_calls(rpc: tuple[Supervisor, Dispatcher]) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import signal
 from dataclasses import dataclass, field
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from supervisor_tools.runtime import states
 from supervisor_tools.runtime.states import (
@@ -161,13 +164,78 @@ def test_no_restart_while_supervisor_stops() -> None:
     assert res.record.state is S.EXITED and Spawn() not in res.actions
 
 
-def test_startsecs_zero_crash_loop_restarts_without_delay_or_limit() -> None:
+def test_startsecs_zero_crash_loop_restarts_once_per_interval_without_limit() -> None:
+    # startsecs=0 never enters BACKOFF, so only the restart interval keeps a program that
+    # exits at once from being spawned thousands of times a second.
+    assert states.MIN_RESTART_INTERVAL == Policy("x").restart_interval == 1.0
     sim = Sim(Policy("loop", startsecs=0, startretries=1, autorestart="unexpected"),
               [0.01] * 30)
     sim.apply(Start(0.0))
-    sim.run(0.25)
-    assert len(sim.spawns) >= 25
-    assert sim.record.state in (S.RUNNING, S.STARTING)
+    sim.run(10.5)
+    # the start, the first restart at once, then one restart a second
+    assert sim.spawns == [0.0, 0.01] + [float(i) + 0.01 for i in range(1, 11)]
+    assert sim.record.state in (S.RUNNING, S.EXITED)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.0, 3.0), min_size=1, max_size=40),
+       st.sampled_from([0, 1, 2]), st.floats(0.5, 2.0))
+def test_autorestarts_never_come_closer_than_the_interval(lifetimes: list[float],
+                                                          startsecs: int,
+                                                          interval: float) -> None:
+    """Whatever the children's lifetimes, two automatic restarts of one process are at least
+    the interval apart (BACKOFF delays are longer still), so spawns are bounded by time."""
+    sim = Sim(Policy("x", startsecs=startsecs, startretries=100, autorestart=True,
+                     restart_interval=interval), list(lifetimes))
+    sim.apply(Start(0.0))
+    sim.run(30.0)
+    restarts = sim.spawns[2:]  # the start and the first restart come at once
+    assert all(b - a >= min(interval, 1.0) - 1e-9 for a, b in itertools.pairwise(restarts))
+    assert len(sim.spawns) <= 2 + 30.0 / min(interval, 1.0) + 1
+
+
+def test_a_quick_second_restart_waits_in_exited_for_the_interval() -> None:
+    p = Policy("x", startsecs=0, autorestart=True)
+    first = step(p, _running(p), Exited(1, "exit status 1", 0.2))
+    assert first.record.state is S.STARTING and first.record.lastrestart == 0.2
+    rec = step(p, first.record, Spawned(8, 0.2)).record
+    res = step(p, rec, Exited(1, "exit status 1", 0.5))
+    assert res.record.state is S.EXITED and res.record.deadline == 1.2
+    assert Spawn() not in res.actions and res.entered == (S.EXITED,)
+    assert logs(res) == ["exited: x (exit status 1; not expected)"]
+    res = step(p, res.record, Deadline(1.2))
+    assert res.record.state is S.STARTING and res.actions == (Spawn(),)
+    assert res.record.lastrestart == 1.2
+
+
+def test_a_restart_after_a_quiet_interval_is_immediate() -> None:
+    # A worker killed twice, the second time well after the first restart, is replaced at once.
+    p = Policy("x", startsecs=0, autorestart=True, restart_interval=5.0)
+    res = step(p, _running(p), Exited(-1, "terminated by SIGKILL", 0.0))
+    assert res.record.state is S.STARTING and Spawn() in res.actions
+    rec = step(p, res.record, Spawned(9, 0.0)).record
+    res = step(p, rec, Exited(-1, "terminated by SIGKILL", 5.0))
+    assert res.record.state is S.STARTING and Spawn() in res.actions
+    rec = step(p, res.record, Spawned(10, 5.0)).record
+    res = step(p, rec, Exited(-1, "terminated by SIGKILL", 9.0))
+    assert res.record.state is S.EXITED and res.record.deadline == 10.0
+
+
+def test_a_waiting_restart_yields_to_start_stop_and_shutdown() -> None:
+    p = Policy("x", startsecs=0, autorestart=True)
+    waiting = Record(state=S.EXITED, lastrestart=0.1, deadline=1.1)
+    assert states.restart_waits(waiting) and states.stoppable(waiting)
+    started = step(p, waiting, Start(0.5))  # a start request does not wait
+    assert started.record.state is S.STARTING and started.record.deadline is None
+    stopped = step(p, waiting, Stop(0.5))  # a stop request calls the restart off
+    assert stopped.record.state is S.STOPPED and stopped.record.deadline is None
+    assert stopped.entered == (S.STOPPED,) and not stopped.actions
+    res = step(p, waiting, Deadline(1.1, may_restart=False))
+    assert res.record.state is S.EXITED and res.record.deadline is None and not res.actions
+    done = Record(state=S.EXITED)
+    assert not states.restart_waits(done) and not states.stoppable(done)
+    with pytest.raises(InvalidTransition):
+        step(p, done, Stop(2.0))
 
 
 def test_stop_signals_then_kills_after_stopwaitsecs_repeatedly() -> None:
@@ -249,6 +317,6 @@ def test_pairs_outside_the_table_are_refused(state: State) -> None:
 
 
 def test_table_lists_every_documented_transition() -> None:
-    assert len(states.TABLE) == 20
+    assert len(states.TABLE) == 22
     assert not states.accepts(S.RUNNING, Start)  # RPC answers ALREADY_STARTED instead
     assert not states.accepts(S.STOPPING, Stop)  # RPC answers NOT_RUNNING instead

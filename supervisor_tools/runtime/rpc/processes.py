@@ -1,0 +1,177 @@
+"""Starting, stopping and signalling processes, one, a group or all."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from supervisor_tools.runtime.rpc.base import Base
+from supervisor_tools.runtime.rpc.faults import NOT_DONE, Deferred, RPCError, signal_number
+from supervisor_tools.runtime.states import (
+    RUNNING_STATES,
+    SIGNALLABLE_STATES,
+    STOPPED_STATES,
+    State,
+    stoppable,
+)
+
+
+class ProcessMethods(Base):
+    """start*, stop* and signal* methods."""
+
+    # -- starting and stopping -----------------------------------------------------------------
+
+    def startProcess(self, name: str, wait: bool = True) -> Any:
+        """Start a process.
+
+        @param string name process name (or group:name, or group:*)
+        @param boolean wait wait for the process to be fully started
+        @return boolean result always true unless error
+        """
+        self._update()
+        group, proc = self._lookup(name)
+        if proc is None:
+            return self.startProcessGroup(group.name, wait)
+        try:
+            proc.get_plan()
+        except Exception as exc:  # SpawnError carries the fault name
+            fault = getattr(exc, "fault", "SPAWN_ERROR")
+            if fault in ("NO_FILE", "NOT_EXECUTABLE"):
+                raise RPCError(fault, getattr(exc, "message", str(exc))) from None
+        if proc.state in RUNNING_STATES:
+            raise RPCError("ALREADY_STARTED", name)
+        if proc.state is State.UNKNOWN:
+            raise RPCError("FAILED", f"{name} is in an unknown process state")
+        proc.start()
+        self.sup.reap()
+        if proc.record.spawnerr:
+            raise RPCError("SPAWN_ERROR", name)
+        if not wait or proc.state is State.RUNNING:
+            return True
+
+        def poll() -> Any:
+            if proc.record.spawnerr:
+                raise RPCError("SPAWN_ERROR", name)
+            if proc.state not in (State.STARTING, State.RUNNING):
+                raise RPCError("ABNORMAL_TERMINATION", name)
+            return True if proc.state is State.RUNNING else NOT_DONE
+
+        return Deferred(poll)
+
+    def startProcessGroup(self, name: str, wait: bool = True) -> Any:
+        """Start all processes in the group named name.
+
+        @param string name the group name
+        @param boolean wait wait for each process to be fully started
+        @return array result an array of process status info structs
+        """
+        self._update()
+        group = self.sup.groups.get(name)
+        if group is None:
+            raise RPCError("BAD_NAME", name)
+        procs = [(group, p) for p in group.sorted()]
+        return self._each(procs, lambda p: p.state not in RUNNING_STATES,
+                          lambda n: self.startProcess(n, wait))
+
+    def startAllProcesses(self, wait: bool = True) -> Any:
+        """Start all processes listed in the configuration file.
+
+        @param boolean wait wait for each process to be fully started
+        @return array result an array of process status info structs
+        """
+        self._update()
+        return self._each(self.sup.all_processes(), lambda p: p.state not in RUNNING_STATES,
+                          lambda n: self.startProcess(n, wait))
+
+    def stopProcess(self, name: str, wait: bool = True) -> Any:
+        """Stop a process named by name.
+
+        @param string name the name of the process to stop (or group:name)
+        @param boolean wait wait for the process to be fully stopped
+        @return boolean result always true unless error
+        """
+        self._update()
+        group, proc = self._lookup(name)
+        if proc is None:
+            return self.stopProcessGroup(group.name, wait)
+        if not stoppable(proc.record):  # a restart waiting for its interval can be called off
+            raise RPCError("NOT_RUNNING", name)
+        proc.stop()
+        if proc.state is State.UNKNOWN:
+            raise RPCError("FAILED", proc.record.spawnerr or f"{name} could not be signalled")
+        self.sup.reap()
+        if not wait or proc.state in STOPPED_STATES:
+            return True
+        return Deferred(lambda: True if proc.state in STOPPED_STATES else NOT_DONE)
+
+    def stopProcessGroup(self, name: str, wait: bool = True) -> Any:
+        """Stop all processes in the process group named name.
+
+        @param string name the group name
+        @param boolean wait wait for each process to be fully stopped
+        @return array result an array of process status info structs
+        """
+        self._update()
+        group = self.sup.groups.get(name)
+        if group is None:
+            raise RPCError("BAD_NAME", name)
+        procs = [(group, p) for p in group.sorted()]
+        return self._each(procs, lambda p: stoppable(p.record),
+                          lambda n: self.stopProcess(n, wait))
+
+    def stopAllProcesses(self, wait: bool = True) -> Any:
+        """Stop all processes in the process list.
+
+        @param boolean wait wait for each process to be fully stopped
+        @return array result an array of process status info structs
+        """
+        self._update()
+        return self._each(self.sup.all_processes(), lambda p: stoppable(p.record),
+                          lambda n: self.stopProcess(n, wait))
+
+    def signalProcess(self, name: str, signal: str) -> Any:
+        """Send an arbitrary UNIX signal to the process named by name.
+
+        @param string name name of the process to signal (or group:name)
+        @param string signal signal to send, as name (HUP) or number (1)
+        @return boolean result always true unless error
+        """
+        self._update()
+        group, proc = self._lookup(name)
+        if proc is None:
+            return self.signalProcessGroup(group.name, signal)
+        try:
+            sig = signal_number(signal)
+        except ValueError:
+            raise RPCError("BAD_SIGNAL", signal) from None
+        if proc.state not in SIGNALLABLE_STATES:
+            raise RPCError("NOT_RUNNING", name)
+        msg = proc.signal(sig)
+        if msg is not None:
+            raise RPCError("FAILED", msg)
+        return True
+
+    def signalProcessGroup(self, name: str, signal: str) -> Any:
+        """Send a signal to all processes in the group named name.
+
+        @param string name the group name
+        @param string signal signal to send, as name (HUP) or number (1)
+        @return array result an array of process status info structs
+        """
+        group = self.sup.groups.get(name)
+        self._update()
+        if group is None:
+            raise RPCError("BAD_NAME", name)
+        procs = [(group, p) for p in group.sorted()]
+        return self._each(procs, lambda p: p.state in SIGNALLABLE_STATES,
+                          lambda n: self.signalProcess(n, signal))
+
+    def signalAllProcesses(self, signal: str) -> Any:
+        """Send a signal to all processes in the process list.
+
+        @param string signal signal to send, as name (HUP) or number (1)
+        @return array result an array of process status info structs
+        """
+        result = self._each(self.sup.all_processes(), lambda p: p.state in SIGNALLABLE_STATES,
+                            lambda n: self.signalProcess(n, signal))
+        self._update()
+        return result
