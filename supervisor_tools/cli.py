@@ -3,12 +3,19 @@
 Every command returns an exit code through the error boundary in boundary.py. Heavy modules are
 imported inside the commands so `svtool --help` starts fast. (fastlint.py parses the commonest
 `svtool lint` command lines without importing click; a test holds it to what click parses.)
+
+One language across commands: `-c/--config FILE` is the supervisord config a command reads,
+`-o/--output` where its output goes (atomically), `-q/--quiet` says less, `-s/--serverurl` is the
+supervisor to talk to, and `--format json` asks for JSON (`--json` stays as its alias). Every
+command has a `short_help` that `svtool --help` shows whole.
 """
 
 from __future__ import annotations
 
+import os
 import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
 
@@ -19,10 +26,37 @@ from supervisor_tools.lint.report import FORMATS
 
 _guard = boundary.guard
 _short_lived = boundary.short_lived
+F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _exit(code: int) -> None:
     sys.exit(code)
+
+
+def _config(positional: str | None, option: str | None) -> str:
+    """The config named as the CONFIG argument or with -c/--config (once)."""
+    if positional is not None and option is not None and positional != option:
+        raise click.UsageError("name the config once: as CONFIG or with -c/--config")
+    config = option if option is not None else positional
+    if config is None:
+        raise click.UsageError("Missing argument 'CONFIG' (or -c/--config FILE).")
+    return config
+
+
+def _config_option(help_text: str = "The config to read (instead of the CONFIG argument).",
+                   **kw: Any) -> Callable[[F], F]:
+    return click.option("-c", "--config", "config_opt", metavar="FILE", help=help_text, **kw)
+
+
+def _format_options(what: str) -> Callable[[F], F]:
+    """`--format text|json`, and `--json` as its old spelling."""
+    def decorate(func: F) -> F:
+        func = click.option("--json", "as_json", is_flag=True,
+                            help="Same as --format json.")(func)
+        return click.option("--format", "output_format", type=click.Choice(("text", "json")),
+                            default="text", show_default=True, help=f"Print {what} as text "
+                            "or JSON.")(func)
+    return decorate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -38,29 +72,33 @@ def cli() -> None:
 # -- foundation commands (show) --
 
 
-@cli.command()
-@click.argument("config")
-@click.option("--json", "as_json", is_flag=True, help="Print the effective configuration as JSON.")
+@cli.command(short_help="Print the effective configuration supervisord would run.")
+@click.argument("config", required=False)
+@_config_option()
+@_format_options("the effective configuration")
 @click.option("--fragment", is_flag=True,
               help="The file is a conf.d fragment: do not require [supervisord].")
 @click.option("--no-host-checks", is_flag=True,
               help="Do not check users and directories against this machine.")
-def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> None:
-    """Print the effective configuration supervisord would run."""
+def show(config: str | None, config_opt: str | None, output_format: str, as_json: bool,
+         fragment: bool, no_host_checks: bool) -> None:
+    """Print the effective configuration supervisord would run: groups, processes, commands
+    and logs, as text or JSON (docs/show-json.md)."""
+    path = _config(config, config_opt)
     _short_lived()
     from supervisor_tools.commands import show_command
 
-    _exit(_guard(lambda: show_command(config, as_json=as_json, fragment=fragment,
-                                      host_checks=not no_host_checks)))
+    _exit(_guard(lambda: show_command(path, as_json=as_json or output_format == "json",
+                                      fragment=fragment, host_checks=not no_host_checks)))
 
 # -- lint commands --
 
 
-@cli.command()
+@cli.command(short_help="Report every problem in supervisor configs.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(FORMATS),
               default="text", show_default=True, help="Output format.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "--output-file", "output_file", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding is at least this severe (default: error).")
@@ -79,7 +117,10 @@ def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> No
                    "this machine (the host group; off by default: lint on the target host).")
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply certain fixes in place.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+@click.option("-c", "--config", "config", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The main supervisord config, as --config-root. A .toml file is taken as "
+                   "the settings file, as --settings (the old meaning of --config).")
+@click.option("--settings", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Settings file (default: .svtool.toml or pyproject.toml [tool.svtool]).")
 @click.option("--no-config", is_flag=True, help="Ignore settings files.")
 @click.option("--show-settings", is_flag=True,
@@ -99,13 +140,30 @@ def lint(**params: Any) -> None:
     """Report every problem in config files, conf.d fragments, directories or globs (- for
     stdin). A fragment is checked inside the main config that includes it, or beside the
     configs of its directory; only the named files' findings are reported."""
+    _route_config(params)
     _short_lived()
     from supervisor_tools.lint.command import run_lint
 
     _exit(_guard(lambda: run_lint(**params)))
 
 
-@cli.command("rule")
+def _route_config(params: dict[str, Any]) -> None:
+    """`lint -c FILE`: the main config, or for a .toml file the settings file (what
+    `--config` meant before -c/--config named the supervisord config in every command)."""
+    config = params.pop("config")
+    if config is None:
+        return
+    key, other = (("config_path", "--settings") if config.endswith(".toml")
+                  else ("config_root", "--config-root"))
+    if params[key] is not None and params[key] != config:
+        raise click.UsageError(f"-c/--config {config} and {other} {params[key]} name two files")
+    if key == "config_root" and not (os.path.isfile(config) and os.access(config, os.R_OK)):
+        raise click.BadParameter(f"File {config!r} does not exist or cannot be read.",
+                                 param_hint="'-c' / '--config'")
+    params[key] = config
+
+
+@cli.command("rule", short_help="Print the documentation of one lint rule (by ID or name).")
 @click.argument("rule_id")
 def rule_doc(rule_id: str) -> None:
     """Print the documentation of one lint rule (by ID or name)."""
@@ -114,20 +172,21 @@ def rule_doc(rule_id: str) -> None:
     _exit(_guard(lambda: rule_command(rule_id)))
 
 
-@cli.command("rules")
-@click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
-def rules_list(as_json: bool) -> None:
-    """List every lint rule."""
+@cli.command("rules", short_help="List every lint rule.")
+@_format_options("the rules")
+def rules_list(output_format: str, as_json: bool) -> None:
+    """List every lint rule: ID, severity, whether it fixes, its group, name and summary."""
     from supervisor_tools.lint.command import rules_command
 
-    _exit(_guard(lambda: rules_command(as_json)))
+    _exit(_guard(lambda: rules_command(as_json or output_format == "json")))
 
 
 # -- converter commands --
 
 
-@cli.command("to-systemd")
-@click.argument("config", type=click.Path(dir_okay=False))
+@cli.command("to-systemd", short_help="Convert a config or conf.d fragment to systemd units.")
+@click.argument("config", type=click.Path(dir_okay=False), required=False)
+@_config_option(type=click.Path(dir_okay=False))
 @click.option("-o", "--output", metavar="DIR",
               help="Write one file per unit into DIR (created if missing) instead of stdout.")
 @click.option("--prefix", default="", metavar="NAME", help="Prefix every unit name with NAME.")
@@ -138,19 +197,22 @@ def rules_list(as_json: bool) -> None:
 @click.option("--logrotate", metavar="FILE",
               help="Write a logrotate configuration for the log files supervisord rotated "
                    "(- for stdout) instead of reporting their rotation as lost.")
-def to_systemd(config: str, output: str | None, prefix: str, user_mode: bool,
-               strict: bool, logrotate: str | None) -> None:
-    """Convert a config or conf.d fragment to systemd units."""
+def to_systemd(config: str | None, config_opt: str | None, output: str | None, prefix: str,
+               user_mode: bool, strict: bool, logrotate: str | None) -> None:
+    """Convert a config or conf.d fragment to systemd units: one .service per program,
+    templates for numprocs, targets for groups (docs/systemd.md)."""
+    path = _config(config, config_opt)
     from supervisor_tools.convert.commands import to_systemd_command
 
-    _exit(_guard(lambda: to_systemd_command(config, output=output, prefix=prefix,
+    _exit(_guard(lambda: to_systemd_command(path, output=output, prefix=prefix,
                                             user_mode=user_mode, strict=strict,
                                             logrotate=logrotate)))
 
 
-@cli.command("from-systemd")
+@cli.command("from-systemd", short_help="Convert systemd units to [program:x] sections.")
 @click.argument("units", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", metavar="FILE", help="Write the INI to FILE instead of stdout.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the INI to FILE (atomically) instead of stdout.")
 @click.option("--strict", is_flag=True,
               help="Fail (exit 1, nothing written) when a directive cannot be expressed.")
 def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> None:
@@ -160,24 +222,29 @@ def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> No
     _exit(_guard(lambda: from_systemd_command(units, output=output, strict=strict)))
 
 
-@cli.command("to-yaml")
-@click.argument("config", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", metavar="FILE", help="Write the YAML to FILE instead of stdout.")
+@cli.command("to-yaml", short_help="Convert a config or conf.d fragment to svtool's YAML form.")
+@click.argument("config", type=click.Path(dir_okay=False), required=False)
+@_config_option(type=click.Path(dir_okay=False))
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the YAML to FILE (atomically) instead of stdout.")
 @click.option("--all", "all_values", is_flag=True, help="Also write options left at defaults.")
 @click.option("--schema-url", metavar="URL",
               help="Where editors find the JSON Schema (the first line's $schema=), e.g. a "
                    "path relative to the output file.")
-def to_yaml(config: str, output: str | None, all_values: bool, schema_url: str | None) -> None:
-    """Convert a config or conf.d fragment to svtool's YAML form."""
+def to_yaml(config: str | None, config_opt: str | None, output: str | None, all_values: bool,
+            schema_url: str | None) -> None:
+    """Convert a config or conf.d fragment to svtool's YAML form (docs/yaml.md)."""
+    path = _config(config, config_opt)
     from supervisor_tools.convert.commands import to_yaml_command
 
-    _exit(_guard(lambda: to_yaml_command(config, output=output, all_values=all_values,
+    _exit(_guard(lambda: to_yaml_command(path, output=output, all_values=all_values,
                                          schema_url=schema_url)))
 
 
-@cli.command("from-yaml")
+@cli.command("from-yaml", short_help="Convert svtool's YAML form to supervisor INI.")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", metavar="FILE", help="Write the INI to FILE instead of stdout.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the INI to FILE (atomically) instead of stdout.")
 def from_yaml(path: str, output: str | None) -> None:
     """Validate a YAML config against the schema and convert it to supervisor INI."""
     from supervisor_tools.convert.commands import from_yaml_command
@@ -185,9 +252,9 @@ def from_yaml(path: str, output: str | None) -> None:
     _exit(_guard(lambda: from_yaml_command(path, output=output)))
 
 
-@cli.command("schema")
+@cli.command("schema", short_help="Print the JSON Schema of the YAML form.")
 @click.option("-o", "--output", metavar="FILE",
-              help="Write the schema to FILE instead of stdout.")
+              help="Write the schema to FILE (atomically) instead of stdout.")
 @click.option("--check", is_flag=True,
               help="Exit 1 if FILE (default schemas/supervisor.schema.json) is not up to date.")
 def schema(output: str | None, check: bool) -> None:
@@ -205,7 +272,8 @@ def _parent_output(ctx: click.Context) -> str | None:
     return ctx.parent.params.get("output") if ctx.parent is not None else None
 
 
-@cli.group("echo-conf", invoke_without_command=True)
+@cli.group("echo-conf", invoke_without_command=True,
+           short_help="Print a sample config, or a program, group or systemd unit.")
 @click.option("--minimal", is_flag=True,
               help="A small working config instead of the annotated sample (needs --dir).")
 @click.option("--dir", "directory", type=click.Path(file_okay=False),
@@ -232,7 +300,7 @@ def echo_conf(ctx: click.Context, minimal: bool, directory: str | None,
                                            output=output)))
 
 
-@echo_conf.command("program")
+@echo_conf.command("program", short_help="A ready [program:NAME] section.")
 @click.argument("name")
 @click.option("--command", "command", required=True, help="The command to run.")
 @click.option("--numprocs", type=int, default=1, show_default=True,
@@ -266,7 +334,7 @@ def echo_conf_program(ctx: click.Context, name: str, command: str, numprocs: int
     _exit(_guard(lambda: echo_program_command(request, output or _parent_output(ctx))))
 
 
-@echo_conf.command("group")
+@echo_conf.command("group", short_help="A [group:NAME] section over existing programs.")
 @click.argument("name")
 @click.option("--programs", required=True, metavar="A,B,...",
               help="The programs in the group, comma-separated.")
@@ -283,7 +351,7 @@ def echo_conf_group(ctx: click.Context, name: str, programs: str, priority: int 
                                             output or _parent_output(ctx))))
 
 
-@echo_conf.command("systemd-unit")
+@echo_conf.command("systemd-unit", short_help="A systemd unit that runs `svtool run`.")
 @click.option("-c", "--config", "config", required=True,
               help="The supervisord config `svtool run` will run.")
 @click.option("--user", "user_mode", is_flag=True,
@@ -300,7 +368,7 @@ def echo_conf_systemd_unit(ctx: click.Context, config: str, user_mode: bool,
                                               output=output or _parent_output(ctx))))
 
 
-@cli.command("docs")
+@cli.command("docs", short_help="Write the option reference (docs/options.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the page to this file (atomically) instead of stdout.")
 @click.option("--check", is_flag=True,
@@ -315,18 +383,19 @@ def docs(output: str | None, check: bool) -> None:
 # -- runtime commands --
 
 
-@cli.command()
+@cli.command(short_help="Run a config like supervisord (supervisorctl can drive it).")
 @click.argument("config_arg", metavar="[CONFIG]", required=False,
                 type=click.Path(dir_okay=False))
-@click.option("-c", "--configuration", "config", type=click.Path(dir_okay=False),
-              help="The supervisord configuration file.")
+@click.option("-c", "--config", "--configuration", "config", type=click.Path(dir_okay=False),
+              metavar="FILE", help="The supervisord configuration file.")
 @click.option("-n", "--nodaemon", is_flag=True, help="Run in the foreground.")
-@click.option("-s", "--silent", is_flag=True, help="No log output to stdout in the foreground.")
+@click.option("-q", "--quiet", "--silent", "silent", is_flag=True,
+              help="No log output to stdout in the foreground.")
 @click.option("-l", "--logfile", help="The main log file (overrides [supervisord] logfile).")
 @click.option("-e", "--loglevel", help="critical, error, warn, info, debug, trace or blather.")
 @click.option("-j", "--pidfile", help="Where to write the pid of the supervisor.")
 @click.option("-i", "--identifier", help="The identifier reported over XML-RPC.")
-@click.option("-q", "--childlogdir", help="The directory for AUTO child logs.")
+@click.option("--childlogdir", help="The directory for AUTO child logs.")
 @click.option("-k", "--nocleanup", is_flag=True, help="Keep old AUTO child logs at start.")
 @click.option("-d", "--directory", help="The directory to change to when daemonized.")
 @click.option("--allow-insecure-http", is_flag=True,
@@ -335,7 +404,11 @@ def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool
         logfile: str | None, loglevel: str | None, pidfile: str | None,
         identifier: str | None, childlogdir: str | None, nocleanup: bool,
         directory: str | None, allow_insecure_http: bool) -> None:
-    """Run a configuration like supervisord does (the real supervisorctl can drive it)."""
+    """Run a configuration like supervisord does (the real supervisorctl can drive it).
+
+    The options are supervisord's, except that its -s (--silent) is -q/--quiet here and its
+    -q (--childlogdir) has only the long form: -q and -s mean the same in every svtool command.
+    """
     from supervisor_tools.runtime.main import RunOptions
     from supervisor_tools.runtime.main import run as run_config
 
@@ -346,23 +419,26 @@ def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool
     _exit(_guard(lambda: run_config(config or config_arg, opts)))
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.option("-c", "--configuration", "config", type=click.Path(dir_okay=False),
+@cli.command(context_settings={"ignore_unknown_options": True},
+             short_help="Control a running supervisor, as supervisorctl does.")
+@click.option("-c", "--config", "--configuration", "config", type=click.Path(dir_okay=False),
+              metavar="FILE",
               help="Read [supervisorctl] serverurl, username and password from this file.")
 @click.option("-s", "--serverurl", help="unix:///path/to.sock or http://host:port.")
 @click.option("-u", "--username", help="User name for basic auth.")
 @click.option("-p", "--password", help="Password for basic auth.")
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@_format_options("results")
 @click.argument("command")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def ctl(config: str | None, serverurl: str | None, username: str | None,
-        password: str | None, as_json: bool, command: str, args: tuple[str, ...]) -> None:
+        password: str | None, output_format: str, as_json: bool, command: str,
+        args: tuple[str, ...]) -> None:
     """Control a running supervisor: status, start, stop, restart, signal, pid, tail,
     maintail, clear, avail, reread, update, add, remove, reload, shutdown, version."""
     from supervisor_tools.runtime.ctl import ctl as run_ctl
 
     _exit(_guard(lambda: run_ctl(config, serverurl, username, password, command, list(args),
-                                 as_json)))
+                                 as_json or output_format == "json")))
 
 
 
