@@ -4,16 +4,15 @@ command, JSON is `--format json` everywhere, and `svtool --help` shows whole des
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
 
 import click
 import pytest
-from click.testing import CliRunner
 
 from supervisor_tools.cli import cli
+from tests.lint.test_cli import invoke as invoke_in
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "fixtures" / "demo" / "supervisord.conf"
@@ -29,15 +28,8 @@ def commands(group: click.Group = cli, prefix: str = "svtool") -> Iterator[
             yield from commands(command, f"{prefix} {name}")
 
 
-def invoke(args: list[str], cwd: Path | None = None) -> tuple[int, str, str]:
-    old = os.getcwd()
-    if cwd is not None:
-        os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(cli, args, catch_exceptions=False)
-    finally:
-        os.chdir(old)
-    return result.exit_code, result.stdout, result.stderr
+def invoke(args: list[str], cwd: Path = ROOT) -> tuple[int, str, str]:
+    return invoke_in(args, cwd)
 
 
 @pytest.mark.parametrize(("where", "command"), list(commands()))
