@@ -124,7 +124,9 @@ def value_text(text: str, spec: OptionSpec, what: str | None = None,
     """`text` (with its %(name)s references) written as the value of `spec`."""
     what = what or spec.name
     check_line_safe(text, what, separator)
-    return expression(text, spec, what)
+    written = expression(text, spec, what)
+    check_value(spec.name, written, what, separator)
+    return written
 
 
 # -- environment -----------------------------------------------------------------------------------
