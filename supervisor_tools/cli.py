@@ -122,7 +122,8 @@ def show(config: str | None, config_opt: str | None, output_format: str, as_json
                    "the settings file, as --settings (the old meaning of --config).")
 @click.option("--settings", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Settings file (default: .svtool.toml or pyproject.toml [tool.svtool]).")
-@click.option("--no-config", is_flag=True, help="Ignore settings files.")
+@click.option("--no-settings", "--no-config", "no_config", is_flag=True,
+              help="Ignore settings files.")
 @click.option("--show-settings", is_flag=True,
               help="Print the resolved settings and the rules they enable, and exit.")
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,

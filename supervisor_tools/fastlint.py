@@ -20,6 +20,7 @@ _FLAGS: dict[str, tuple[str, bool]] = {
     "--statistics": ("stats", True), "--host-checks": ("host_checks", True),
     "--no-host-checks": ("host_checks", False), "--fix": ("apply_fixes", True),
     "--diff": ("show_diff", True), "--no-config": ("no_config", True),
+    "--no-settings": ("no_config", True),
     "--exit-zero": ("exit_zero", True), "--show-settings": ("show_settings", True),
     "--only-supervisor": ("only_supervisor", True)}
 _CHOICES = {"--format": ("output_format", FORMATS),

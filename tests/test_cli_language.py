@@ -105,6 +105,9 @@ def test_lint_settings_file_by_settings_or_the_old_config_spelling(tmp_path: Pat
     assert invoke(["lint", "--settings", "strict.toml", "web.conf"], tmp_path)[0] == 1
     assert invoke(["lint", "--config", "strict.toml", "web.conf"], tmp_path)[0] == 1
     assert invoke(["lint", "-c", "strict.toml", "web.conf"], tmp_path)[0] == 1
+    (tmp_path / ".svtool.toml").write_text('fail-on = "warning"\n')
+    assert invoke(["lint", "web.conf"], tmp_path)[0] == 1
+    assert invoke(["lint", "--no-settings", "web.conf"], tmp_path)[0] == 0
 
 
 def test_lint_output_has_the_long_name_of_every_other_command(tmp_path: Path) -> None:

@@ -42,7 +42,7 @@ TOKEN_LIST = [
     "--output-file=out.txt", "out.txt", "--stdin-filename", "--stdin-filename=web.conf",
     "--config-root", "--config-root=main.conf", "main.conf", "--config-root=missing.conf",
     "adir", "--output", "--output=out.txt", "--settings", "--settings=pyproject.toml", "-c",
-    "-cmain.conf"]
+    "-cmain.conf", "--no-settings"]
 TOKENS = st.sampled_from(TOKEN_LIST)
 
 
