@@ -121,7 +121,8 @@ Suppressions: `; svtool: disable=SV236` at the end of a line (or alone on the li
 `; svtool: disable-file=SV246,tmp-path` anywhere in a file (by convention at its top).
 
 Settings, in `.svtool.toml` or `[tool.svtool]` of `pyproject.toml` (found from the current
-directory upwards; `--settings FILE`, or `--config FILE.toml` as before, `--no-settings` or `--no-config`):
+directory upwards; `--settings FILE`, or `--config FILE.toml` as before; `--no-settings`, or
+`--no-config`):
 
 ```toml
 [tool.svtool]
