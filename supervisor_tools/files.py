@@ -67,7 +67,7 @@ def write_atomic(path: str, text: str) -> None:
         else:
             if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
                 # only root may give a file away; anyone else writes their own file
-                with contextlib.suppress(PermissionError):
+                with contextlib.suppress(OSError):
                     os.chown(tmp, st.st_uid, st.st_gid)
             os.chmod(tmp, st.st_mode & 0o7777)
         os.replace(tmp, target)

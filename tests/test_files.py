@@ -126,3 +126,15 @@ def test_failed_write_is_one_line_exit_2_and_changes_nothing(tmp_path: Path,
     assert (tmp_path / "web.conf").read_text() == conf
     assert (tmp_path / "web.service").read_text() == "old unit\n"
     assert sorted(os.listdir(tmp_path)) == ["web.conf", "web.service", "web.yaml"]
+
+
+def test_an_existing_file_keeps_its_owner_where_allowed(tmp_path: Path) -> None:
+    target = tmp_path / "app.conf"
+    target.write_text("old")
+    if os.geteuid() == 0:
+        os.chown(target, 1, 1)  # root rewrites a file owned by someone else
+    before = target.stat()
+    write_atomic(str(target), "new")
+    after = target.stat()
+    assert (after.st_uid, after.st_gid) == (before.st_uid, before.st_gid)
+    assert target.read_text() == "new"
