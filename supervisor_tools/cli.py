@@ -4,59 +4,35 @@ Every command returns an exit code through the error boundary in boundary.py. He
 imported inside the commands so `svtool --help` starts fast. (fastlint.py parses the commonest
 `svtool lint` command lines without importing click; a test holds it to what click parses.)
 
-One language across commands: `-c/--config FILE` is the supervisord config a command reads,
-`-o/--output` where its output goes (atomically), `-q/--quiet` says less, `-s/--serverurl` is the
-supervisor to talk to, and `--format json` asks for JSON (`--json` stays as its alias). Every
-command has a `short_help` that `svtool --help` shows whole.
+The options shared by commands mean one thing each (cli_options.py), and every command has a
+`short_help` that `svtool --help` shows whole.
 """
 
 from __future__ import annotations
 
-import os
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from supervisor_tools import __version__, boundary
+from supervisor_tools.cli_options import (
+    config_of,
+    config_option,
+    format_options,
+    parent_output,
+    route_config,
+)
 from supervisor_tools.errors import Severity
 from supervisor_tools.lint.output import COLOR_CHOICES
 from supervisor_tools.lint.report import FORMATS
 
 _guard = boundary.guard
 _short_lived = boundary.short_lived
-F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _exit(code: int) -> None:
     sys.exit(code)
-
-
-def _config(positional: str | None, option: str | None) -> str:
-    """The config named as the CONFIG argument or with -c/--config (once)."""
-    if positional is not None and option is not None and positional != option:
-        raise click.UsageError("name the config once: as CONFIG or with -c/--config")
-    config = option if option is not None else positional
-    if config is None:
-        raise click.UsageError("Missing argument 'CONFIG' (or -c/--config FILE).")
-    return config
-
-
-def _config_option(help_text: str = "The config to read (instead of the CONFIG argument).",
-                   **kw: Any) -> Callable[[F], F]:
-    return click.option("-c", "--config", "config_opt", metavar="FILE", help=help_text, **kw)
-
-
-def _format_options(what: str) -> Callable[[F], F]:
-    """`--format text|json`, and `--json` as its old spelling."""
-    def decorate(func: F) -> F:
-        func = click.option("--json", "as_json", is_flag=True,
-                            help="Same as --format json.")(func)
-        return click.option("--format", "output_format", type=click.Choice(("text", "json")),
-                            default="text", show_default=True, help=f"Print {what} as text "
-                            "or JSON.")(func)
-    return decorate
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -74,8 +50,8 @@ def cli() -> None:
 
 @cli.command(short_help="Print the effective configuration supervisord would run.")
 @click.argument("config", required=False)
-@_config_option()
-@_format_options("the effective configuration")
+@config_option()
+@format_options("the effective configuration")
 @click.option("--fragment", is_flag=True,
               help="The file is a conf.d fragment: do not require [supervisord].")
 @click.option("--no-host-checks", is_flag=True,
@@ -84,7 +60,7 @@ def show(config: str | None, config_opt: str | None, output_format: str, as_json
          fragment: bool, no_host_checks: bool) -> None:
     """Print the effective configuration supervisord would run: groups, processes, commands
     and logs, as text or JSON (docs/show-json.md)."""
-    path = _config(config, config_opt)
+    path = config_of(config, config_opt)
     _short_lived()
     from supervisor_tools.commands import show_command
 
@@ -141,27 +117,11 @@ def lint(**params: Any) -> None:
     """Report every problem in config files, conf.d fragments, directories or globs (- for
     stdin). A fragment is checked inside the main config that includes it, or beside the
     configs of its directory; only the named files' findings are reported."""
-    _route_config(params)
+    route_config(params)
     _short_lived()
     from supervisor_tools.lint.command import run_lint
 
     _exit(_guard(lambda: run_lint(**params)))
-
-
-def _route_config(params: dict[str, Any]) -> None:
-    """`lint -c FILE`: the main config, or for a .toml file the settings file (what
-    `--config` meant before -c/--config named the supervisord config in every command)."""
-    config = params.pop("config")
-    if config is None:
-        return
-    key, other = (("config_path", "--settings") if config.endswith(".toml")
-                  else ("config_root", "--config-root"))
-    if params[key] is not None and params[key] != config:
-        raise click.UsageError(f"-c/--config {config} and {other} {params[key]} name two files")
-    if key == "config_root" and not (os.path.isfile(config) and os.access(config, os.R_OK)):
-        raise click.BadParameter(f"File {config!r} does not exist or cannot be read.",
-                                 param_hint="'-c' / '--config'")
-    params[key] = config
 
 
 @cli.command("rule", short_help="Print the documentation of one lint rule (by ID or name).")
@@ -174,7 +134,7 @@ def rule_doc(rule_id: str) -> None:
 
 
 @cli.command("rules", short_help="List every lint rule.")
-@_format_options("the rules")
+@format_options("the rules")
 def rules_list(output_format: str, as_json: bool) -> None:
     """List every lint rule: ID, severity, whether it fixes, its group, name and summary."""
     from supervisor_tools.lint.command import rules_command
@@ -187,7 +147,7 @@ def rules_list(output_format: str, as_json: bool) -> None:
 
 @cli.command("to-systemd", short_help="Convert a config or conf.d fragment to systemd units.")
 @click.argument("config", type=click.Path(dir_okay=False), required=False)
-@_config_option(type=click.Path(dir_okay=False))
+@config_option(type=click.Path(dir_okay=False))
 @click.option("-o", "--output", metavar="DIR",
               help="Write one file per unit into DIR (created if missing) instead of stdout.")
 @click.option("--prefix", default="", metavar="NAME", help="Prefix every unit name with NAME.")
@@ -202,7 +162,7 @@ def to_systemd(config: str | None, config_opt: str | None, output: str | None, p
                user_mode: bool, strict: bool, logrotate: str | None) -> None:
     """Convert a config or conf.d fragment to systemd units: one .service per program,
     templates for numprocs, targets for groups (docs/systemd.md)."""
-    path = _config(config, config_opt)
+    path = config_of(config, config_opt)
     from supervisor_tools.convert.commands import to_systemd_command
 
     _exit(_guard(lambda: to_systemd_command(path, output=output, prefix=prefix,
@@ -225,7 +185,7 @@ def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> No
 
 @cli.command("to-yaml", short_help="Convert a config or conf.d fragment to svtool's YAML form.")
 @click.argument("config", type=click.Path(dir_okay=False), required=False)
-@_config_option(type=click.Path(dir_okay=False))
+@config_option(type=click.Path(dir_okay=False))
 @click.option("-o", "--output", metavar="FILE",
               help="Write the YAML to FILE (atomically) instead of stdout.")
 @click.option("--all", "all_values", is_flag=True, help="Also write options left at defaults.")
@@ -235,7 +195,7 @@ def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> No
 def to_yaml(config: str | None, config_opt: str | None, output: str | None, all_values: bool,
             schema_url: str | None) -> None:
     """Convert a config or conf.d fragment to svtool's YAML form (docs/yaml.md)."""
-    path = _config(config, config_opt)
+    path = config_of(config, config_opt)
     from supervisor_tools.convert.commands import to_yaml_command
 
     _exit(_guard(lambda: to_yaml_command(path, output=output, all_values=all_values,
@@ -266,11 +226,6 @@ def schema(output: str | None, check: bool) -> None:
 
 
 # -- generator commands --
-
-
-def _parent_output(ctx: click.Context) -> str | None:
-    """`-o` given before the form (`svtool echo-conf -o F program ...`) applies to the form."""
-    return ctx.parent.params.get("output") if ctx.parent is not None else None
 
 
 @cli.group("echo-conf", invoke_without_command=True,
@@ -332,7 +287,7 @@ def echo_conf_program(ctx: click.Context, name: str, command: str, numprocs: int
     request = ProgramRequest(name=name, command=command, numprocs=numprocs, user=user,
                              directory=directory, env=env, autorestart=autorestart,
                              priority=priority, logdir=logdir, stopasgroup=stopasgroup)
-    _exit(_guard(lambda: echo_program_command(request, output or _parent_output(ctx))))
+    _exit(_guard(lambda: echo_program_command(request, output or parent_output(ctx))))
 
 
 @echo_conf.command("group", short_help="A [group:NAME] section over existing programs.")
@@ -349,7 +304,7 @@ def echo_conf_group(ctx: click.Context, name: str, programs: str, priority: int 
     from supervisor_tools.generate.commands import echo_group_command
 
     _exit(_guard(lambda: echo_group_command(name, programs, priority,
-                                            output or _parent_output(ctx))))
+                                            output or parent_output(ctx))))
 
 
 @echo_conf.command("systemd-unit", short_help="A systemd unit that runs `svtool run`.")
@@ -366,7 +321,7 @@ def echo_conf_systemd_unit(ctx: click.Context, config: str, user_mode: bool,
     from supervisor_tools.convert.supervisor_unit import systemd_unit_command
 
     _exit(_guard(lambda: systemd_unit_command(config, user_mode=user_mode,
-                                              output=output or _parent_output(ctx))))
+                                              output=output or parent_output(ctx))))
 
 
 @cli.command("docs", short_help="Write the option reference (docs/options.md).")
@@ -428,7 +383,7 @@ def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool
 @click.option("-s", "--serverurl", help="unix:///path/to.sock or http://host:port.")
 @click.option("-u", "--username", help="User name for basic auth.")
 @click.option("-p", "--password", help="Password for basic auth.")
-@_format_options("results")
+@format_options("results")
 @click.argument("command")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def ctl(config: str | None, serverurl: str | None, username: str | None,
