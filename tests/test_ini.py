@@ -16,6 +16,7 @@ from supervisor_tools.ini import (
     environment_text,
     percent_literal,
     render_sections,
+    value_text,
 )
 from supervisor_tools.model import load
 from supervisor_tools.options.table import spec
@@ -27,15 +28,21 @@ texts = st.lists(st.sampled_from(PIECES), min_size=1, max_size=10).map("".join)
 OPTIONS = ["command", "directory", "stdout_logfile", "stderr_logfile"]
 
 
-def both_loaders(text: str) -> tuple[dict[str, object], dict[str, object]]:
-    """The web program's values as svtool's loader and as supervisord's give them."""
+def both_loaders(text: str) -> tuple[dict[str, object], dict[str, object]] | None:
+    """The web program's values as svtool's loader and as supervisord's give them; None when
+    both refuse the config (supervisord checks that a log file's directory exists)."""
     with tempfile.TemporaryDirectory(prefix="svtool-ini-") as tmp:
         path = Path(tmp) / "supervisord.conf"
         path.write_text(text, encoding="utf-8")
+        try:
+            theirs = supervisor_load(path).process_group_configs[0].process_configs[0]
+        except ValueError as exc:
+            checked = load(str(path), fragment=False, host_checks=True)
+            assert not checked.ok, exc
+            return None
         result = load(str(path), fragment=False, host_checks=False)
         assert result.ok, [str(e) for e in result.errors]
         ours = result.model.processes()[0]
-        theirs = supervisor_load(path).process_group_configs[0].process_configs[0]
         return ({o: getattr(ours, o) for o in OPTIONS if o != "command"}
                 | {"command": ours.command, "environment": dict(ours.environment)},
                 {o: getattr(theirs, o) for o in OPTIONS}
@@ -59,8 +66,32 @@ def test_literal_value_reads_back_the_same_or_is_refused(option: str, text: str,
         return
     event("written")
     lines = [f"{option}{sep}{written}"] + ([] if option == "command" else ["command=/bin/cat"])
-    ours, theirs = both_loaders("[supervisord]\n[program:web]\n" + "\n".join(lines) + "\n")
+    read = both_loaders("[supervisord]\n[program:web]\n" + "\n".join(lines) + "\n")
+    assert read is not None
+    ours, theirs = read
     assert ours[option] == theirs[option] == text
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(OPTIONS), texts)
+@example("stdout_logfile", "/tmp/%(program_name)s-100%.log")
+def test_expression_expands_alike_in_both_loaders_or_is_refused(option: str, text: str) -> None:
+    # the generator's values keep their %(name)s references: both loaders must expand them alike
+    row = spec("program", option)
+    assert row is not None
+    try:
+        written = value_text(text, row)
+    except SvtoolError:
+        event("refused")
+        return
+    event("written")
+    lines = [f"{option}={written}"] + ([] if option == "command" else ["command=/bin/cat"])
+    read = both_loaders("[supervisord]\n[program:web]\n" + "\n".join(lines) + "\n")
+    if read is None:
+        event("both refuse the config")
+        return
+    ours, theirs = read
+    assert ours[option] == theirs[option]
 
 
 keys = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,5}", fullmatch=True)
@@ -82,8 +113,9 @@ def test_environment_reads_back_the_same_or_is_refused(env: dict[str, str]) -> N
         event("refused")
         return
     event("written")
-    ours, theirs = both_loaders(text)
-    assert ours["environment"] == theirs["environment"] == env
+    read = both_loaders(text)
+    assert read is not None
+    assert read[0]["environment"] == read[1]["environment"] == env
 
 
 @pytest.mark.parametrize(("text", "sep", "message"), [
