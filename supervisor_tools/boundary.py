@@ -13,10 +13,8 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from supervisor_tools.errors import SvtoolError
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
-EXIT_USAGE = 2
+from supervisor_tools.exitcodes import OK as EXIT_OK
+from supervisor_tools.exitcodes import USAGE as EXIT_USAGE
 
 # True when svtool is its own process (an entry point ran), never inside a host such as a test.
 standalone = False

@@ -3,6 +3,9 @@
 Every command returns an exit code through the error boundary in boundary.py. Heavy modules are
 imported inside the commands so `svtool --help` starts fast. (fastlint.py parses the commonest
 `svtool lint` command lines without importing click; a test holds it to what click parses.)
+
+The options shared by commands mean one thing each (cli_options.py), and every command has a
+`short_help` that `svtool --help` shows whole.
 """
 
 from __future__ import annotations
@@ -13,6 +16,13 @@ from typing import Any
 import click
 
 from supervisor_tools import __version__, boundary
+from supervisor_tools.cli_options import (
+    config_of,
+    config_option,
+    format_options,
+    parent_output,
+    route_config,
+)
 from supervisor_tools.errors import Severity
 from supervisor_tools.lint.output import COLOR_CHOICES
 from supervisor_tools.lint.report import FORMATS
@@ -38,29 +48,33 @@ def cli() -> None:
 # -- foundation commands (show) --
 
 
-@cli.command()
-@click.argument("config")
-@click.option("--json", "as_json", is_flag=True, help="Print the effective configuration as JSON.")
+@cli.command(short_help="Print the effective configuration supervisord would run.")
+@click.argument("config", required=False)
+@config_option()
+@format_options("the effective configuration")
 @click.option("--fragment", is_flag=True,
               help="The file is a conf.d fragment: do not require [supervisord].")
 @click.option("--no-host-checks", is_flag=True,
               help="Do not check users and directories against this machine.")
-def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> None:
-    """Print the effective configuration supervisord would run."""
+def show(config: str | None, config_opt: str | None, output_format: str, as_json: bool,
+         fragment: bool, no_host_checks: bool) -> None:
+    """Print the effective configuration supervisord would run: groups, processes, commands
+    and logs, as text or JSON (docs/show-json.md)."""
+    path = config_of(config, config_opt)
     _short_lived()
     from supervisor_tools.commands import show_command
 
-    _exit(_guard(lambda: show_command(config, as_json=as_json, fragment=fragment,
-                                      host_checks=not no_host_checks)))
+    _exit(_guard(lambda: show_command(path, as_json=as_json or output_format == "json",
+                                      fragment=fragment, host_checks=not no_host_checks)))
 
 # -- lint commands --
 
 
-@cli.command()
+@cli.command(short_help="Report every problem in supervisor configs.")
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "output_format", type=click.Choice(FORMATS),
               default="text", show_default=True, help="Output format.")
-@click.option("-o", "--output-file", type=click.Path(dir_okay=False),
+@click.option("-o", "--output", "--output-file", "output_file", type=click.Path(dir_okay=False),
               help="Write the report to this file (atomically) instead of stdout.")
 @click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
               help="Exit 1 when a finding is at least this severe (default: error).")
@@ -79,9 +93,13 @@ def show(config: str, as_json: bool, fragment: bool, no_host_checks: bool) -> No
                    "this machine (the host group; off by default: lint on the target host).")
 @click.option("--fix", "apply_fixes", is_flag=True, help="Apply certain fixes in place.")
 @click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False),
+@click.option("-c", "--config", "config", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The main supervisord config, as --config-root. A .toml file is taken as "
+                   "the settings file, as --settings (the old meaning of --config).")
+@click.option("--settings", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="Settings file (default: .svtool.toml or pyproject.toml [tool.svtool]).")
-@click.option("--no-config", is_flag=True, help="Ignore settings files.")
+@click.option("--no-settings", "--no-config", "no_config", is_flag=True,
+              help="Ignore settings files.")
 @click.option("--show-settings", is_flag=True,
               help="Print the resolved settings and the rules they enable, and exit.")
 @click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
@@ -99,13 +117,14 @@ def lint(**params: Any) -> None:
     """Report every problem in config files, conf.d fragments, directories or globs (- for
     stdin). A fragment is checked inside the main config that includes it, or beside the
     configs of its directory; only the named files' findings are reported."""
+    route_config(params)
     _short_lived()
     from supervisor_tools.lint.command import run_lint
 
     _exit(_guard(lambda: run_lint(**params)))
 
 
-@cli.command("rule")
+@cli.command("rule", short_help="Print the documentation of one lint rule (by ID or name).")
 @click.argument("rule_id")
 def rule_doc(rule_id: str) -> None:
     """Print the documentation of one lint rule (by ID or name)."""
@@ -114,20 +133,21 @@ def rule_doc(rule_id: str) -> None:
     _exit(_guard(lambda: rule_command(rule_id)))
 
 
-@cli.command("rules")
-@click.option("--json", "as_json", is_flag=True, help="Print the rules as JSON.")
-def rules_list(as_json: bool) -> None:
-    """List every lint rule."""
+@cli.command("rules", short_help="List every lint rule.")
+@format_options("the rules")
+def rules_list(output_format: str, as_json: bool) -> None:
+    """List every lint rule: ID, severity, whether it fixes, its group, name and summary."""
     from supervisor_tools.lint.command import rules_command
 
-    _exit(_guard(lambda: rules_command(as_json)))
+    _exit(_guard(lambda: rules_command(as_json or output_format == "json")))
 
 
 # -- converter commands --
 
 
-@cli.command("to-systemd")
-@click.argument("config", type=click.Path(dir_okay=False))
+@cli.command("to-systemd", short_help="Convert a config or conf.d fragment to systemd units.")
+@click.argument("config", type=click.Path(dir_okay=False), required=False)
+@config_option(type=click.Path(dir_okay=False))
 @click.option("-o", "--output", metavar="DIR",
               help="Write one file per unit into DIR (created if missing) instead of stdout.")
 @click.option("--prefix", default="", metavar="NAME", help="Prefix every unit name with NAME.")
@@ -138,19 +158,22 @@ def rules_list(as_json: bool) -> None:
 @click.option("--logrotate", metavar="FILE",
               help="Write a logrotate configuration for the log files supervisord rotated "
                    "(- for stdout) instead of reporting their rotation as lost.")
-def to_systemd(config: str, output: str | None, prefix: str, user_mode: bool,
-               strict: bool, logrotate: str | None) -> None:
-    """Convert a config or conf.d fragment to systemd units."""
+def to_systemd(config: str | None, config_opt: str | None, output: str | None, prefix: str,
+               user_mode: bool, strict: bool, logrotate: str | None) -> None:
+    """Convert a config or conf.d fragment to systemd units: one .service per program,
+    templates for numprocs, targets for groups (docs/systemd.md)."""
+    path = config_of(config, config_opt)
     from supervisor_tools.convert.commands import to_systemd_command
 
-    _exit(_guard(lambda: to_systemd_command(config, output=output, prefix=prefix,
+    _exit(_guard(lambda: to_systemd_command(path, output=output, prefix=prefix,
                                             user_mode=user_mode, strict=strict,
                                             logrotate=logrotate)))
 
 
-@cli.command("from-systemd")
+@cli.command("from-systemd", short_help="Convert systemd units to [program:x] sections.")
 @click.argument("units", nargs=-1, required=True, type=click.Path())
-@click.option("-o", "--output", metavar="FILE", help="Write the INI to FILE instead of stdout.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the INI to FILE (atomically) instead of stdout.")
 @click.option("--strict", is_flag=True,
               help="Fail (exit 1, nothing written) when a directive cannot be expressed.")
 def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> None:
@@ -160,24 +183,29 @@ def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> No
     _exit(_guard(lambda: from_systemd_command(units, output=output, strict=strict)))
 
 
-@cli.command("to-yaml")
-@click.argument("config", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", metavar="FILE", help="Write the YAML to FILE instead of stdout.")
+@cli.command("to-yaml", short_help="Convert a config or conf.d fragment to svtool's YAML form.")
+@click.argument("config", type=click.Path(dir_okay=False), required=False)
+@config_option(type=click.Path(dir_okay=False))
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the YAML to FILE (atomically) instead of stdout.")
 @click.option("--all", "all_values", is_flag=True, help="Also write options left at defaults.")
 @click.option("--schema-url", metavar="URL",
               help="Where editors find the JSON Schema (the first line's $schema=), e.g. a "
                    "path relative to the output file.")
-def to_yaml(config: str, output: str | None, all_values: bool, schema_url: str | None) -> None:
-    """Convert a config or conf.d fragment to svtool's YAML form."""
+def to_yaml(config: str | None, config_opt: str | None, output: str | None, all_values: bool,
+            schema_url: str | None) -> None:
+    """Convert a config or conf.d fragment to svtool's YAML form (docs/yaml.md)."""
+    path = config_of(config, config_opt)
     from supervisor_tools.convert.commands import to_yaml_command
 
-    _exit(_guard(lambda: to_yaml_command(config, output=output, all_values=all_values,
+    _exit(_guard(lambda: to_yaml_command(path, output=output, all_values=all_values,
                                          schema_url=schema_url)))
 
 
-@cli.command("from-yaml")
+@cli.command("from-yaml", short_help="Convert svtool's YAML form to supervisor INI.")
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("-o", "--output", metavar="FILE", help="Write the INI to FILE instead of stdout.")
+@click.option("-o", "--output", metavar="FILE",
+              help="Write the INI to FILE (atomically) instead of stdout.")
 def from_yaml(path: str, output: str | None) -> None:
     """Validate a YAML config against the schema and convert it to supervisor INI."""
     from supervisor_tools.convert.commands import from_yaml_command
@@ -185,9 +213,9 @@ def from_yaml(path: str, output: str | None) -> None:
     _exit(_guard(lambda: from_yaml_command(path, output=output)))
 
 
-@cli.command("schema")
+@cli.command("schema", short_help="Print the JSON Schema of the YAML form.")
 @click.option("-o", "--output", metavar="FILE",
-              help="Write the schema to FILE instead of stdout.")
+              help="Write the schema to FILE (atomically) instead of stdout.")
 @click.option("--check", is_flag=True,
               help="Exit 1 if FILE (default schemas/supervisor.schema.json) is not up to date.")
 def schema(output: str | None, check: bool) -> None:
@@ -200,12 +228,8 @@ def schema(output: str | None, check: bool) -> None:
 # -- generator commands --
 
 
-def _parent_output(ctx: click.Context) -> str | None:
-    """`-o` given before the form (`svtool echo-conf -o F program ...`) applies to the form."""
-    return ctx.parent.params.get("output") if ctx.parent is not None else None
-
-
-@cli.group("echo-conf", invoke_without_command=True)
+@cli.group("echo-conf", invoke_without_command=True,
+           short_help="Print a sample config, or a program, group or systemd unit.")
 @click.option("--minimal", is_flag=True,
               help="A small working config instead of the annotated sample (needs --dir).")
 @click.option("--dir", "directory", type=click.Path(file_okay=False),
@@ -232,7 +256,7 @@ def echo_conf(ctx: click.Context, minimal: bool, directory: str | None,
                                            output=output)))
 
 
-@echo_conf.command("program")
+@echo_conf.command("program", short_help="A ready [program:NAME] section.")
 @click.argument("name")
 @click.option("--command", "command", required=True, help="The command to run.")
 @click.option("--numprocs", type=int, default=1, show_default=True,
@@ -263,10 +287,10 @@ def echo_conf_program(ctx: click.Context, name: str, command: str, numprocs: int
     request = ProgramRequest(name=name, command=command, numprocs=numprocs, user=user,
                              directory=directory, env=env, autorestart=autorestart,
                              priority=priority, logdir=logdir, stopasgroup=stopasgroup)
-    _exit(_guard(lambda: echo_program_command(request, output or _parent_output(ctx))))
+    _exit(_guard(lambda: echo_program_command(request, output or parent_output(ctx))))
 
 
-@echo_conf.command("group")
+@echo_conf.command("group", short_help="A [group:NAME] section over existing programs.")
 @click.argument("name")
 @click.option("--programs", required=True, metavar="A,B,...",
               help="The programs in the group, comma-separated.")
@@ -280,10 +304,10 @@ def echo_conf_group(ctx: click.Context, name: str, programs: str, priority: int 
     from supervisor_tools.generate.commands import echo_group_command
 
     _exit(_guard(lambda: echo_group_command(name, programs, priority,
-                                            output or _parent_output(ctx))))
+                                            output or parent_output(ctx))))
 
 
-@echo_conf.command("systemd-unit")
+@echo_conf.command("systemd-unit", short_help="A systemd unit that runs `svtool run`.")
 @click.option("-c", "--config", "config", required=True,
               help="The supervisord config `svtool run` will run.")
 @click.option("--user", "user_mode", is_flag=True,
@@ -297,10 +321,10 @@ def echo_conf_systemd_unit(ctx: click.Context, config: str, user_mode: bool,
     from supervisor_tools.convert.supervisor_unit import systemd_unit_command
 
     _exit(_guard(lambda: systemd_unit_command(config, user_mode=user_mode,
-                                              output=output or _parent_output(ctx))))
+                                              output=output or parent_output(ctx))))
 
 
-@cli.command("docs")
+@cli.command("docs", short_help="Write the option reference (docs/options.md).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False),
               help="Write the page to this file (atomically) instead of stdout.")
 @click.option("--check", is_flag=True,
@@ -315,18 +339,19 @@ def docs(output: str | None, check: bool) -> None:
 # -- runtime commands --
 
 
-@cli.command()
+@cli.command(short_help="Run a config like supervisord (supervisorctl can drive it).")
 @click.argument("config_arg", metavar="[CONFIG]", required=False,
                 type=click.Path(dir_okay=False))
-@click.option("-c", "--configuration", "config", type=click.Path(dir_okay=False),
-              help="The supervisord configuration file.")
+@click.option("-c", "--config", "--configuration", "config", type=click.Path(dir_okay=False),
+              metavar="FILE", help="The supervisord configuration file.")
 @click.option("-n", "--nodaemon", is_flag=True, help="Run in the foreground.")
-@click.option("-s", "--silent", is_flag=True, help="No log output to stdout in the foreground.")
+@click.option("-q", "--quiet", "--silent", "silent", is_flag=True,
+              help="No log output to stdout in the foreground.")
 @click.option("-l", "--logfile", help="The main log file (overrides [supervisord] logfile).")
 @click.option("-e", "--loglevel", help="critical, error, warn, info, debug, trace or blather.")
 @click.option("-j", "--pidfile", help="Where to write the pid of the supervisor.")
 @click.option("-i", "--identifier", help="The identifier reported over XML-RPC.")
-@click.option("-q", "--childlogdir", help="The directory for AUTO child logs.")
+@click.option("--childlogdir", help="The directory for AUTO child logs.")
 @click.option("-k", "--nocleanup", is_flag=True, help="Keep old AUTO child logs at start.")
 @click.option("-d", "--directory", help="The directory to change to when daemonized.")
 @click.option("--allow-insecure-http", is_flag=True,
@@ -335,7 +360,11 @@ def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool
         logfile: str | None, loglevel: str | None, pidfile: str | None,
         identifier: str | None, childlogdir: str | None, nocleanup: bool,
         directory: str | None, allow_insecure_http: bool) -> None:
-    """Run a configuration like supervisord does (the real supervisorctl can drive it)."""
+    """Run a configuration like supervisord does (the real supervisorctl can drive it).
+
+    The options are supervisord's, except that its -s (--silent) is -q/--quiet here and its
+    -q (--childlogdir) has only the long form: -q and -s mean the same in every svtool command.
+    """
     from supervisor_tools.runtime.main import RunOptions
     from supervisor_tools.runtime.main import run as run_config
 
@@ -346,23 +375,26 @@ def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool
     _exit(_guard(lambda: run_config(config or config_arg, opts)))
 
 
-@cli.command(context_settings={"ignore_unknown_options": True})
-@click.option("-c", "--configuration", "config", type=click.Path(dir_okay=False),
+@cli.command(context_settings={"ignore_unknown_options": True},
+             short_help="Control a running supervisor, as supervisorctl does.")
+@click.option("-c", "--config", "--configuration", "config", type=click.Path(dir_okay=False),
+              metavar="FILE",
               help="Read [supervisorctl] serverurl, username and password from this file.")
 @click.option("-s", "--serverurl", help="unix:///path/to.sock or http://host:port.")
 @click.option("-u", "--username", help="User name for basic auth.")
 @click.option("-p", "--password", help="Password for basic auth.")
-@click.option("--json", "as_json", is_flag=True, help="Print results as JSON.")
+@format_options("results")
 @click.argument("command")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def ctl(config: str | None, serverurl: str | None, username: str | None,
-        password: str | None, as_json: bool, command: str, args: tuple[str, ...]) -> None:
+        password: str | None, output_format: str, as_json: bool, command: str,
+        args: tuple[str, ...]) -> None:
     """Control a running supervisor: status, start, stop, restart, signal, pid, tail,
     maintail, clear, avail, reread, update, add, remove, reload, shutdown, version."""
     from supervisor_tools.runtime.ctl import ctl as run_ctl
 
     _exit(_guard(lambda: run_ctl(config, serverurl, username, password, command, list(args),
-                                 as_json)))
+                                 as_json or output_format == "json")))
 
 
 

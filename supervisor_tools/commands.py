@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 
+from supervisor_tools import exitcodes
 from supervisor_tools.errors import ConfigError
 
 
@@ -26,9 +27,9 @@ def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: boo
     order = [d.path for d in result.documents]
     if not result.ok:
         print_errors(result.errors, order)
-        return 2
+        return exitcodes.USAGE
     if as_json:
         sys.stdout.write(json.dumps(model_json(result.model), indent=2) + "\n")
     else:
         sys.stdout.write(model_text(result.model))
-    return 0
+    return exitcodes.OK

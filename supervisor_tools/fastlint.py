@@ -20,6 +20,7 @@ _FLAGS: dict[str, tuple[str, bool]] = {
     "--statistics": ("stats", True), "--host-checks": ("host_checks", True),
     "--no-host-checks": ("host_checks", False), "--fix": ("apply_fixes", True),
     "--diff": ("show_diff", True), "--no-config": ("no_config", True),
+    "--no-settings": ("no_config", True),
     "--exit-zero": ("exit_zero", True), "--show-settings": ("show_settings", True),
     "--only-supervisor": ("only_supervisor", True)}
 _CHOICES = {"--format": ("output_format", FORMATS),
@@ -27,9 +28,11 @@ _CHOICES = {"--format": ("output_format", FORMATS),
             "--color": ("color", COLOR_CHOICES)}
 _MULTIPLE = {"--select": "select", "--ignore": "ignore", "--extend-select": "extend_select"}
 # values click checks against the file system: taken here only when click would accept them
-_PATHS = {"-o": "output_file", "--output-file": "output_file", "--config-root": "config_root"}
+_PATHS = {"-o": "output_file", "--output": "output_file", "--output-file": "output_file",
+          "--config-root": "config_root"}
 _STRINGS = {"--stdin-filename": "stdin_filename"}
-# --config is left to click, which refuses a directory there.
+# -c/--config and --settings are left to click, which refuses a directory there (and cli.lint
+# decides what -c names).
 
 
 def _path_ok(key: str, value: str) -> bool:
@@ -47,7 +50,7 @@ def parse(args: list[str]) -> dict[str, Any] | None:
         "extend_select": [], "ignore": [], "host_checks": None, "apply_fixes": False,
         "show_diff": False, "config_path": None, "no_config": False, "show_settings": False,
         "color": "auto", "stdin_filename": None, "only_supervisor": False,
-        "config_root": None}
+        "config_root": None, "config": None}
     i = 0
     while i < len(args):
         arg = args[i]
@@ -65,7 +68,7 @@ def parse(args: list[str]) -> dict[str, Any] | None:
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
         if name not in _CHOICES and name not in _MULTIPLE and name not in _PATHS \
                 and name not in _STRINGS:
-            return None  # help, `--`, --config, an unknown or misspelt option
+            return None  # help, `--`, -c/--config, --settings, an unknown or misspelt option
         if not eq:
             if i == len(args):
                 return None
@@ -95,4 +98,5 @@ def run(params: dict[str, Any]) -> NoReturn:
     boundary.short_lived()
     from supervisor_tools.lint.command import run_lint
 
+    del params["config"]  # never set here: a command line with -c/--config is click's
     boundary.leave(boundary.guard(lambda: run_lint(**params)))

@@ -41,7 +41,8 @@ TOKEN_LIST = [
     "never", "auto", "--color=AUTO", "-o", "-oout.txt", "-o=out.txt", "--output-file",
     "--output-file=out.txt", "out.txt", "--stdin-filename", "--stdin-filename=web.conf",
     "--config-root", "--config-root=main.conf", "main.conf", "--config-root=missing.conf",
-    "adir"]
+    "adir", "--output", "--output=out.txt", "--settings", "--settings=pyproject.toml", "-c",
+    "-cmain.conf", "--no-settings"]
 TOKENS = st.sampled_from(TOKEN_LIST)
 
 

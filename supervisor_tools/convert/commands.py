@@ -5,12 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from supervisor_tools.convert.output import emit, write_files
 from supervisor_tools.convert.source import Lost
+from supervisor_tools.exitcodes import FINDINGS as EXIT_FINDINGS
+from supervisor_tools.exitcodes import OK as EXIT_OK
+from supervisor_tools.files import emit, write_files
 from supervisor_tools.model import LoadResult
-
-EXIT_OK = 0
-EXIT_FINDINGS = 1
 
 
 def report_lost(lost: Sequence[Lost], strict: bool) -> bool:

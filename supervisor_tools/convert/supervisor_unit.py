@@ -62,13 +62,14 @@ def supervisor_unit(config: str, model: Model, *, user_mode: bool = False) -> st
 
 
 def systemd_unit_command(config: str, *, user_mode: bool, output: str | None) -> int:
-    from supervisor_tools.convert.output import emit
+    from supervisor_tools import exitcodes
+    from supervisor_tools.files import emit
     from supervisor_tools.model import load
 
     result = load(config, fragment=False, host_checks=False)
     if not result.ok:
         for err in sorted(result.errors, key=lambda e: (e.span.file, e.span.line, e.span.col)):
             print(str(err), file=sys.stderr)
-        return 2
+        return exitcodes.USAGE
     emit(supervisor_unit(config, result.model, user_mode=user_mode), output)
-    return 0
+    return exitcodes.OK

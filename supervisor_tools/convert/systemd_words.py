@@ -11,6 +11,7 @@ import shlex
 from collections.abc import Collection
 
 from supervisor_tools.convert.systemd_units import unescape_name
+from supervisor_tools.ini import percent_literal, protect_comments
 from supervisor_tools.options.table import spec
 
 Segment = tuple[bool, str]  # (is_expression, text)
@@ -19,12 +20,12 @@ Segment = tuple[bool, str]  # (is_expression, text)
 SPECIFIER_DIRS = {"t": "/run", "S": "/var/lib", "C": "/var/cache", "L": "/var/log",
                   "E": "/etc", "T": "/tmp", "V": "/var/tmp"}
 PROCESS_NUM: Segment = (True, "%(process_num)s")
+COMMAND = spec("program", "command")
 _TIME_UNITS = {"us": 1e-6, "usec": 1e-6, "ms": 1e-3, "msec": 1e-3, "s": 1, "sec": 1,
                "second": 1, "seconds": 1, "m": 60, "min": 60, "minute": 60, "minutes": 60,
                "h": 3600, "hr": 3600, "hour": 3600, "hours": 3600, "d": 86400, "day": 86400,
                "days": 86400, "w": 604800, "week": 604800, "weeks": 604800}
 _ENV_REF = re.compile(r"\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)")
-_COMMENT_AFTER_SPACE = re.compile(r"(?<=\s)(?=[;#])")
 _SPLIT_REF = re.compile(r"\$[A-Za-z_][A-Za-z0-9_]*")
 
 
@@ -88,13 +89,12 @@ def option_text(segs: list[Segment], option: str, skip: int = 0) -> str:
     Literal `%` is doubled once per expansion pass of the option.
     """
     row = spec("program", option)
-    factor = 2 ** (row.expansion.passes if row is not None else 1)
     out = []
     for is_expr, text in merge(segs):
         if not is_expr and skip:
             cut = min(skip, len(text))
             text, skip = text[cut:], skip - cut
-        out.append(text if is_expr else text.replace("%", "%" * factor))
+        out.append(text if is_expr else percent_literal(text, row))
     return "".join(out)
 
 
@@ -140,11 +140,11 @@ def shell_word(segs: list[Segment], split_value: bool = False) -> str:
     if all(not is_expr for is_expr, _ in segs):
         quoted = shlex.quote(literal(segs))
         if quoted.startswith("'"):
-            quoted = _COMMENT_AFTER_SPACE.sub("''", quoted)
-        return quoted.replace("%", "%%")
-    body = "".join(text if is_expr else text.replace("'", "'\"'\"'").replace("%", "%%")
+            quoted = protect_comments(quoted)
+        return percent_literal(quoted, COMMAND)
+    body = "".join(text if is_expr else percent_literal(text.replace("'", "'\"'\"'"), COMMAND)
                    for is_expr, text in segs)
-    return "'" + _COMMENT_AFTER_SPACE.sub("''", body) + "'"
+    return "'" + protect_comments(body) + "'"
 
 
 def parse_timespan(text: str) -> float:

@@ -16,6 +16,7 @@ from supervisor_tools.convert.schema import SCHEMA_ID
 from supervisor_tools.convert.source import Lost
 from supervisor_tools.convert.yaml_values import native
 from supervisor_tools.errors import SvtoolError
+from supervisor_tools.ini import percent_literal
 from supervisor_tools.model import LoadResult
 from supervisor_tools.model.model import (
     GroupConfig,
@@ -34,9 +35,8 @@ SECTION_KEY = {"program": "programs", "eventlistener": "eventlisteners",
 
 def escape(row: OptionSpec, value: Any) -> Any:
     """A literal value as an expression of option `row`: `%` doubled per expansion pass."""
-    factor = 2 ** row.expansion.passes
     if isinstance(value, str):
-        return value.replace("%", "%" * factor)
+        return percent_literal(value, row)
     if isinstance(value, list):
         return [escape(row, v) for v in value]
     if isinstance(value, dict):
@@ -72,8 +72,8 @@ class _Writer:
         if opt is None:
             return None
         here = os.path.abspath(os.path.dirname(opt.key_span.file))
-        text = opt.value.replace("%(here)s", here.replace("%", "%%"))
         row = options_for(section.split(":", 1)[0])[option]
+        text = opt.value.replace("%(here)s", percent_literal(here, row))
         if "%" not in text:
             try:
                 return native(row, row.type.convert(text, False))
@@ -169,7 +169,7 @@ class _Writer:
         for plugin in items:
             values = {factory_key: plugin.factory, **dict(plugin.extras)}
             # supervisord expands plugin values once, so a literal % is written %%.
-            doc.setdefault(key, {})[plugin.name] = {k: v.replace("%", "%%")
+            doc.setdefault(key, {})[plugin.name] = {k: percent_literal(v, None)
                                                     for k, v in values.items()}
 
     def document(self) -> dict[str, Any]:

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from supervisor_tools.errors import SvtoolError
-from supervisor_tools.generate.output import emit
+from supervisor_tools.exitcodes import OK
+from supervisor_tools.files import emit
 from supervisor_tools.generate.scaffold import ProgramRequest, group_section, program_section
 
 
@@ -18,19 +18,23 @@ def echo_conf_command(*, minimal: bool, directory: str | None, output: str | Non
         raise SvtoolError("--minimal needs --dir DIR: the directory for the socket, pid file "
                           "and logs")
     if directory is None:
-        return emit(sample.full_sample(), output)
+        emit(sample.full_sample(), output)
+        return OK
     text = sample.minimal_config(directory, None if output in (None, "-") else output)
     sample.make_minimal_dirs(directory)
-    return emit(text, output)
+    emit(text, output)
+    return OK
 
 
 def echo_program_command(request: ProgramRequest, output: str | None) -> int:
-    return emit(program_section(request), output)
+    emit(program_section(request), output)
+    return OK
 
 
 def echo_group_command(name: str, programs: str, priority: int | None,
                        output: str | None) -> int:
-    return emit(group_section(name, programs, priority), output)
+    emit(group_section(name, programs, priority), output)
+    return OK
 
 
 def docs_command(output: str | None, check: bool) -> int:
@@ -43,7 +47,5 @@ def docs_command(output: str | None, check: bool) -> int:
         if output is None:
             raise SvtoolError("--check needs -o FILE, the page to compare")
         return check_file(Path(output), text)
-    if output is None:
-        sys.stdout.write(text)
-        return 0
-    return emit(text, output)
+    emit(text, output)
+    return OK

@@ -13,7 +13,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from supervisor_tools.generate.output import write_atomic
+from supervisor_tools import exitcodes
+from supervisor_tools.files import write_atomic
 from supervisor_tools.generate.sample import SAMPLE_ORDER
 from supervisor_tools.options.table import NAMED_KINDS, SECTION_DOCS, TABLE, OptionSpec
 
@@ -138,10 +139,10 @@ def check(path: Path, text: str) -> int:
     except OSError:
         current = None
     if current == text:
-        return 0
+        return exitcodes.OK
     print(f"{path} is out of date; regenerate it with `python -m supervisor_tools.generate.docs`",
           file=sys.stderr)
-    return 1
+    return exitcodes.FINDINGS
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.check:
         return check(path, text)
     write_atomic(str(path), text)
-    return 0
+    return exitcodes.OK
 
 
 if __name__ == "__main__":

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from supervisor_tools.generate.ini import Line, value_text
+from supervisor_tools.ini import Line, value_text
 from supervisor_tools.options.table import OptionSpec, spec
 
 
@@ -47,11 +47,11 @@ def option_line(kind: str, name: str, value: str | None = None, *, active: bool 
     table's own sample value. `what` names the value in errors (default: the option's name).
     """
     r = row(kind, name)
+    sep = " = " if "." in name else "="  # plugin keys read better spaced, as people write them
     if value is None:
-        text = value_text(sample_value(r), r)
+        text = value_text(sample_value(r), r, separator=sep)
     elif raw:
         text = value
     else:
-        text = value_text(value, r, what)
-    sep = " = " if "." in name else "="  # plugin keys read better spaced, as people write them
+        text = value_text(value, r, what, sep)
     return Line(name, text, option_comment(r), active, sep)

@@ -13,8 +13,8 @@ import textwrap
 from collections.abc import Mapping
 
 from supervisor_tools.errors import SvtoolError
-from supervisor_tools.generate.ini import Block, Line, check_line_safe, render
 from supervisor_tools.generate.lines import option_line
+from supervisor_tools.ini import Block, Line, check_line_safe, render
 from supervisor_tools.options.table import SECTION_DOCS, TABLE
 
 # Section kinds in the order a reader meets them: servers, the daemon, its clients, then the

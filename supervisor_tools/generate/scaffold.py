@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from supervisor_tools.errors import SvtoolError
-from supervisor_tools.generate.ini import Block, Line, render, value_text
 from supervisor_tools.generate.lines import option_line, row
+from supervisor_tools.ini import Block, Line, environment_value, render, value_text
 from supervisor_tools.model.groups import MAX_NUMPROCS
 from supervisor_tools.options.table import SECTION_DOCS
 
@@ -69,20 +69,10 @@ def parse_env_pair(pair: str) -> tuple[str, str]:
 
 
 def quote_env_value(key: str, value: str) -> str:
-    """`value` quoted so supervisord's environment tokenizer gives it back unchanged.
-
-    The tokenizer keeps no escapes and strips every quote character from both ends of a value,
-    so a value may contain one kind of quote but cannot start or end with one.
-    """
-    if value[:1] in ("'", '"') or value[-1:] in ("'", '"'):
-        raise SvtoolError(f"--env {key}: a value cannot start or end with a quote character "
-                          "(supervisord strips them)")
-    if '"' not in value:
-        return f'"{value}"'
-    if "'" not in value:
-        return f"'{value}'"
-    raise SvtoolError(f"--env {key}: a value cannot contain both ' and \" (supervisord's "
-                      "environment syntax has no escapes)")
+    try:
+        return environment_value(value)
+    except SvtoolError as exc:
+        raise SvtoolError(f"--env {key}: {exc.message}") from None
 
 
 def environment_text(pairs: Sequence[str]) -> str:

@@ -9,6 +9,9 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from supervisor_tools.errors import Severity, SvtoolError
+from supervisor_tools.exitcodes import FINDINGS as EXIT_FINDINGS
+from supervisor_tools.exitcodes import OK as EXIT_OK
+from supervisor_tools.exitcodes import USAGE as EXIT_USAGE
 
 if TYPE_CHECKING:
     from supervisor_tools.lint import config
@@ -16,8 +19,6 @@ if TYPE_CHECKING:
 
 # The rules, the loader and the reports are imported inside the functions: `lint_command` first
 # starts parsing the files on a second core, and those imports then overlap with it.
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 
 def _selectors(values: list[str], flag: str) -> tuple[str, ...]:
@@ -102,13 +103,14 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
                  output_file: str | None = None, show_settings: bool = False,
                  color: str = "auto", stdin_filename: str | None = None,
                  only_supervisor: bool = False, config_root: str | None = None) -> int:
+    from supervisor_tools.files import emit
     from supervisor_tools.lint import output
 
     if show_settings:
         settings = settings_for(config_path, no_config, select or [], ignore or [],
                                 host_checks, extend_select)
         text = output.settings_text(settings, _settings_file(config_path, no_config))
-        output.emit(text, output_file)
+        emit(text, output_file)
         return EXIT_OK
     if not paths and stdin_filename:
         paths = ["-"]  # as ruff: a stdin file name alone means the file comes on stdin
@@ -143,15 +145,17 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
         from supervisor_tools.lint import fix
     if show_diff:
         changes = fix.planned(result.findings, result.documents)
-        output.emit(output.diff_text(changes), output_file)
+        emit(output.diff_text(changes), output_file)
         return EXIT_FINDINGS if changes and not exit_zero else EXIT_OK
     if apply_fixes:
+        from supervisor_tools.files import write_atomic
+
         for _ in range(3):  # a fix can reveal another (a renamed section's keys)
             changes = fix.planned(result.findings, result.documents)
             if not changes:
                 break
             for path, text in sorted(changes.items()):
-                fix.write_atomic(path, text)
+                write_atomic(path, text)
                 if not quiet:
                     from supervisor_tools.lint.report import display_path
                     print(f"fixed {display_path(path)}", file=sys.stderr)

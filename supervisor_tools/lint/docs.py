@@ -84,7 +84,7 @@ svtool lint supervisord.conf conf.d/ 'deploy/**/*.conf'
 - A file with only programs and groups is a conf.d fragment. A fragment is checked in its
   context, and only its own findings are reported: inside the main config that includes it
   (a `supervisord.conf` in its directory or above, up to the repository root, whose `[include]`
-  reads it; or the file named with `--config-root FILE`), else beside the other supervisor
+  reads it; or the file named with `-c/--config FILE` or `--config-root FILE`), else beside the other supervisor
   configs of its directory (a `[group:x]` may name their programs). So `svtool lint
   conf.d/a.conf` judges `a.conf` as supervisord would read it in its tree.
 - Every file named, found under a directory (`*.conf`, `*.ini`) or matched by a quoted glob is
@@ -101,7 +101,7 @@ svtool lint supervisord.conf conf.d/ 'deploy/**/*.conf'
   despite findings (2 still means unreadable input).
 - `--format text` (default: the line and a caret), `json` (an array of `path`, `line`, `col`,
   `end_line`, `end_col`, `code`, `severity`, `message`, `url`, `fix`), `sarif` (2.1.0, for
-  GitHub code scanning), `github` (workflow annotations). `-o/--output-file FILE` writes the
+  GitHub code scanning), `github` (workflow annotations). `-o/--output FILE` writes the
   report to a file, replaced atomically.
 - `--color auto|always|never`: auto colours a terminal's output unless `NO_COLOR` is set, and
   also a pipe's when `FORCE_COLOR` is; always and never win over both. An output file is
@@ -121,7 +121,8 @@ Suppressions: `; svtool: disable=SV236` at the end of a line (or alone on the li
 `; svtool: disable-file=SV246,tmp-path` anywhere in a file (by convention at its top).
 
 Settings, in `.svtool.toml` or `[tool.svtool]` of `pyproject.toml` (found from the current
-directory upwards; `--config FILE`, `--no-config`):
+directory upwards; `--settings FILE`, or `--config FILE.toml` as before; `--no-settings`, or
+`--no-config`):
 
 ```toml
 [tool.svtool]

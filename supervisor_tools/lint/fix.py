@@ -1,11 +1,10 @@
 """Apply certain fixes through the syntax tree and print the file back, comments and layout
-kept; write files atomically."""
+kept (files.py writes the result)."""
 
 from __future__ import annotations
 
 import dataclasses
 import difflib
-import os
 from collections.abc import Iterable
 from typing import TypeVar
 
@@ -134,23 +133,3 @@ def unified_diff(path: str, old: str, new: str) -> str:
         out.append(line)
     return "".join(out)
 
-
-def write_atomic(path: str, text: str) -> None:
-    """Replace a file's content in one step: a temp file in the same directory, then rename."""
-    directory = os.path.dirname(os.path.abspath(path))
-    import tempfile  # only when writing: keeps it out of every lint start
-
-    fd, tmp = tempfile.mkstemp(prefix=".svtool-", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text.encode("utf-8"))
-        try:
-            st = os.stat(path)
-            os.chmod(tmp, st.st_mode & 0o7777)
-        except OSError:
-            pass
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -1,4 +1,4 @@
-"""Where `svtool lint` output goes (stdout, or a file replaced atomically), in which colours,
+"""Where `svtool lint` output goes (stdout, or a file written by files.py), in which colours,
 and the text of `--show-settings` and `--diff`."""
 
 from __future__ import annotations
@@ -27,15 +27,6 @@ def use_colour(choice: str, stream: TextIO | None) -> bool:
     return terminal_colour(stream)
 
 
-def emit(text: str, output_file: str | None) -> None:
-    if output_file is None or output_file == "-":
-        sys.stdout.write(text)
-        return
-    from supervisor_tools.generate.output import write_atomic
-
-    write_atomic(output_file, text)
-
-
 def render(findings: Sequence[Finding], output_format: str, output_file: str | None, *,
            quiet: bool, stats: bool, color: str,
            sources: Mapping[str, str] | None = None) -> None:
@@ -57,7 +48,9 @@ def render(findings: Sequence[Finding], output_format: str, output_file: str | N
                     colour=use_colour(color, None if to_file else out), sources=sources)
     if to_file:
         assert output_file is not None and isinstance(out, io.StringIO)
-        emit(out.getvalue(), output_file)
+        from supervisor_tools.files import write_atomic
+
+        write_atomic(output_file, out.getvalue())
 
 
 def diff_text(changes: Mapping[str, str]) -> str:

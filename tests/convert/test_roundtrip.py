@@ -16,13 +16,13 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, reject, settings
 from hypothesis import strategies as st
 
-from supervisor_tools.convert.ini_out import quote_words
 from supervisor_tools.convert.source import load_for_conversion
 from supervisor_tools.convert.systemd_in import from_systemd
 from supervisor_tools.convert.systemd_out import SystemdOptions, to_systemd
 from supervisor_tools.convert.yaml_in import from_yaml_text
 from supervisor_tools.convert.yaml_out import to_yaml
 from supervisor_tools.errors import ConfigErrors
+from supervisor_tools.ini import quote_words
 from supervisor_tools.model import LoadResult, load
 from supervisor_tools.model.model import Model, ProcessConfig
 from supervisor_tools.model.show import model_json

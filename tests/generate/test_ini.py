@@ -12,8 +12,8 @@ from supervisor.datatypes import dict_of_key_value_pairs
 from supervisor.options import expand
 
 from supervisor_tools.errors import SvtoolError
-from supervisor_tools.generate.ini import Block, Line, render, value_text
 from supervisor_tools.generate.scaffold import environment_text
+from supervisor_tools.ini import Block, Line, render, value_text
 from supervisor_tools.options.table import spec
 
 PIECES = ["a", "b", " ", "\t", ";", "#", "%", "%%", "%(program_name)s", "%(process_num)02d",

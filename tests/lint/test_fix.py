@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from supervisor_tools.files import write_atomic
 from supervisor_tools.lint import fix
 from supervisor_tools.lint.command import lint_command
 from supervisor_tools.lint.engine import run
@@ -96,6 +97,24 @@ def test_insert_after_an_option_at_end_of_file_without_newline(tmp_path: Path) -
 def test_write_atomic_replaces_in_one_step(tmp_path: Path) -> None:
     path = tmp_path / "x.conf"
     path.write_text("old")
-    fix.write_atomic(str(path), "new ✓")
+    write_atomic(str(path), "new ✓")
     assert path.read_text(encoding="utf-8") == "new ✓"
     assert os.listdir(tmp_path) == ["x.conf"]
+
+
+def test_fix_through_a_symlink_fixes_the_real_file_and_keeps_the_link(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # conf.d entries are often links into a checkout; --fix must not turn them into copies
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "available").mkdir()
+    (tmp_path / "conf.d").mkdir()
+    real = tmp_path / "available" / "web.conf"
+    real.write_bytes(BROKEN.encode())
+    link = tmp_path / "conf.d" / "web.conf"
+    os.symlink(os.path.join("..", "available", "web.conf"), link)
+    lint_command(["conf.d/web.conf"], apply_fixes=True, no_config=True)
+    assert link.is_symlink()
+    assert os.readlink(link) == os.path.join("..", "available", "web.conf")
+    assert real.read_bytes() == FIXED.encode()
+    assert sorted(os.listdir(tmp_path / "available")) == ["web.conf"]
+    assert sorted(os.listdir(tmp_path / "conf.d")) == ["web.conf"]

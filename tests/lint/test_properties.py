@@ -11,6 +11,7 @@ import tempfile
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from supervisor_tools.files import write_atomic
 from supervisor_tools.lint.engine import run
 from supervisor_tools.lint.report import github, json_report, sarif, text
 from supervisor_tools.options.table import TABLE
@@ -101,6 +102,6 @@ def test_fixes_touch_only_their_lines_and_settle(content: str) -> None:
             kept = [ln for i, ln in enumerate(old, start=1) if i not in touched]
             it = iter(new)
             assert all(any(ln == n for n in it) for ln in kept), "an untouched line changed"
-            fix.write_atomic(path, changes[path])
+            write_atomic(path, changes[path])
         else:
             raise AssertionError("fixes did not settle")
