@@ -20,12 +20,10 @@ from supervisor_tools.cli_options import (
     config_of,
     config_option,
     format_options,
+    lint_options,
     parent_output,
     route_config,
 )
-from supervisor_tools.errors import Severity
-from supervisor_tools.lint.output import COLOR_CHOICES
-from supervisor_tools.lint.report import FORMATS
 
 _guard = boundary.guard
 _short_lived = boundary.short_lived
@@ -71,48 +69,7 @@ def show(config: str | None, config_opt: str | None, output_format: str, as_json
 
 
 @cli.command(short_help="Report every problem in supervisor configs.")
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "output_format", type=click.Choice(FORMATS),
-              default="text", show_default=True, help="Output format.")
-@click.option("-o", "--output", "--output-file", "output_file", type=click.Path(dir_okay=False),
-              help="Write the report to this file (atomically) instead of stdout.")
-@click.option("--fail-on", type=click.Choice([s.value for s in Severity]), default=None,
-              help="Exit 1 when a finding is at least this severe (default: error).")
-@click.option("--exit-zero", is_flag=True,
-              help="Exit 0 even when there are findings (2 still means unreadable input).")
-@click.option("-q", "--quiet", is_flag=True, help="Only the findings: no source lines, no summary.")
-@click.option("--statistics", "--stats", "stats", is_flag=True, help="Count findings per rule.")
-@click.option("--select", multiple=True, metavar="RULES",
-              help="Only these rules: IDs, prefixes such as SV2, names, groups (host, strict) "
-                   "or ALL; comma-separated. Replaces the settings' select.")
-@click.option("--extend-select", multiple=True, metavar="RULES",
-              help="Add these rules to the selection (e.g. strict).")
-@click.option("--ignore", multiple=True, metavar="RULES", help="Leave out these rules.")
-@click.option("--host-checks/--no-host-checks", default=None,
-              help="Also check users, directories, imports and environment variables against "
-                   "this machine (the host group; off by default: lint on the target host).")
-@click.option("--fix", "apply_fixes", is_flag=True, help="Apply certain fixes in place.")
-@click.option("--diff", "show_diff", is_flag=True, help="Print the fixes as a diff; write nothing.")
-@click.option("-c", "--config", "config", type=click.Path(dir_okay=False), metavar="FILE",
-              help="The main supervisord config, as --config-root. A .toml file is taken as "
-                   "the settings file, as --settings (the old meaning of --config).")
-@click.option("--settings", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Settings file (default: .svtool.toml or pyproject.toml [tool.svtool]).")
-@click.option("--no-settings", "--no-config", "no_config", is_flag=True,
-              help="Ignore settings files.")
-@click.option("--show-settings", is_flag=True,
-              help="Print the resolved settings and the rules they enable, and exit.")
-@click.option("--color", type=click.Choice(COLOR_CHOICES), default="auto", show_default=True,
-              help="Colour the text report (auto: on a terminal or with FORCE_COLOR set, "
-                   "never with NO_COLOR set).")
-@click.option("--stdin-filename", metavar="PATH",
-              help="With - (stdin): the file's name, for positions and per-file settings.")
-@click.option("--only-supervisor", is_flag=True,
-              help="Skip files without a supervisor section (an nginx .conf, a tox.ini) "
-                   "unless a main config includes them; the pre-commit hook's flag.")
-@click.option("--config-root", type=click.Path(exists=True, dir_okay=False),
-              help="The main config: conf.d fragments it includes are checked inside it "
-                   "(default: a supervisord.conf found above them).")
+@lint_options
 def lint(**params: Any) -> None:
     """Report every problem in config files, conf.d fragments, directories or globs (- for
     stdin). A fragment is checked inside the main config that includes it, or beside the
@@ -345,13 +302,13 @@ def docs(output: str | None, check: bool) -> None:
 @click.option("-c", "--config", "--configuration", "config", type=click.Path(dir_okay=False),
               metavar="FILE", help="The supervisord configuration file.")
 @click.option("-n", "--nodaemon", is_flag=True, help="Run in the foreground.")
-@click.option("-q", "--quiet", "--silent", "silent", is_flag=True,
+@click.option("-s", "--silent", "silent", is_flag=True,
               help="No log output to stdout in the foreground.")
 @click.option("-l", "--logfile", help="The main log file (overrides [supervisord] logfile).")
 @click.option("-e", "--loglevel", help="critical, error, warn, info, debug, trace or blather.")
 @click.option("-j", "--pidfile", help="Where to write the pid of the supervisor.")
 @click.option("-i", "--identifier", help="The identifier reported over XML-RPC.")
-@click.option("--childlogdir", help="The directory for AUTO child logs.")
+@click.option("-q", "--childlogdir", help="The directory for AUTO child logs.")
 @click.option("-k", "--nocleanup", is_flag=True, help="Keep old AUTO child logs at start.")
 @click.option("-d", "--directory", help="The directory to change to when daemonized.")
 @click.option("--allow-insecure-http", is_flag=True,
@@ -362,8 +319,9 @@ def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool
         directory: str | None, allow_insecure_http: bool) -> None:
     """Run a configuration like supervisord does (the real supervisorctl can drive it).
 
-    The options are supervisord's, except that its -s (--silent) is -q/--quiet here and its
-    -q (--childlogdir) has only the long form: -q and -s mean the same in every svtool command.
+    The options are supervisord's, short forms included (-s is --silent, -q is --childlogdir),
+    so a Dockerfile or ExecStart= line swaps supervisord for svtool run unchanged: the one
+    command whose -q and -s differ from the rest of svtool.
     """
     from supervisor_tools.runtime.main import RunOptions
     from supervisor_tools.runtime.main import run as run_config

@@ -33,6 +33,7 @@ PLANTS: dict[str, tuple[str, str, str]] = {
     "no-lark": ("options/table.py", "lark", "lark"),
     "processes": ("convert/systemd_words.py", "subprocess", "subprocess"),
     "leaves": ("boundary.py", "supervisor_tools.options.table", "supervisor_tools.options"),
+    "ini": ("ini.py", "supervisor_tools.model.model", "supervisor_tools.model"),
     "entries": ("runtime/states.py", "supervisor_tools.generate.commands",
                 "supervisor_tools.generate.commands"),
     "ctl": ("runtime/ctl.py", "supervisor_tools.runtime.supervisor",
