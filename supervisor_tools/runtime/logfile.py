@@ -184,14 +184,16 @@ class LogFile:
 
     def _split_point(self, view: memoryview, room: int) -> int:
         """How much of `view` still fits before the bound (the split mark goes after it)."""
-        n = max(room, 0)
-        if 0 < n < len(view):
-            # Back up to the first byte of a UTF-8 character rather than cut it in two.
-            j = n
-            while j > max(n - 3, 0) and view[j] & 0xC0 == 0x80:
-                j -= 1
-            if view[j] & 0xC0 == 0xC0 and (j > 0 or self.size > 0):
-                n = j
+        n = min(max(room, 0), len(view))
+        # Stop before a UTF-8 character that would be cut in two (unless the file would stay
+        # empty: a bound smaller than one character still has to move on).
+        for j in range(n - 1, max(n - 4, -1), -1):
+            lead = view[j]
+            if lead & 0xC0 != 0x80:
+                length = 1 if lead < 0xC0 else 2 if lead < 0xE0 else 3 if lead < 0xF0 else 4
+                if j + length > n and (j > 0 or self.size > 0):
+                    return j
+                break
         return n
 
     def _write(self, data: bytes | memoryview, counted: bool = True) -> None:
