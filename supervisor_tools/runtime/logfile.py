@@ -80,6 +80,7 @@ class LogFile:
         self.trouble: str | None = None
         self.trouble_since = 0.0
         self.lost = 0
+        self.cut_line = False  # a failed write left the file in the middle of a line
         # While a failed rotation waits to be retried: why, and until when (monotonic).
         self.rotate_trouble: str | None = None
         self.rotate_after = 0.0
@@ -140,6 +141,9 @@ class LogFile:
         try:
             if self.fd < 0:
                 self.open()
+            if self.cut_line:
+                self._write(b"\n", counted=False)  # end the line a failure cut short
+                self.cut_line = False
             if self.rotatable and (not self.rotate_after
                                    or time.monotonic() >= self.rotate_after):
                 self._write_rotating(data)
@@ -254,6 +258,7 @@ class LogFile:
     def fail(self, exc: OSError, lost: int = 0) -> None:
         """Note that writing failed (said once per episode) and `lost` bytes were dropped."""
         self.lost += lost
+        self.cut_line = self.cut_line or not self.at_line_start
         self.close()  # the next write opens the file again
         if self.trouble is None:
             self.trouble = _reason(exc)
