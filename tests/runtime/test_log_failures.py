@@ -145,3 +145,22 @@ def test_a_private_log_narrows_a_wider_file_and_never_follows_a_symlink(
     log.write(b"secret\n")
     assert not target.exists()
     assert len(reports) == 1 and reports[0][0] == "error"
+
+
+def test_a_reload_onto_an_unusable_main_log_keeps_going(
+        tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    log = MainLog(str(tmp_path / "main.log"), "info")
+    log.info("before")
+    missing = tmp_path / "gone" / "main.log"
+    log.reconfigure(str(missing), "info", 0, 0)  # the directory does not exist
+    log.info("lost")
+    log.flush()
+    (tmp_path / "gone").mkdir()
+    log.info("back")
+    log.close()
+    assert capfd.readouterr().err == (
+        f"svtool: cannot write the main log {missing}: No such file or directory; its output "
+        f"is dropped until it can be written again\n")
+    lines = missing.read_text().splitlines()
+    assert lines[0].endswith(" INFO back") and " is written again; " in lines[1]
+    assert (tmp_path / "main.log").read_text().endswith(" INFO before\n")
