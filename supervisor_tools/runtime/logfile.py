@@ -108,7 +108,7 @@ class LogFile:
             os.close(fd)
             raise
         if self.private and stat.S_ISREG(st.st_mode) and stat.S_IMODE(st.st_mode) & 0o077:
-            # A file left by someone else's run: narrow it rather than publish the output.
+            # A file that was already there, wider: narrow it rather than publish the output.
             with contextlib.suppress(OSError):
                 os.fchmod(fd, PRIVATE_MODE)
         self.fd = fd
