@@ -1,32 +1,30 @@
-"""Log files: child output capture with line-boundary rotation, and supervisord's main log.
+"""supervisord's main log, and reading logs back for readLog, tail and /logtail.
 
-Rotation differs from supervisord on purpose: a file is only rotated where a line ends, so no
-line is ever split across two files (a line longer than maxbytes makes its file longer instead).
-Targets that cannot seek (/dev/stdout, a FIFO) are written without rotation instead of failing.
+Log files themselves (rotation, write failures) are `logfile.LogFile`.
 """
 
 from __future__ import annotations
 
 import contextlib
-import errno
 import os
 import re
-import stat
 import sys
 import time
-from collections.abc import Callable
 from typing import TYPE_CHECKING
+
+from supervisor_tools.runtime.logfile import SPLIT_MARK, Follower, LogFile, say_on_stderr
 
 if TYPE_CHECKING:
     from supervisor_tools.runtime.syslog import SyslogConnection
+
+__all__ = ["SPLIT_MARK", "Follower", "LogFile", "MainLog", "cleanup_auto_logs", "read_slice",
+           "strip_ansi", "tail_slice"]
 
 LEVELS = {"critical": 50, "error": 40, "warn": 30, "info": 20, "debug": 10, "trace": 5,
           "blather": 3}
 LEVEL_NAMES = {50: "CRIT", 40: "ERRO", 30: "WARN", 20: "INFO", 10: "DEBG", 5: "TRAC", 3: "BLAT"}
 
 _ANSI = re.compile(rb"\x1b\[[\d;]*[HfABCDRsuJKhlpm]")
-
-Follower = Callable[[bytes], None]
 
 
 def _syslog_connection() -> SyslogConnection:
@@ -43,123 +41,6 @@ def is_file_target(value: str | None) -> bool:
     return bool(value) and value not in ("NONE", "OFF", "AUTO", "syslog")
 
 
-class LogFile:
-    """An append-only log file that rotates at line boundaries once it reaches `maxbytes`.
-
-    `maxbytes <= 0` never rotates. `backups == 0` truncates instead of keeping a copy.
-    With `lazy`, the file is only created by the first write or by `ensure()`: creating a file
-    costs milliseconds on some filesystems, and most programs of a big config are quiet.
-    """
-
-    def __init__(self, path: str, maxbytes: int = 0, backups: int = 0,
-                 lazy: bool = False) -> None:
-        self.path = path
-        self.maxbytes = maxbytes
-        self.backups = backups
-        self.fd = -1
-        self.size = 0
-        self.rotatable = False
-        # True when the last byte written was a newline (or nothing was written yet)
-        self.at_line_start = True
-        self.followers: list[Follower] = []
-        if not lazy:
-            self.open()
-
-    def ensure(self) -> None:
-        if self.fd < 0:
-            self.open()
-
-    def open(self) -> None:
-        flags = os.O_WRONLY | os.O_CREAT | os.O_APPEND | os.O_CLOEXEC
-        try:
-            self.fd = os.open(self.path, flags, 0o644)
-        except OSError as exc:
-            if exc.errno not in (errno.ESPIPE, errno.EINVAL):
-                raise
-            self.fd = os.open(self.path, os.O_WRONLY | os.O_CLOEXEC)
-        st = os.fstat(self.fd)
-        self.rotatable = stat.S_ISREG(st.st_mode) and self.maxbytes > 0
-        self.size = st.st_size if stat.S_ISREG(st.st_mode) else 0
-        self.at_line_start = True
-
-    def close(self) -> None:
-        if self.fd >= 0:
-            os.close(self.fd)
-            self.fd = -1
-
-    def reopen(self) -> None:
-        if self.fd >= 0:
-            self.close()
-            self.open()
-
-    def write(self, data: bytes) -> None:
-        if not data:
-            return
-        if self.fd < 0:
-            self.open()
-        if self.followers:
-            for follow in list(self.followers):
-                follow(data)
-        if not self.rotatable:
-            self._write(data)
-            return
-        view = memoryview(data)
-        while view:
-            base = len(data) - len(view)
-            room = self.maxbytes - self.size
-            if len(view) < room:
-                self._write(view)
-                return
-            # The last newline that keeps the file within maxbytes ends this file.
-            cut = data.rfind(b"\n", base, base + max(room, 0))
-            if cut < 0:
-                if self.at_line_start and self.size > 0:
-                    self.rotate()  # a line too long for the room left starts a fresh file
-                    continue
-                # The line under way is finished in this file, even past maxbytes.
-                cut = data.find(b"\n", base)
-                if cut < 0:
-                    self._write(view)
-                    return
-            n = cut + 1 - base
-            self._write(view[:n])
-            view = view[n:]
-            self.rotate()
-
-    def _write(self, data: bytes | memoryview) -> None:
-        total = len(data)
-        written = 0
-        while written < total:
-            try:
-                written += os.write(self.fd, data[written:])
-            except InterruptedError:
-                continue
-        self.size += total
-        self.at_line_start = data[-1:] == b"\n"
-
-    def rotate(self) -> None:
-        self.close()
-        if self.backups > 0:
-            for i in range(self.backups - 1, 0, -1):
-                src = f"{self.path}.{i}"
-                if os.path.exists(src):
-                    os.replace(src, f"{self.path}.{i + 1}")
-            if os.path.exists(self.path):
-                os.replace(self.path, f"{self.path}.1")
-        else:
-            with contextlib.suppress(OSError):
-                os.truncate(self.path, 0)
-        self.open()
-
-    def clear(self) -> None:
-        """Delete the file and its backups and start an empty one (`clearProcessLogs`)."""
-        self.close()
-        for path in [self.path] + [f"{self.path}.{i}" for i in range(1, self.backups + 1)]:
-            with contextlib.suppress(FileNotFoundError):
-                os.remove(path)
-        self.open()
-
-
 class MainLog:
     """supervisord's own log: `2026-11-21 10:00:00,123 INFO message`, filtered by level.
 
@@ -169,13 +50,16 @@ class MainLog:
     With `syslog` (`logfile=syslog`) the lines go to the local syslog instead of a file, as
     supervisord sends them: each line of a message is one syslog message carrying the same
     timestamp and level prefix as the file would.
+
+    Flushing never raises: when the file cannot be written (a full disk), stderr is told once,
+    the lines are dropped, and the log itself says what was lost once it works again.
     """
 
     def __init__(self, path: str | None, level: str = "info", maxbytes: int = 0,
                  backups: int = 0, echo: bool = False, syslog: bool = False) -> None:
         self.level = LEVELS.get(level, 20)
         self.path = path
-        self.file = LogFile(path, maxbytes, backups) if path else None
+        self.file = self._open(path, maxbytes, backups, lazy=False)
         self.echo = echo
         self.pending: list[bytes] = []
         self.syslog: SyslogConnection | None = _syslog_connection() if syslog else None
@@ -195,7 +79,27 @@ class MainLog:
         if self.file is not None:
             self.file.close()
         self.path = path
-        self.file = LogFile(path, maxbytes, backups) if path else None
+        self.file = self._open(path, maxbytes, backups, lazy=True)
+        if self.file is not None:
+            try:
+                self.file.ensure()
+            except OSError as exc:
+                self.file.fail(exc)  # said once; each flush tries the file again
+
+    def _open(self, path: str | None, maxbytes: int, backups: int,
+              lazy: bool) -> LogFile | None:
+        # A start-up with an unusable main log fails (as supervisord's does); a reload or a
+        # full disk later only loses lines.
+        if not path:
+            return None
+        return LogFile(path, maxbytes, backups, lazy=lazy, report=self._trouble,
+                       label="the main log")
+
+    def _trouble(self, level: str, message: str) -> None:
+        if level == "error":
+            say_on_stderr(level, message)  # the log cannot say it
+        else:
+            self.log(level, message)
 
     def enabled(self, level: str) -> bool:
         return LEVELS.get(level, 20) >= self.level
@@ -216,6 +120,11 @@ class MainLog:
             self.flush()
 
     def flush(self) -> None:
+        self._flush()
+        if self.pending:
+            self._flush()  # the note that the file works again, written after the batch
+
+    def _flush(self) -> None:
         if self.pending_syslog:
             from supervisor_tools.runtime.syslog import frame
 

@@ -95,9 +95,11 @@ class Process:
         self.stderr_logfile = ("" if config.redirect_stderr
                                else self._log_path("stderr", config.stderr_logfile))
         self.logs: dict[str, LogFile | None] = {
-            "stdout": self._open_log(self.stdout_logfile, config.stdout_logfile_maxbytes,
+            "stdout": self._open_log("stdout", self.stdout_logfile,
+                                     config.stdout_logfile_maxbytes,
                                      config.stdout_logfile_backups),
-            "stderr": self._open_log(self.stderr_logfile, config.stderr_logfile_maxbytes,
+            "stderr": self._open_log("stderr", self.stderr_logfile,
+                                     config.stderr_logfile_maxbytes,
                                      config.stderr_logfile_backups),
         }
         self.syslogs = sinks_for(config.name, config.stdout_syslog, config.stderr_syslog,
@@ -130,11 +132,15 @@ class Process:
             return os.path.join(self.host.childlogdir, name)
         return value if is_file_target(value) else ""
 
-    def _open_log(self, path: str, maxbytes: int, backups: int) -> LogFile | None:
+    def _open_log(self, channel: str, path: str, maxbytes: int,
+                  backups: int) -> LogFile | None:
         if not path:
             return None
+        auto = getattr(self.config, f"{channel}_logfile") == "AUTO"
         try:
-            return LogFile(path, maxbytes, backups, lazy=True)
+            return LogFile(path, maxbytes, backups, lazy=True, private=auto,
+                           report=self.host.log.log,
+                           label=f"the {channel} log of {self.name!r}")
         except OSError as exc:
             self.host.log.error(f"could not open log {path} for {self.name}: {exc}")
             return None

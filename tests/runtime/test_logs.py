@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from supervisor_tools.runtime.logs import (
+    SPLIT_MARK,
     LogFile,
     MainLog,
     cleanup_auto_logs,
@@ -41,28 +42,38 @@ def rotated_files(path: Path) -> list[Path]:
 
 
 @settings(max_examples=30, deadline=None)
-@given(sizes=st.lists(st.integers(1, 700), min_size=1, max_size=8),
+@given(lines_per_write=st.lists(st.integers(1, 40), min_size=1, max_size=8),
        maxbytes=st.integers(64, 900), n=st.integers(1, 120))
-def test_rotation_never_splits_or_loses_a_line(tmp_path_factory: pytest.TempPathFactory,
-                                                sizes: list[int], maxbytes: int,
-                                                n: int) -> None:
+def test_output_written_in_whole_lines_is_never_split(tmp_path_factory: pytest.TempPathFactory,
+                                                      lines_per_write: list[int],
+                                                      maxbytes: int, n: int) -> None:
     path = tmp_path_factory.mktemp("rot") / "out.log"
     data = numbered(n)
     log = LogFile(str(path), maxbytes=maxbytes, backups=10_000)
-    for chunk in chunks(data, sizes):
+    writes = chunks(data, [20 * k for k in lines_per_write])
+    for chunk in writes:
         log.write(chunk)
     log.close()
-    files = rotated_files(path)
-    contents = [f.read_bytes() for f in files]
-    assert b"".join(contents) == data  # none lost, none duplicated, order kept
+    contents = [f.read_bytes() for f in rotated_files(path)]
+    assert b"".join(contents) == data  # none lost, none duplicated, order kept, no mark
     for c in contents[:-1]:
         assert c.endswith(b"\n")  # every rotated file ends at a line boundary
-        # over maxbytes only by the rest of a line that was already under way
-        assert 0 < len(c) <= maxbytes + 20
+        # over maxbytes only by the rest of the write that crossed it
+        assert 0 < len(c) < maxbytes + max(len(w) for w in writes)
 
 
-def test_a_line_longer_than_maxbytes_grows_the_file_instead_of_splitting(
-        tmp_path: Path) -> None:
+def test_a_line_longer_than_maxbytes_in_one_write_stays_whole(tmp_path: Path) -> None:
+    path = tmp_path / "long.log"
+    log = LogFile(str(path), maxbytes=50, backups=5)
+    long_line = b"y" * 120 + b"\n"
+    for part in (b"short\n", long_line, b"after\n"):
+        log.write(part)
+    log.close()
+    contents = [f.read_bytes() for f in rotated_files(path)]
+    assert contents == [b"short\n", long_line, b"after\n"]
+
+
+def test_a_line_longer_than_maxbytes_in_pieces_is_split_at_the_bound(tmp_path: Path) -> None:
     path = tmp_path / "long.log"
     log = LogFile(str(path), maxbytes=50, backups=5)
     long_line = b"y" * 120 + b"\n"
@@ -70,9 +81,36 @@ def test_a_line_longer_than_maxbytes_grows_the_file_instead_of_splitting(
         log.write(part)
     log.close()
     contents = [f.read_bytes() for f in rotated_files(path)]
-    assert b"".join(contents) == b"short\n" + long_line + b"after\n"
-    assert long_line in contents
-    assert all(c.endswith(b"\n") for c in contents if c)
+    assert contents == [b"short\n", b"y" * 50 + SPLIT_MARK, b"y" * 10 + long_line[60:],
+                        b"after\n"]
+
+
+def test_a_split_never_cuts_a_utf8_character(tmp_path: Path) -> None:
+    path = tmp_path / "u.log"
+    log = LogFile(str(path), maxbytes=10, backups=5)
+    log.write("aaaaaaaaa€b".encode())  # the euro sign's 3 bytes straddle the bound
+    log.close()
+    contents = [f.read_bytes() for f in rotated_files(path)]
+    assert contents == [b"aaaaaaaaa" + SPLIT_MARK, "€b".encode()]
+
+
+def test_progress_output_without_newlines_rotates_at_the_bound(tmp_path: Path) -> None:
+    # A progress bar redrawn with \r once made one file of 54 times its maxbytes.
+    path = tmp_path / "progress.log"
+    maxbytes = 100_000
+    log = LogFile(str(path), maxbytes=maxbytes, backups=3)
+    data = b"".join(b"\rprogress %d" % i for i in range(400_000))
+    for chunk in chunks(data, [4096]):
+        log.write(chunk)
+    log.close()
+    files = rotated_files(path)
+    assert [f.name for f in files] == ["progress.log.3", "progress.log.2", "progress.log.1",
+                                       "progress.log"]
+    for f in files[:-1]:
+        assert f.stat().st_size == maxbytes + len(SPLIT_MARK)
+    assert path.stat().st_size < maxbytes
+    kept = b"".join(f.read_bytes().removesuffix(SPLIT_MARK) for f in files)
+    assert data.endswith(kept)
 
 
 def test_backups_limit_keeps_the_newest_files(tmp_path: Path) -> None:
