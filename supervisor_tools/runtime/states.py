@@ -338,30 +338,46 @@ def _signal_failed(p: Policy, r: Record, e: Event) -> Result:
     return Result(rec, (Log("critical", e.message),), (State.UNKNOWN,))
 
 
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """One row of the table: the handler, and every state it may enter (passing through or
+    ending in); a handler that leaves the state as it is enters none."""
+
+    handler: Handler
+    enters: frozenset[State]
+
+
+def _t(handler: Handler, *enters: State) -> Transition:
+    return Transition(handler, frozenset(enters))
+
+
 S = State
-TABLE: dict[tuple[State, type], Handler] = {
-    (S.STOPPED, Start): _start,
-    (S.EXITED, Start): _start,
-    (S.FATAL, Start): _start,
-    (S.BACKOFF, Start): _start,
-    (S.STARTING, Spawned): _spawned,
-    (S.STARTING, SpawnFailed): _spawn_failed,
-    (S.STARTING, Deadline): _starting_deadline,
-    (S.STARTING, Exited): _exited_starting,
-    (S.STARTING, Stop): _stop_live,
-    (S.STARTING, SignalFailed): _signal_failed,
-    (S.RUNNING, Exited): _exited_running,
-    (S.RUNNING, Stop): _stop_live,
-    (S.RUNNING, SignalFailed): _signal_failed,
-    (S.BACKOFF, Deadline): _backoff_deadline,
-    (S.BACKOFF, Stop): _stop_backoff,
-    (S.BACKOFF, GiveUp): _give_up,
-    (S.STOPPING, Exited): _exited_stopping,
-    (S.STOPPING, Deadline): _stopping_deadline,
-    (S.STOPPING, SignalFailed): _signal_failed,
-    (S.UNKNOWN, Exited): _exited_unknown,
-    (S.EXITED, Deadline): _restart_deadline,
-    (S.EXITED, Stop): _stop_waiting,
+TABLE: dict[tuple[State, type], Transition] = {
+    (S.STOPPED, Start): _t(_start, S.STARTING),
+    (S.EXITED, Start): _t(_start, S.STARTING),
+    (S.FATAL, Start): _t(_start, S.STARTING),
+    (S.BACKOFF, Start): _t(_start, S.STARTING),
+    (S.STARTING, Spawned): _t(_spawned, S.RUNNING),
+    (S.STARTING, SpawnFailed): _t(_spawn_failed, S.BACKOFF, S.FATAL),
+    (S.STARTING, Deadline): _t(_starting_deadline, S.RUNNING),
+    # Too quick: BACKOFF (and FATAL when out of retries); after startsecs: through RUNNING to
+    # EXITED, and STARTING again when autorestart respawns it.
+    (S.STARTING, Exited): _t(_exited_starting, S.BACKOFF, S.FATAL, S.RUNNING, S.EXITED,
+                             S.STARTING),
+    (S.STARTING, Stop): _t(_stop_live, S.STOPPING),
+    (S.STARTING, SignalFailed): _t(_signal_failed, S.UNKNOWN),
+    (S.RUNNING, Exited): _t(_exited_running, S.EXITED, S.STARTING),
+    (S.RUNNING, Stop): _t(_stop_live, S.STOPPING),
+    (S.RUNNING, SignalFailed): _t(_signal_failed, S.UNKNOWN),
+    (S.BACKOFF, Deadline): _t(_backoff_deadline, S.STARTING),
+    (S.BACKOFF, Stop): _t(_stop_backoff, S.STOPPED),
+    (S.BACKOFF, GiveUp): _t(_give_up, S.FATAL),
+    (S.STOPPING, Exited): _t(_exited_stopping, S.STOPPED),
+    (S.STOPPING, Deadline): _t(_stopping_deadline),
+    (S.STOPPING, SignalFailed): _t(_signal_failed, S.UNKNOWN),
+    (S.UNKNOWN, Exited): _t(_exited_unknown, S.EXITED),
+    (S.EXITED, Deadline): _t(_restart_deadline, S.STARTING),
+    (S.EXITED, Stop): _t(_stop_waiting, S.STOPPED),
 }
 
 
@@ -381,7 +397,7 @@ def accepts(state: State, event: type) -> bool:
 
 def step(policy: Policy, record: Record, event: Event) -> Result:
     """Apply one event. Raises InvalidTransition for a pair the table does not list."""
-    handler = TABLE.get((record.state, type(event)))
-    if handler is None:
+    transition = TABLE.get((record.state, type(event)))
+    if transition is None:
         raise InvalidTransition(f"{record.state.name} does not accept {type(event).__name__}")
-    return handler(policy, record, event)
+    return transition.handler(policy, record, event)
