@@ -15,11 +15,13 @@ import os
 import selectors
 import time
 from collections.abc import Callable
-from enum import IntEnum
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from supervisor_tools.runtime import events as ev
+from supervisor_tools.runtime import listenerstates as ls
 from supervisor_tools.runtime.capture import Capture
+from supervisor_tools.runtime.listenerstates import ListenerState
 from supervisor_tools.runtime.loop import Timer
 from supervisor_tools.runtime.states import Event as StateEvent
 from supervisor_tools.runtime.states import Exited, Record, Result, State
@@ -29,17 +31,8 @@ if TYPE_CHECKING:
     from supervisor_tools.runtime.supervisor import Group, Mood, Supervisor
 
 DEFAULT_HANDLER = "supervisor.dispatchers:default_handler"
-READY_TOKEN = b"READY\n"
-RESULT_TOKEN = b"RESULT "
 
 ResultHandler = Callable[[Any, bytes], object]
-
-
-class ListenerState(IntEnum):
-    READY = 10
-    BUSY = 20
-    ACKNOWLEDGED = 30
-    UNKNOWN = 40
 
 
 class RejectEvent(Exception):
@@ -77,10 +70,7 @@ class Listener:
     def __init__(self, pool: Pool, proc: Process) -> None:
         self.pool = pool
         self.proc = proc
-        self.state = ListenerState.ACKNOWLEDGED
-        self.inbuf = b""
-        self.resultlen: int | None = None
-        self.result = b""
+        self.record = ls.Record()
         self.event: ev.Event | None = None
         self.outbuf = b""
         self.writer_fd = -1
@@ -89,85 +79,53 @@ class Listener:
     def name(self) -> str:
         return self.proc.name
 
-    def change(self, new: ListenerState) -> None:
+    @property
+    def state(self) -> ListenerState:
+        return self.record.state
+
+    def _apply(self, result: ls.Result) -> None:
+        """Carry out what the protocol table decided, in its order."""
         log = self.pool.hub.sup.log
-        log.debug(f"{self.name}: {self.state.name} -> {new.name}")
-        self.state = new
-        if new is ListenerState.UNKNOWN:
-            log.warn(f"{self.name}: has entered the UNKNOWN state and will no longer receive "
-                     "events, this usually indicates the process violated the eventlistener "
-                     "protocol")
+        before = self.record.state
+        self.record = result.record
+        for action in result.actions:
+            if isinstance(action, ls.Enter):
+                if not action.quiet:
+                    log.debug(f"{self.name}: {before.name} -> {action.state.name}")
+                    if action.state is ListenerState.UNKNOWN:
+                        log.warn(f"{self.name}: has entered the UNKNOWN state and will no "
+                                 "longer receive events, this usually indicates the process "
+                                 "violated the eventlistener protocol")
+                before = action.state
+            elif isinstance(action, ls.Log):
+                getattr(log, action.level)(f"{self.name}: {action.message}")
+            elif isinstance(action, ls.Requeue):
+                self._rejected()
+            elif isinstance(action, ls.Forget):
+                self.event = None
+            else:
+                self._apply(ls.step(self.record, ls.Judged(self._judge(action.result))))
+
+    def _judge(self, result: bytes) -> str:
+        try:
+            self.pool.handler(self.event, result)
+        except Exception as exc:
+            return "rejected" if is_rejection(exc) else "error"
+        return "ok"
 
     # -- input from the listener's stdout ------------------------------------------------------
 
     def feed(self, data: bytes) -> None:
-        self.inbuf += data
-        while self.inbuf:
-            if self.state is ListenerState.UNKNOWN:
-                self.inbuf = b""
-                return
-            if self.state is ListenerState.ACKNOWLEDGED:
-                if len(self.inbuf) < len(READY_TOKEN):
-                    return
-                if self.inbuf.startswith(READY_TOKEN):
-                    self.change(ListenerState.READY)
-                    self.inbuf = self.inbuf[len(READY_TOKEN):]
-                else:
-                    self.change(ListenerState.UNKNOWN)
-                    self.inbuf = b""
-                self.event = None
-            elif self.state is ListenerState.READY:
-                # Output while nothing was asked of it: the listener is confused.
-                self.change(ListenerState.UNKNOWN)
-                self.inbuf = b""
-                self.event = None
-                return
-            elif not self._busy():
-                return
+        self.record = replace(self.record, inbuf=self.record.inbuf + data)
+        while self.record.inbuf:
+            before = self.record
+            self._apply(ls.step(self.record, ls.Output()))
+            if self.record == before:
+                return  # waiting for more output
 
-    def _busy(self) -> bool:
-        """Advance a BUSY listener's answer; False when more input is needed."""
-        if self.resultlen is None:
-            pos = self.inbuf.find(b"\n")
-            if pos < 0:
-                return False
-            line, self.inbuf = self.inbuf[:pos], self.inbuf[pos + 1:]
-            try:
-                self.resultlen = int(line[len(RESULT_TOKEN):])
-            except ValueError:
-                text = line.decode("utf-8", "replace")
-                self.pool.hub.sup.log.warn(f"{self.name}: bad result line: '{text}'")
-                self.change(ListenerState.UNKNOWN)
-                self.inbuf = b""
-                self._rejected()
-                return False
-        needed = self.resultlen - len(self.result)
-        if needed > 0:
-            self.result += self.inbuf[:needed]
-            self.inbuf = self.inbuf[needed:]
-            needed = self.resultlen - len(self.result)
-        if needed > 0:
-            return False
-        result, self.result, self.resultlen = self.result, b"", None
-        self._handle_result(result)
-        self.event = None
-        return True
-
-    def _handle_result(self, result: bytes) -> None:
-        log = self.pool.hub.sup.log
-        try:
-            self.pool.handler(self.event, result)
-        except Exception as exc:
-            if is_rejection(exc):
-                log.warn(f"{self.name}: event was rejected")
-                self.change(ListenerState.ACKNOWLEDGED)
-            else:
-                log.warn(f"{self.name}: event caused an error")
-                self.change(ListenerState.UNKNOWN)
-            self._rejected()
-            return
-        log.debug(f"{self.name}: event was processed")
-        self.change(ListenerState.ACKNOWLEDGED)
+    def sent(self, event: ev.Event) -> None:
+        self._apply(ls.step(self.record, ls.Sent()))
+        self.event = event
 
     def _rejected(self) -> None:
         if self.event is not None:
@@ -217,10 +175,7 @@ class Listener:
     # -- process lifecycle ---------------------------------------------------------------------
 
     def spawned(self) -> None:
-        self.state = ListenerState.ACKNOWLEDGED
-        self.inbuf = self.result = b""
-        self.resultlen = None
-        self.event = None
+        self._apply(ls.step(self.record, ls.Respawned()))
 
     def exiting(self) -> None:
         """The listener died: whatever it was handling goes back to the pool."""
@@ -285,8 +240,7 @@ class Pool:
                                        f"to listener {listener.name}, listener state "
                                        "unchanged")
                 continue
-            listener.state = ListenerState.BUSY
-            listener.event = event
+            listener.sent(event)
             self.hub.sup.log.debug(f"event {event.serial} sent to listener {listener.name}")
             return True
         return False
