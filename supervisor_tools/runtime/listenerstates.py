@@ -14,6 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from enum import IntEnum
 
+from supervisor_tools.runtime.transitions import Transition, row
+
 READY_TOKEN = b"READY\n"
 RESULT_TOKEN = b"RESULT "
 
@@ -190,26 +192,14 @@ def _respawned(r: Record, e: Event) -> Result:
     return Result(Record(), (Enter(L.ACKNOWLEDGED, quiet=True), Forget()))
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """One row of the table: the handler, and every state it may enter."""
-
-    handler: Handler
-    enters: frozenset[ListenerState]
-
-
-def _t(handler: Handler, *enters: ListenerState) -> Transition:
-    return Transition(handler, frozenset(enters))
-
-
-TABLE: dict[tuple[ListenerState, type], Transition] = {
-    (L.ACKNOWLEDGED, Output): _t(_ready, L.READY, L.UNKNOWN),
-    (L.READY, Output): _t(_unasked, L.UNKNOWN),
-    (L.READY, Sent): _t(_sent, L.BUSY),
-    (L.BUSY, Output): _t(_answer, L.UNKNOWN),
-    (L.BUSY, Judged): _t(_judged, L.ACKNOWLEDGED, L.UNKNOWN),
-    (L.UNKNOWN, Output): _t(_drop),
-    **{(state, Respawned): _t(_respawned, L.ACKNOWLEDGED) for state in ListenerState},
+TABLE: dict[tuple[ListenerState, type], Transition[Handler, ListenerState]] = {
+    (L.ACKNOWLEDGED, Output): row(_ready, L.READY, L.UNKNOWN),
+    (L.READY, Output): row(_unasked, L.UNKNOWN),
+    (L.READY, Sent): row(_sent, L.BUSY),
+    (L.BUSY, Output): row(_answer, L.UNKNOWN),
+    (L.BUSY, Judged): row(_judged, L.ACKNOWLEDGED, L.UNKNOWN),
+    (L.UNKNOWN, Output): row(_drop),
+    **{(state, Respawned): row(_respawned, L.ACKNOWLEDGED) for state in ListenerState},
 }
 
 

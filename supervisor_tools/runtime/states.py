@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from supervisor_tools.model.model import AutoRestart
+from supervisor_tools.runtime.transitions import Transition, row
 
 
 class State(IntEnum):
@@ -85,12 +86,16 @@ class Start:
 
 @dataclass(frozen=True, slots=True)
 class Spawned:
+    """The child was forked with this pid."""
+
     pid: int
     now: float
 
 
 @dataclass(frozen=True, slots=True)
 class SpawnFailed:
+    """The child could not be started; `message` says why."""
+
     message: str
     now: float
 
@@ -116,6 +121,8 @@ class Deadline:
 
 @dataclass(frozen=True, slots=True)
 class Stop:
+    """A stop request: supervisorctl stop, a shutdown or a reload."""
+
     now: float
 
 
@@ -128,6 +135,8 @@ class GiveUp:
 
 @dataclass(frozen=True, slots=True)
 class SignalFailed:
+    """Signalling the child failed for a reason other than its being gone."""
+
     message: str
     now: float
 
@@ -338,46 +347,33 @@ def _signal_failed(p: Policy, r: Record, e: Event) -> Result:
     return Result(rec, (Log("critical", e.message),), (State.UNKNOWN,))
 
 
-@dataclass(frozen=True, slots=True)
-class Transition:
-    """One row of the table: the handler, and every state it may enter (passing through or
-    ending in); a handler that leaves the state as it is enters none."""
-
-    handler: Handler
-    enters: frozenset[State]
-
-
-def _t(handler: Handler, *enters: State) -> Transition:
-    return Transition(handler, frozenset(enters))
-
-
 S = State
-TABLE: dict[tuple[State, type], Transition] = {
-    (S.STOPPED, Start): _t(_start, S.STARTING),
-    (S.EXITED, Start): _t(_start, S.STARTING),
-    (S.FATAL, Start): _t(_start, S.STARTING),
-    (S.BACKOFF, Start): _t(_start, S.STARTING),
-    (S.STARTING, Spawned): _t(_spawned, S.RUNNING),
-    (S.STARTING, SpawnFailed): _t(_spawn_failed, S.BACKOFF, S.FATAL),
-    (S.STARTING, Deadline): _t(_starting_deadline, S.RUNNING),
+TABLE: dict[tuple[State, type], Transition[Handler, State]] = {
+    (S.STOPPED, Start): row(_start, S.STARTING),
+    (S.EXITED, Start): row(_start, S.STARTING),
+    (S.FATAL, Start): row(_start, S.STARTING),
+    (S.BACKOFF, Start): row(_start, S.STARTING),
+    (S.STARTING, Spawned): row(_spawned, S.RUNNING),
+    (S.STARTING, SpawnFailed): row(_spawn_failed, S.BACKOFF, S.FATAL),
+    (S.STARTING, Deadline): row(_starting_deadline, S.RUNNING),
     # Too quick: BACKOFF (and FATAL when out of retries); after startsecs: through RUNNING to
     # EXITED, and STARTING again when autorestart respawns it.
-    (S.STARTING, Exited): _t(_exited_starting, S.BACKOFF, S.FATAL, S.RUNNING, S.EXITED,
+    (S.STARTING, Exited): row(_exited_starting, S.BACKOFF, S.FATAL, S.RUNNING, S.EXITED,
                              S.STARTING),
-    (S.STARTING, Stop): _t(_stop_live, S.STOPPING),
-    (S.STARTING, SignalFailed): _t(_signal_failed, S.UNKNOWN),
-    (S.RUNNING, Exited): _t(_exited_running, S.EXITED, S.STARTING),
-    (S.RUNNING, Stop): _t(_stop_live, S.STOPPING),
-    (S.RUNNING, SignalFailed): _t(_signal_failed, S.UNKNOWN),
-    (S.BACKOFF, Deadline): _t(_backoff_deadline, S.STARTING),
-    (S.BACKOFF, Stop): _t(_stop_backoff, S.STOPPED),
-    (S.BACKOFF, GiveUp): _t(_give_up, S.FATAL),
-    (S.STOPPING, Exited): _t(_exited_stopping, S.STOPPED),
-    (S.STOPPING, Deadline): _t(_stopping_deadline),
-    (S.STOPPING, SignalFailed): _t(_signal_failed, S.UNKNOWN),
-    (S.UNKNOWN, Exited): _t(_exited_unknown, S.EXITED),
-    (S.EXITED, Deadline): _t(_restart_deadline, S.STARTING),
-    (S.EXITED, Stop): _t(_stop_waiting, S.STOPPED),
+    (S.STARTING, Stop): row(_stop_live, S.STOPPING),
+    (S.STARTING, SignalFailed): row(_signal_failed, S.UNKNOWN),
+    (S.RUNNING, Exited): row(_exited_running, S.EXITED, S.STARTING),
+    (S.RUNNING, Stop): row(_stop_live, S.STOPPING),
+    (S.RUNNING, SignalFailed): row(_signal_failed, S.UNKNOWN),
+    (S.BACKOFF, Deadline): row(_backoff_deadline, S.STARTING),
+    (S.BACKOFF, Stop): row(_stop_backoff, S.STOPPED),
+    (S.BACKOFF, GiveUp): row(_give_up, S.FATAL),
+    (S.STOPPING, Exited): row(_exited_stopping, S.STOPPED),
+    (S.STOPPING, Deadline): row(_stopping_deadline),
+    (S.STOPPING, SignalFailed): row(_signal_failed, S.UNKNOWN),
+    (S.UNKNOWN, Exited): row(_exited_unknown, S.EXITED),
+    (S.EXITED, Deadline): row(_restart_deadline, S.STARTING),
+    (S.EXITED, Stop): row(_stop_waiting, S.STOPPED),
 }
 
 
