@@ -16,7 +16,7 @@ import selectors
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from supervisor_tools.runtime import events as ev
 from supervisor_tools.runtime import listenerstates as ls
@@ -25,14 +25,26 @@ from supervisor_tools.runtime.listenerstates import ListenerState
 from supervisor_tools.runtime.loop import Timer
 from supervisor_tools.runtime.states import Event as StateEvent
 from supervisor_tools.runtime.states import Exited, Record, Result, State
+from supervisor_tools.runtime.supstate import SupervisorState
 
 if TYPE_CHECKING:
+    from supervisor_tools.runtime.group import Group
+    from supervisor_tools.runtime.logs import MainLog
+    from supervisor_tools.runtime.loop import Loop
     from supervisor_tools.runtime.process import Process
-    from supervisor_tools.runtime.supervisor import Group, Mood, Supervisor
 
 DEFAULT_HANDLER = "supervisor.dispatchers:default_handler"
 
 ResultHandler = Callable[[Any, bytes], object]
+
+
+class Host(Protocol):
+    """What the event side needs of the supervisor (runtime/supervisor.py provides it)."""
+
+    log: MainLog
+    loop: Loop
+    identifier: str
+    on_state: list[Callable[[SupervisorState], None]]
 
 
 class RejectEvent(Exception):
@@ -331,7 +343,7 @@ class ProcessEvents:
 class EventHub:
     """Routes events to the pools that subscribe to them; schedules TICK events on demand."""
 
-    def __init__(self, sup: Supervisor) -> None:
+    def __init__(self, sup: Host) -> None:
         self.sup = sup
         self.pools: dict[str, Pool] = {}
         self.covered: frozenset[str] = frozenset()
@@ -340,7 +352,7 @@ class EventHub:
         self.last_tick: dict[str, int] = {}
         self.stopping = False
         sup.loop.after_each_batch(self.flush)
-        sup.on_mood.append(self._mood)
+        sup.on_state.append(self._supervisor_state)
 
     def next_serial(self) -> int:
         self.serial += 1
@@ -409,10 +421,8 @@ class EventHub:
         self.stopping = False
         self.emit("SUPERVISOR_STATE_CHANGE_RUNNING", lambda: ev.supervisor_state("RUNNING"))
 
-    def _mood(self, mood: Mood) -> None:
-        from supervisor_tools.runtime.supervisor import Mood
-
-        if mood is not Mood.RUNNING and not self.stopping:
+    def _supervisor_state(self, state: SupervisorState) -> None:
+        if state is not SupervisorState.RUNNING and not self.stopping:
             self.stopping = True
             self.emit("SUPERVISOR_STATE_CHANGE_STOPPING",
                       lambda: ev.supervisor_state("STOPPING"))
