@@ -10,9 +10,9 @@ from collections.abc import Callable
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
 from supervisor_tools.runtime.custody import Custody
+from supervisor_tools.runtime.eventhub import EventHub
 from supervisor_tools.runtime.group import Group as Group  # imported from here by others
 from supervisor_tools.runtime.group import comparable
-from supervisor_tools.runtime.listeners import EventHub
 from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
 from supervisor_tools.runtime.loop import Loop
 from supervisor_tools.runtime.process import Process

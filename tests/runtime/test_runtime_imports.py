@@ -22,9 +22,15 @@ def imported(name: str) -> set[str]:
     return found
 
 
-def test_the_event_side_does_not_import_the_supervisor() -> None:
+@pytest.mark.parametrize("module", ["listeners.py", "eventhub.py"])
+def test_the_event_side_does_not_import_the_supervisor(module: str) -> None:
     # The supervisor owns the event hub; the hub sees it only through listeners.Host.
-    assert "supervisor_tools.runtime.supervisor" not in imported("listeners.py")
+    assert "supervisor_tools.runtime.supervisor" not in imported(module)
+
+
+def test_pools_do_not_import_the_hub() -> None:
+    # The hub makes the pools; a pool sees the hub only through listeners.Hub.
+    assert not {m for m in imported("listeners.py") if "eventhub" in m}
 
 
 @pytest.mark.parametrize("table", ["states.py", "listenerstates.py"])
