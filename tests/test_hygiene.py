@@ -19,7 +19,6 @@ TOO_LONG = {
     "supervisor_tools/options/types.py",
     "supervisor_tools/runtime/ctl.py",
     "supervisor_tools/runtime/http.py",
-    "supervisor_tools/runtime/listeners.py",
     "supervisor_tools/runtime/rpc.py",
     "supervisor_tools/runtime/supervisor.py",
 }

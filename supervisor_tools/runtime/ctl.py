@@ -108,9 +108,9 @@ def server_from_config(config: str | None, url: str | None, username: str | None
                        password: str | None) -> Server:
     cfg_url, cfg_user, cfg_pass = None, None, None
     if config is None:
-        from supervisor_tools.runtime.main import SEARCH_PATHS
+        from supervisor_tools.runtime import configpath
 
-        config = next((c for c in SEARCH_PATHS if os.path.exists(c)), None)
+        config = configpath.search()
     if config:
         from supervisor_tools.model import load
 

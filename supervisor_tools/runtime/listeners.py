@@ -1,4 +1,5 @@
-"""Event listener pools and the listener protocol, plus the hub that routes events to them.
+"""Event listener pools and the listener side of the protocol (runtime/eventhub.py routes
+events to the pools).
 
 A listener writes `READY\\n`; it is then sent one event (a header line and a payload) on its
 stdin and answers `RESULT <len>\\n<data>`. The pool's result handler accepts or rejects the
@@ -13,33 +14,42 @@ import errno
 import importlib
 import os
 import selectors
-import time
 from collections.abc import Callable
-from enum import IntEnum
-from typing import TYPE_CHECKING, Any
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, Protocol
 
 from supervisor_tools.runtime import events as ev
-from supervisor_tools.runtime.capture import Capture
-from supervisor_tools.runtime.loop import Timer
-from supervisor_tools.runtime.states import Event as StateEvent
-from supervisor_tools.runtime.states import Exited, Record, Result, State
+from supervisor_tools.runtime import listenerstates as ls
+from supervisor_tools.runtime.listenerstates import ListenerState
+from supervisor_tools.runtime.states import State
+from supervisor_tools.runtime.supstate import SupervisorState
 
 if TYPE_CHECKING:
+    from supervisor_tools.runtime.group import Group
+    from supervisor_tools.runtime.logs import MainLog
+    from supervisor_tools.runtime.loop import Loop
     from supervisor_tools.runtime.process import Process
-    from supervisor_tools.runtime.supervisor import Group, Mood, Supervisor
 
 DEFAULT_HANDLER = "supervisor.dispatchers:default_handler"
-READY_TOKEN = b"READY\n"
-RESULT_TOKEN = b"RESULT "
 
 ResultHandler = Callable[[Any, bytes], object]
 
 
-class ListenerState(IntEnum):
-    READY = 10
-    BUSY = 20
-    ACKNOWLEDGED = 30
-    UNKNOWN = 40
+class Host(Protocol):
+    """What the event side needs of the supervisor (runtime/supervisor.py provides it)."""
+
+    log: MainLog
+    loop: Loop
+    identifier: str
+    on_state: list[Callable[[SupervisorState], None]]
+
+
+class Hub(Protocol):
+    """What a pool needs of the hub that feeds it (runtime/eventhub.py provides it)."""
+
+    sup: Host
+
+    def next_serial(self) -> int: ...
 
 
 class RejectEvent(Exception):
@@ -77,10 +87,7 @@ class Listener:
     def __init__(self, pool: Pool, proc: Process) -> None:
         self.pool = pool
         self.proc = proc
-        self.state = ListenerState.ACKNOWLEDGED
-        self.inbuf = b""
-        self.resultlen: int | None = None
-        self.result = b""
+        self.record = ls.Record()
         self.event: ev.Event | None = None
         self.outbuf = b""
         self.writer_fd = -1
@@ -89,85 +96,53 @@ class Listener:
     def name(self) -> str:
         return self.proc.name
 
-    def change(self, new: ListenerState) -> None:
+    @property
+    def state(self) -> ListenerState:
+        return self.record.state
+
+    def _apply(self, result: ls.Result) -> None:
+        """Carry out what the protocol table decided, in its order."""
         log = self.pool.hub.sup.log
-        log.debug(f"{self.name}: {self.state.name} -> {new.name}")
-        self.state = new
-        if new is ListenerState.UNKNOWN:
-            log.warn(f"{self.name}: has entered the UNKNOWN state and will no longer receive "
-                     "events, this usually indicates the process violated the eventlistener "
-                     "protocol")
+        before = self.record.state
+        self.record = result.record
+        for action in result.actions:
+            if isinstance(action, ls.Enter):
+                if not action.quiet:
+                    log.debug(f"{self.name}: {before.name} -> {action.state.name}")
+                    if action.state is ListenerState.UNKNOWN:
+                        log.warn(f"{self.name}: has entered the UNKNOWN state and will no "
+                                 "longer receive events, this usually indicates the process "
+                                 "violated the eventlistener protocol")
+                before = action.state
+            elif isinstance(action, ls.Log):
+                getattr(log, action.level)(f"{self.name}: {action.message}")
+            elif isinstance(action, ls.Requeue):
+                self._rejected()
+            elif isinstance(action, ls.Forget):
+                self.event = None
+            else:
+                self._apply(ls.step(self.record, ls.Judged(self._judge(action.result))))
+
+    def _judge(self, result: bytes) -> str:
+        try:
+            self.pool.handler(self.event, result)
+        except Exception as exc:
+            return "rejected" if is_rejection(exc) else "error"
+        return "ok"
 
     # -- input from the listener's stdout ------------------------------------------------------
 
     def feed(self, data: bytes) -> None:
-        self.inbuf += data
-        while self.inbuf:
-            if self.state is ListenerState.UNKNOWN:
-                self.inbuf = b""
-                return
-            if self.state is ListenerState.ACKNOWLEDGED:
-                if len(self.inbuf) < len(READY_TOKEN):
-                    return
-                if self.inbuf.startswith(READY_TOKEN):
-                    self.change(ListenerState.READY)
-                    self.inbuf = self.inbuf[len(READY_TOKEN):]
-                else:
-                    self.change(ListenerState.UNKNOWN)
-                    self.inbuf = b""
-                self.event = None
-            elif self.state is ListenerState.READY:
-                # Output while nothing was asked of it: the listener is confused.
-                self.change(ListenerState.UNKNOWN)
-                self.inbuf = b""
-                self.event = None
-                return
-            elif not self._busy():
-                return
+        self.record = replace(self.record, inbuf=self.record.inbuf + data)
+        while self.record.inbuf:
+            before = self.record
+            self._apply(ls.step(self.record, ls.Output()))
+            if self.record == before:
+                return  # waiting for more output
 
-    def _busy(self) -> bool:
-        """Advance a BUSY listener's answer; False when more input is needed."""
-        if self.resultlen is None:
-            pos = self.inbuf.find(b"\n")
-            if pos < 0:
-                return False
-            line, self.inbuf = self.inbuf[:pos], self.inbuf[pos + 1:]
-            try:
-                self.resultlen = int(line[len(RESULT_TOKEN):])
-            except ValueError:
-                text = line.decode("utf-8", "replace")
-                self.pool.hub.sup.log.warn(f"{self.name}: bad result line: '{text}'")
-                self.change(ListenerState.UNKNOWN)
-                self.inbuf = b""
-                self._rejected()
-                return False
-        needed = self.resultlen - len(self.result)
-        if needed > 0:
-            self.result += self.inbuf[:needed]
-            self.inbuf = self.inbuf[needed:]
-            needed = self.resultlen - len(self.result)
-        if needed > 0:
-            return False
-        result, self.result, self.resultlen = self.result, b"", None
-        self._handle_result(result)
-        self.event = None
-        return True
-
-    def _handle_result(self, result: bytes) -> None:
-        log = self.pool.hub.sup.log
-        try:
-            self.pool.handler(self.event, result)
-        except Exception as exc:
-            if is_rejection(exc):
-                log.warn(f"{self.name}: event was rejected")
-                self.change(ListenerState.ACKNOWLEDGED)
-            else:
-                log.warn(f"{self.name}: event caused an error")
-                self.change(ListenerState.UNKNOWN)
-            self._rejected()
-            return
-        log.debug(f"{self.name}: event was processed")
-        self.change(ListenerState.ACKNOWLEDGED)
+    def sent(self, event: ev.Event) -> None:
+        self._apply(ls.step(self.record, ls.Sent()))
+        self.event = event
 
     def _rejected(self) -> None:
         if self.event is not None:
@@ -217,10 +192,7 @@ class Listener:
     # -- process lifecycle ---------------------------------------------------------------------
 
     def spawned(self) -> None:
-        self.state = ListenerState.ACKNOWLEDGED
-        self.inbuf = self.result = b""
-        self.resultlen = None
-        self.event = None
+        self._apply(ls.step(self.record, ls.Respawned()))
 
     def exiting(self) -> None:
         """The listener died: whatever it was handling goes back to the pool."""
@@ -231,7 +203,7 @@ class Listener:
 class Pool:
     """An [eventlistener:x] group's event buffer and its listeners."""
 
-    def __init__(self, hub: EventHub, group: Group) -> None:
+    def __init__(self, hub: Hub, group: Group) -> None:
         self.hub = hub
         self.group = group
         cfg = group.config
@@ -285,195 +257,7 @@ class Pool:
                                        f"to listener {listener.name}, listener state "
                                        "unchanged")
                 continue
-            listener.state = ListenerState.BUSY
-            listener.event = event
+            listener.sent(event)
             self.hub.sup.log.debug(f"event {event.serial} sent to listener {listener.name}")
             return True
         return False
-
-
-class ProcessEvents:
-    """The event side of one process: state events, log events, capture mode, listener I/O."""
-
-    def __init__(self, hub: EventHub, group: str, proc: Process,
-                 listener: Listener | None) -> None:
-        self.hub = hub
-        self.group = group
-        self.proc = proc
-        self.listener = listener
-        pc = proc.config
-        self.log_events = {"stdout": pc.stdout_events_enabled and listener is None,
-                           "stderr": pc.stderr_events_enabled}
-        self.captures: dict[str, Capture] = {}
-        if pc.stdout_capture_maxbytes > 0 and listener is None:
-            self.captures["stdout"] = Capture(pc.stdout_capture_maxbytes)
-        if pc.stderr_capture_maxbytes > 0:
-            self.captures["stderr"] = Capture(pc.stderr_capture_maxbytes)
-
-    def transitioned(self, before: Record, event: StateEvent, result: Result) -> None:
-        hub = self.hub
-        if not hub.covered:
-            return
-        name, group = self.proc.name, self.group
-        prev = before.state
-        pid = before.pid or result.record.pid
-        for to in result.entered:
-            etype = f"PROCESS_STATE_{to.name}"
-            if etype in hub.covered:
-                expected = True
-                if to is State.EXITED and isinstance(event, Exited):
-                    expected = event.status in self.proc.policy.exitcodes
-                tries = before.backoff + 1 if to is State.BACKOFF else result.record.backoff
-                hub.notify(ev.process_state(to, name, group, prev, tries=tries,
-                                            expected=expected, pid=pid))
-            prev = to
-
-    def output(self, channel: str, data: bytes) -> bytes:
-        """Handle a chunk of output; return the part that goes to the channel's log."""
-        if self.listener is not None and channel == "stdout":
-            self.listener.feed(data)
-            return data
-        capture = self.captures.get(channel)
-        if capture is None:
-            self._log_event(channel, data)
-            return data
-        logged: list[bytes] = []
-        for kind, piece in capture.feed(data):
-            if kind == "message":
-                self._comm_event(channel, piece)
-                continue
-            self._log_event(channel, piece)
-            if kind == "log":
-                logged.append(piece)
-        return b"".join(logged)
-
-    def _log_event(self, channel: str, data: bytes) -> None:
-        if data and self.log_events[channel]:
-            self.hub.emit(f"PROCESS_LOG_{channel.upper()}", lambda: ev.process_log(
-                channel, self.proc.name, self.group, self.proc.pid, data))
-
-    def _comm_event(self, channel: str, data: bytes) -> None:
-        self.hub.sup.log.debug(f"'{self.proc.name}' {channel} emitted a comm event")
-        self.hub.emit(f"PROCESS_COMMUNICATION_{channel.upper()}",
-                      lambda: ev.process_communication(channel, self.proc.name, self.group,
-                                                       self.proc.pid, data))
-
-    def spawned(self) -> None:
-        if self.listener is not None:
-            self.listener.spawned()
-
-    def exiting(self) -> None:
-        # supervisord never logs output held back while it looks for a token; svtool writes
-        # it to the log at exit, without an event (a listener sees what supervisord sends).
-        for channel, capture in self.captures.items():
-            rest = capture.flush()
-            log = self.proc.logs.get(channel)
-            if rest and log is not None:
-                log.write(rest)
-        if self.listener is not None:
-            self.listener.exiting()
-
-
-class EventHub:
-    """Routes events to the pools that subscribe to them; schedules TICK events on demand."""
-
-    def __init__(self, sup: Supervisor) -> None:
-        self.sup = sup
-        self.pools: dict[str, Pool] = {}
-        self.covered: frozenset[str] = frozenset()
-        self.serial = -1
-        self.ticks: dict[str, Timer] = {}
-        self.last_tick: dict[str, int] = {}
-        self.stopping = False
-        sup.loop.after_each_batch(self.flush)
-        sup.on_mood.append(self._mood)
-
-    def next_serial(self) -> int:
-        self.serial += 1
-        return self.serial
-
-    # -- groups --------------------------------------------------------------------------------
-
-    def group_created(self, group: Group) -> None:
-        pool = None
-        if group.config.kind == "eventlistener":
-            pool = Pool(self, group)
-            self.pools[group.name] = pool
-            self._subscriptions_changed()
-        for proc in group.processes.values():
-            listener = None
-            if pool is not None:
-                listener = Listener(pool, proc)
-                pool.listeners.append(listener)
-            proc.hooks = ProcessEvents(self, group.name, proc, listener)
-
-    def group_added(self, name: str) -> None:
-        self.emit("PROCESS_GROUP_ADDED", lambda: ev.process_group("ADDED", name))
-
-    def group_removed(self, name: str) -> None:
-        if self.pools.pop(name, None) is not None:
-            self._subscriptions_changed()
-        self.emit("PROCESS_GROUP_REMOVED", lambda: ev.process_group("REMOVED", name))
-
-    def reset(self) -> None:
-        """A reload: the old pools and their buffers are gone with their groups."""
-        self.pools.clear()
-        self._subscriptions_changed()
-
-    def _subscriptions_changed(self) -> None:
-        subs = [p.subscriptions for p in self.pools.values()]
-        self.covered = frozenset(n for n in ev.PARENTS if any(ev.covers(s, n) for s in subs))
-        for name, period in ev.TICK_PERIODS.items():
-            if name in self.covered and name not in self.ticks:
-                self.last_tick[name] = ev.timeslice(period, time.time())
-                self._schedule_tick(name, period)
-            elif name not in self.covered and name in self.ticks:
-                self.ticks.pop(name).cancel()
-
-    # -- events --------------------------------------------------------------------------------
-
-    def emit(self, name: str, build: Callable[[], ev.Event]) -> None:
-        """Deliver the event `build` makes, building it only when some pool subscribes."""
-        if name in self.covered:
-            self.notify(build())
-
-    def notify(self, event: ev.Event) -> None:
-        for pool in list(self.pools.values()):
-            if ev.covers(pool.subscriptions, event.name):
-                pool.accept(event)
-
-    def remote(self, type_: str, data: str) -> None:
-        self.emit("REMOTE_COMMUNICATION", lambda: ev.remote_communication(type_, data))
-
-    def flush(self) -> None:
-        for pool in list(self.pools.values()):
-            if pool.buffer:
-                pool.dispatch()
-
-    def running(self) -> None:
-        """The groups are in place and autostart is about to begin (start-up or reload)."""
-        self.stopping = False
-        self.emit("SUPERVISOR_STATE_CHANGE_RUNNING", lambda: ev.supervisor_state("RUNNING"))
-
-    def _mood(self, mood: Mood) -> None:
-        from supervisor_tools.runtime.supervisor import Mood
-
-        if mood is not Mood.RUNNING and not self.stopping:
-            self.stopping = True
-            self.emit("SUPERVISOR_STATE_CHANGE_STOPPING",
-                      lambda: ev.supervisor_state("STOPPING"))
-
-    # -- ticks ---------------------------------------------------------------------------------
-
-    def _schedule_tick(self, name: str, period: int) -> None:
-        delay = max(0.0, ev.next_tick(period) - time.time())
-        self.ticks[name] = self.sup.loop.call_later(delay, lambda: self._tick(name, period))
-
-    def _tick(self, name: str, period: int) -> None:
-        del self.ticks[name]
-        when = ev.timeslice(period, time.time())
-        if when != self.last_tick.get(name):
-            self.last_tick[name] = when
-            self.emit(name, lambda: ev.tick(name, when))
-        if name in self.covered:
-            self._schedule_tick(name, period)

@@ -12,16 +12,13 @@ from typing import TYPE_CHECKING, Any
 
 from supervisor_tools.errors import Span, SvtoolError
 from supervisor_tools.model.model import Model, SupervisordConfig
-from supervisor_tools.runtime.supervisor import Mood, Supervisor
+from supervisor_tools.runtime import configpath
+from supervisor_tools.runtime.supervisor import Supervisor
+from supervisor_tools.runtime.supstate import SupervisorState
 
 if TYPE_CHECKING:
     from supervisor_tools.runtime.http import Connection, HttpServer, Request
     from supervisor_tools.runtime.web.console import Console
-
-SEARCH_PATHS = ("../etc/supervisord.conf", "../supervisord.conf", "./supervisord.conf",
-                "./etc/supervisord.conf", "/etc/supervisord.conf",
-                "/etc/supervisor/supervisord.conf")
-
 
 @dataclass(frozen=True, slots=True)
 class RunOptions:
@@ -43,9 +40,9 @@ class RunOptions:
 def find_config(config: str | None) -> str:
     if config:
         return config
-    for cand in SEARCH_PATHS:
-        if os.path.exists(cand):
-            return cand
+    found = configpath.search()
+    if found is not None:
+        return found
     raise SvtoolError("no configuration file found; pass -c CONFIG")
 
 
@@ -85,18 +82,18 @@ def server_settings(model: Model) -> list[tuple[object, ...]]:
             for s in model.servers]
 
 
-def systemd_notifier() -> Callable[[Mood], None]:
+def systemd_notifier() -> Callable[[SupervisorState], None]:
     """Report readiness to systemd when run as a Type=notify service (NOTIFY_SOCKET set)."""
     from supervisor_tools.runtime.notify import Notifier
 
     notifier = Notifier()
 
-    def tell(mood: Mood) -> None:
-        if mood is Mood.RUNNING:
+    def tell(state: SupervisorState) -> None:
+        if state is SupervisorState.RUNNING:
             notifier.ready("supervising")
-        elif mood is Mood.RESTARTING:
+        elif state is SupervisorState.RESTARTING:
             notifier.reloading()
-        elif mood is Mood.SHUTDOWN:
+        elif state is SupervisorState.SHUTDOWN:
             notifier.stopping()
 
     return tell
@@ -205,7 +202,7 @@ def run(config: str | None, opts: RunOptions | None = None) -> int:
             current[0] = server_settings(new)
 
     sup.on_reload.append(reopen_servers)
-    sup.on_mood.append(systemd_notifier())
+    sup.on_state.append(systemd_notifier())
     if not sd.nodaemon:
         sup.log.echo = False
         daemonize(sd.directory, sd.umask)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.options.types import signal_number
 from supervisor_tools.runtime import states
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
 from supervisor_tools.runtime.loop import Loop, Timer
@@ -57,7 +58,7 @@ class Hooks(Protocol):
 
 def policy_of(pc: ProcessConfig) -> Policy:
     return Policy(pc.name, pc.startsecs, pc.startretries, pc.autorestart, pc.exitcodes,
-                  int(getattr(signal, "SIG" + pc.stopsignal)), pc.stopwaitsecs,
+                  signal_number(pc.stopsignal), pc.stopwaitsecs,
                   pc.stopasgroup, pc.killasgroup)
 
 

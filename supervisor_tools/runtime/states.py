@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from supervisor_tools.model.model import AutoRestart
+from supervisor_tools.runtime.transitions import Transition, row
 
 
 class State(IntEnum):
@@ -85,12 +86,16 @@ class Start:
 
 @dataclass(frozen=True, slots=True)
 class Spawned:
+    """The child was forked with this pid."""
+
     pid: int
     now: float
 
 
 @dataclass(frozen=True, slots=True)
 class SpawnFailed:
+    """The child could not be started; `message` says why."""
+
     message: str
     now: float
 
@@ -116,6 +121,8 @@ class Deadline:
 
 @dataclass(frozen=True, slots=True)
 class Stop:
+    """A stop request: supervisorctl stop, a shutdown or a reload."""
+
     now: float
 
 
@@ -128,6 +135,8 @@ class GiveUp:
 
 @dataclass(frozen=True, slots=True)
 class SignalFailed:
+    """Signalling the child failed for a reason other than its being gone."""
+
     message: str
     now: float
 
@@ -339,29 +348,32 @@ def _signal_failed(p: Policy, r: Record, e: Event) -> Result:
 
 
 S = State
-TABLE: dict[tuple[State, type], Handler] = {
-    (S.STOPPED, Start): _start,
-    (S.EXITED, Start): _start,
-    (S.FATAL, Start): _start,
-    (S.BACKOFF, Start): _start,
-    (S.STARTING, Spawned): _spawned,
-    (S.STARTING, SpawnFailed): _spawn_failed,
-    (S.STARTING, Deadline): _starting_deadline,
-    (S.STARTING, Exited): _exited_starting,
-    (S.STARTING, Stop): _stop_live,
-    (S.STARTING, SignalFailed): _signal_failed,
-    (S.RUNNING, Exited): _exited_running,
-    (S.RUNNING, Stop): _stop_live,
-    (S.RUNNING, SignalFailed): _signal_failed,
-    (S.BACKOFF, Deadline): _backoff_deadline,
-    (S.BACKOFF, Stop): _stop_backoff,
-    (S.BACKOFF, GiveUp): _give_up,
-    (S.STOPPING, Exited): _exited_stopping,
-    (S.STOPPING, Deadline): _stopping_deadline,
-    (S.STOPPING, SignalFailed): _signal_failed,
-    (S.UNKNOWN, Exited): _exited_unknown,
-    (S.EXITED, Deadline): _restart_deadline,
-    (S.EXITED, Stop): _stop_waiting,
+TABLE: dict[tuple[State, type], Transition[Handler, State]] = {
+    (S.STOPPED, Start): row(_start, S.STARTING),
+    (S.EXITED, Start): row(_start, S.STARTING),
+    (S.FATAL, Start): row(_start, S.STARTING),
+    (S.BACKOFF, Start): row(_start, S.STARTING),
+    (S.STARTING, Spawned): row(_spawned, S.RUNNING),
+    (S.STARTING, SpawnFailed): row(_spawn_failed, S.BACKOFF, S.FATAL),
+    (S.STARTING, Deadline): row(_starting_deadline, S.RUNNING),
+    # Too quick: BACKOFF (and FATAL when out of retries); after startsecs: through RUNNING to
+    # EXITED, and STARTING again when autorestart respawns it.
+    (S.STARTING, Exited): row(_exited_starting, S.BACKOFF, S.FATAL, S.RUNNING, S.EXITED,
+                             S.STARTING),
+    (S.STARTING, Stop): row(_stop_live, S.STOPPING),
+    (S.STARTING, SignalFailed): row(_signal_failed, S.UNKNOWN),
+    (S.RUNNING, Exited): row(_exited_running, S.EXITED, S.STARTING),
+    (S.RUNNING, Stop): row(_stop_live, S.STOPPING),
+    (S.RUNNING, SignalFailed): row(_signal_failed, S.UNKNOWN),
+    (S.BACKOFF, Deadline): row(_backoff_deadline, S.STARTING),
+    (S.BACKOFF, Stop): row(_stop_backoff, S.STOPPED),
+    (S.BACKOFF, GiveUp): row(_give_up, S.FATAL),
+    (S.STOPPING, Exited): row(_exited_stopping, S.STOPPED),
+    (S.STOPPING, Deadline): row(_stopping_deadline),
+    (S.STOPPING, SignalFailed): row(_signal_failed, S.UNKNOWN),
+    (S.UNKNOWN, Exited): row(_exited_unknown, S.EXITED),
+    (S.EXITED, Deadline): row(_restart_deadline, S.STARTING),
+    (S.EXITED, Stop): row(_stop_waiting, S.STOPPED),
 }
 
 
@@ -381,7 +393,7 @@ def accepts(state: State, event: type) -> bool:
 
 def step(policy: Policy, record: Record, event: Event) -> Result:
     """Apply one event. Raises InvalidTransition for a pair the table does not list."""
-    handler = TABLE.get((record.state, type(event)))
-    if handler is None:
+    transition = TABLE.get((record.state, type(event)))
+    if transition is None:
         raise InvalidTransition(f"{record.state.name} does not accept {type(event).__name__}")
-    return handler(policy, record, event)
+    return transition.handler(policy, record, event)

@@ -6,18 +6,18 @@ import os
 import signal
 import time
 from collections.abc import Callable
-from enum import IntEnum
 
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
 from supervisor_tools.runtime.custody import Custody
+from supervisor_tools.runtime.eventhub import EventHub
 from supervisor_tools.runtime.group import Group as Group  # imported from here by others
 from supervisor_tools.runtime.group import comparable
-from supervisor_tools.runtime.listeners import EventHub
 from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
 from supervisor_tools.runtime.loop import Loop
 from supervisor_tools.runtime.process import Process
 from supervisor_tools.runtime.spawn import SpawnBatch
+from supervisor_tools.runtime.supstate import SupervisorState
 
 # Reads the configuration again (reread, reload): a model, or a list of error lines.
 Loader = Callable[[], "Model | list[str]"]
@@ -28,13 +28,6 @@ LOG_STEP_SECONDS = 0.004
 
 def main_log_path(sd: SupervisordConfig) -> str | None:
     return None if sd.logfile in ("NONE", "", "syslog") else sd.logfile
-
-
-class Mood(IntEnum):
-    FATAL = 2
-    RUNNING = 1
-    RESTARTING = 0
-    SHUTDOWN = -1
 
 
 class Supervisor:
@@ -55,12 +48,12 @@ class Supervisor:
         self.groups: dict[str, Group] = {}
         self.group_configs: tuple[GroupConfig, ...] = model.groups
         self.pids: dict[int, Process] = {}
-        self.mood = Mood.RUNNING
+        self.state = SupervisorState.RUNNING
         self.changed = False
         self.exit_code = 0
         self.on_reload: list[Callable[[Model], None]] = []
         # Told of RUNNING (after start and after each reload), RESTARTING and SHUTDOWN.
-        self.on_mood: list[Callable[[Mood], None]] = []
+        self.on_state: list[Callable[[SupervisorState], None]] = []
         self.on_exit: list[Callable[[], None]] = []
         self.events = EventHub(self)
         # Open while a start-up collects spawns to run together (see Process._spawn).
@@ -70,17 +63,17 @@ class Supervisor:
         # The child guard and the record of children (main.run sets it up; tests may not).
         self.custody: Custody | None = None
 
-    def set_mood(self, mood: Mood) -> None:
-        if mood is self.mood and mood is not Mood.RUNNING:
+    def set_state(self, state: SupervisorState) -> None:
+        if state is self.state and state is not SupervisorState.RUNNING:
             return
-        self.mood = mood
-        for cb in self.on_mood:
-            cb(mood)
+        self.state = state
+        for cb in self.on_state:
+            cb(state)
 
     # -- Host protocol used by Process ---------------------------------------------------------
 
     def may_restart(self) -> bool:
-        return self.mood is Mood.RUNNING
+        return self.state is SupervisorState.RUNNING
 
     def server_url(self) -> str | None:
         return self.model.server_url()
@@ -119,7 +112,7 @@ class Supervisor:
         self._activate(self.group_configs)
         if self.custody is not None:
             self.custody.flush()  # the guard knows the first children before anything else
-        self.set_mood(Mood.RUNNING)
+        self.set_state(SupervisorState.RUNNING)
         # The work after each batch (the main log's flush among it) runs once now, not at the
         # first request or exit, which may be a long time away for an idle supervisor.
         self.loop.wake()
@@ -211,9 +204,9 @@ class Supervisor:
         self.loop.close()
 
     def shutdown(self) -> None:
-        if self.mood is Mood.RUNNING:
+        if self.state is SupervisorState.RUNNING:
             self.log.info("received shutdown request")
-        self.set_mood(Mood.SHUTDOWN)
+        self.set_state(SupervisorState.SHUTDOWN)
         self.loop.wake()
 
     def restart(self) -> list[str]:
@@ -223,11 +216,11 @@ class Supervisor:
         svtool reads it first and, when it is invalid, leaves every process and the running
         configuration as they are.
         """
-        if self.mood is Mood.RUNNING:
+        if self.state is SupervisorState.RUNNING:
             errors = self._prepare_reload()
             if errors:
                 return errors
-            self.set_mood(Mood.RESTARTING)
+            self.set_state(SupervisorState.RESTARTING)
         self.loop.wake()
         return []
 
@@ -273,11 +266,11 @@ class Supervisor:
 
     def _on_stop_signal(self, sig: int) -> None:
         self.log.warn(f"received {signal.Signals(sig).name} indicating exit request")
-        self.set_mood(Mood.SHUTDOWN)
+        self.set_state(SupervisorState.SHUTDOWN)
 
     def _on_hup(self, sig: int) -> None:
         self.log.warn("received SIGHUP indicating restart request")
-        if self.mood is Mood.RUNNING:
+        if self.state is SupervisorState.RUNNING:
             self.restart()
 
     def _on_usr2(self, sig: int) -> None:
@@ -290,7 +283,7 @@ class Supervisor:
     # -- stopping ------------------------------------------------------------------------------
 
     def _after_batch(self) -> None:
-        if self.mood is Mood.RUNNING:
+        if self.state is SupervisorState.RUNNING:
             return
         # Groups go down one at a time, highest priority value first; the next group is only
         # signalled once every process of the current one has stopped.
@@ -299,10 +292,10 @@ class Supervisor:
                 group.stop_all()
                 if group.unstopped():
                     return  # wait for the exits, which wake the loop
-        if self.mood is Mood.SHUTDOWN:
+        if self.state is SupervisorState.SHUTDOWN:
             self.log.info("shutting down" if not self.pids else "exiting with children alive")
             self.loop.stop()
-        elif self.mood is Mood.RESTARTING:
+        elif self.state is SupervisorState.RESTARTING:
             self._reload()
 
     def _reload(self) -> None:
@@ -323,7 +316,7 @@ class Supervisor:
             cleanup_auto_logs(self.childlogdir, self.identifier)
         for cb in self.on_reload:
             cb(model)
-        self.set_mood(Mood.RUNNING)
+        self.set_state(SupervisorState.RUNNING)
         self.log.info("supervisord restarted")
         self._activate(self.group_configs)
 

@@ -11,7 +11,7 @@ import stat
 from pathlib import Path
 
 from supervisor_tools.runtime.logfile import SPLIT_MARK
-from supervisor_tools.runtime.process import BIG_PIPE
+from supervisor_tools.runtime.output import BIG_PIPE
 from tests.e2e.conftest import Supervisor, pyfile
 
 

@@ -72,5 +72,5 @@ def test_a_socket_that_cannot_be_made_keeps_its_group_out(tmp_path: Path) -> Non
         sup.log.flush()
         assert f"CRIT Could not create FastCGI socket {url}" in (tmp_path / "main.log").read_text()
     finally:
-        sup.set_mood(sup.mood.SHUTDOWN)
+        sup.set_state(sup.state.SHUTDOWN)
         sup._cleanup()

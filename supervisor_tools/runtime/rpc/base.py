@@ -14,7 +14,8 @@ from supervisor_tools.runtime.rpc.faults import (
     make_namespec,
     split_namespec,
 )
-from supervisor_tools.runtime.supervisor import Group, Mood, Supervisor
+from supervisor_tools.runtime.supervisor import Group, Supervisor
+from supervisor_tools.runtime.supstate import SupervisorState
 
 Result = dict[str, Any]
 
@@ -32,7 +33,7 @@ class Base:
     # -- helpers -------------------------------------------------------------------------------
 
     def _update(self) -> None:
-        if self.sup.mood < Mood.RUNNING:
+        if self.sup.state < SupervisorState.RUNNING:
             raise RPCError("SHUTDOWN_STATE")
 
     def _lookup(self, name: str) -> tuple[Group, Process | None]:

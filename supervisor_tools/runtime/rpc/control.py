@@ -43,7 +43,7 @@ class ControlMethods(Base):
 
         @return struct result {statecode, statename}
         """
-        return {"statecode": int(self.sup.mood), "statename": self.sup.mood.name}
+        return {"statecode": int(self.sup.state), "statename": self.sup.state.name}
 
     def getPID(self) -> int:
         """Return the PID of supervisord.

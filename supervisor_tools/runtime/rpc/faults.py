@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import signal as signal_mod
 from collections.abc import Callable
 from typing import Any
+
+from supervisor_tools.options import types
 
 API_VERSION = "3.0"
 # supervisorctl compares versions only for display; report the supervisor release we mirror.
@@ -55,16 +56,6 @@ def make_namespec(group: str, process: str) -> str:
 
 
 def signal_number(value: object) -> int:
-    try:
-        num = int(str(value))
-    except (TypeError, ValueError):
-        name = str(value).strip().upper()
-        if not name.startswith("SIG"):
-            name = "SIG" + name
-        sig = getattr(signal_mod, name, None)
-        if not isinstance(sig, int):
-            raise ValueError(value) from None
-        num = int(sig)
-    if num not in set(signal_mod.Signals):
-        raise ValueError(value)
-    return num
+    """The number of a signal given by name or number, valid as supervisord's signal_number
+    finds it (0 included: it probes a pid). Raises ValueError."""
+    return types.signal_number(types.SIGNAL.convert(str(value)))

@@ -130,7 +130,7 @@ class Console:
                 })
             groups.append({"name": gname, "processes": procs})
         return {
-            "identification": sup.identifier, "pid": os.getpid(), "state": sup.mood.name,
+            "identification": sup.identifier, "pid": os.getpid(), "state": sup.state.name,
             "now": now, "csrf": self.token, "mainlog": bool(sup.log.path), "groups": groups,
         }
 
