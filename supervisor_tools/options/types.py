@@ -1,8 +1,9 @@
 """Value types of supervisor options: conversion from config text, back to text, JSON Schema.
 
-Each `convert` accepts exactly what supervisord 4.3.0 accepts and raises ValueError with a
-message naming the bad value. Types that consult the machine (users, directories) do so only
-when `host` is true, so a config written for another machine can be checked here.
+Each `convert` accepts exactly what supervisord 4.3.0 accepts and raises ConversionError (a
+ValueError) with a message naming the bad value and a kind saying why it failed. Types that
+consult the machine (users, directories) do so only when `host` is true, so a config written for
+another machine can be checked here.
 """
 
 from __future__ import annotations
@@ -65,6 +66,25 @@ def signal_number(name: str) -> int:
     return int(name) if name.isdigit() else int(getattr(signal, "SIG" + name))
 
 
+# Why a conversion failed: the value is wrong wherever it is read, or it names a user, group
+# or directory this machine lacks (which only the target machine can judge).
+INVALID = "invalid-value"
+HOST_USER = "host-user"
+HOST_PATH = "host-path"
+
+
+class ConversionError(ValueError):
+    """A value a type refuses; `kind` says why (INVALID, HOST_USER or HOST_PATH)."""
+
+    def __init__(self, message: str, kind: str = INVALID) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+    def __reduce__(self) -> tuple[type[ConversionError], tuple[str, str]]:
+        # keep the kind across pickling (a forked parse sends errors back to its parent)
+        return type(self), (str(self), self.kind)
+
+
 class ValueType:
     """Base: a string kept as written."""
 
@@ -99,7 +119,7 @@ class BooleanType(ValueType):
             return True
         if low in FALSY:
             return False
-        raise ValueError(f"not a valid boolean value: {text!r}")
+        raise ConversionError(f"not a valid boolean value: {text!r}")
 
     def format(self, value: Any) -> str:
         return "true" if value else "false"
@@ -112,7 +132,7 @@ def to_int(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise ValueError(f"invalid literal for int() with base 10: {text!r}") from None
+        raise ConversionError(f"invalid literal for int() with base 10: {text!r}") from None
 
 
 @dataclass(frozen=True)
@@ -127,9 +147,9 @@ class IntegerType(ValueType):
     def convert(self, text: str, host: bool = True) -> int:
         value = to_int(text)
         if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"{value} is below the minimum {self.minimum}")
+            raise ConversionError(f"{value} is below the minimum {self.minimum}")
         if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"{value} is above the maximum {self.maximum}")
+            raise ConversionError(f"{value} is above the maximum {self.maximum}")
         return value
 
     def schema(self) -> dict[str, Any]:
@@ -175,7 +195,7 @@ class OctalType(ValueType):
         try:
             return int(text, 8)
         except ValueError:
-            raise ValueError(f"{text} can not be converted to an octal type") from None
+            raise ConversionError(f"{text} can not be converted to an octal type") from None
 
     def format(self, value: Any) -> str:
         return "" if value is None else "0" + format(value, "o")
@@ -195,9 +215,9 @@ class ExitCodesType(ValueType):
         try:
             codes = tuple(int(x) for x in text.split(","))
         except ValueError:
-            raise ValueError(f"not a valid list of exit codes: {text!r}") from None
+            raise ConversionError(f"not a valid list of exit codes: {text!r}") from None
         if any(c < 0 or c > 255 for c in codes):
-            raise ValueError(f"not a valid list of exit codes: {text!r}")
+            raise ConversionError(f"not a valid list of exit codes: {text!r}")
         return codes
 
     def format(self, value: Any) -> str:
@@ -223,10 +243,10 @@ class SignalType(ValueType):
                 name = "SIG" + name
             attr = getattr(signal, name, None)
             if attr is None or not isinstance(attr, int):
-                raise ValueError(f"value {text!r} is not a valid signal name") from None
+                raise ConversionError(f"value {text!r} is not a valid signal name") from None
             num = int(attr)
         if num not in SIGNAL_NUMBERS:
-            raise ValueError(f"value {text!r} is not a valid signal number")
+            raise ConversionError(f"value {text!r} is not a valid signal number")
         return signal_name(num)
 
     def schema(self) -> dict[str, Any]:
@@ -245,7 +265,7 @@ class AutoRestartType(ValueType):
             return False
         if low == "unexpected":
             return "unexpected"
-        raise ValueError(f"invalid 'autorestart' value {low!r}")
+        raise ConversionError(f"invalid 'autorestart' value {low!r}")
 
     def format(self, value: Any) -> str:
         return str(value) if isinstance(value, str) else ("true" if value else "false")
@@ -259,7 +279,8 @@ def existing_dirpath(text: str, host: bool) -> str:
     path = os.path.expanduser(text)
     parent = os.path.dirname(path)
     if host and parent and not os.path.isdir(parent):
-        raise ValueError(f"The directory named as part of the path {text} does not exist")
+        raise ConversionError(f"The directory named as part of the path {text} does not "
+                              "exist", HOST_PATH)
     return path
 
 
@@ -284,7 +305,7 @@ class DirectoryType(ValueType):
     def convert(self, text: str, host: bool = True) -> str:
         path = os.path.expanduser(text)
         if host and not os.path.isdir(path):
-            raise ValueError(f"{text} is not an existing directory")
+            raise ConversionError(f"{text} is not an existing directory", HOST_PATH)
         return path
 
 
@@ -314,7 +335,7 @@ class LogLevelType(ValueType):
     def convert(self, text: str, host: bool = True) -> str:
         low = text.lower()
         if low not in LOG_LEVELS:
-            raise ValueError(f"bad logging level name {text!r}")
+            raise ConversionError(f"bad logging level name {text!r}")
         return low
 
     def schema(self) -> dict[str, Any]:
@@ -327,7 +348,7 @@ def possible_name(name: str, what: str) -> None:
     the passwd and group files separate fields with ':' and entries with newlines, and no
     name is empty or holds spaces."""
     if not name or any(ch in name for ch in ": \t\n"):
-        raise ValueError(f"{name!r} cannot be a {what} name on any machine")
+        raise ConversionError(f"{name!r} cannot be a {what} name on any machine")
 
 
 def user_exists(name: str) -> None:
@@ -337,12 +358,12 @@ def user_exists(name: str) -> None:
         try:
             pwd.getpwnam(name)
         except KeyError:
-            raise ValueError(f"Invalid user name {name}") from None
+            raise ConversionError(f"Invalid user name {name}", HOST_USER) from None
     else:
         try:
             pwd.getpwuid(uid)
         except KeyError:
-            raise ValueError(f"Invalid user id {name}") from None
+            raise ConversionError(f"Invalid user id {name}", HOST_USER) from None
 
 
 def group_exists(name: str) -> None:
@@ -352,12 +373,12 @@ def group_exists(name: str) -> None:
         try:
             grp.getgrnam(name)
         except KeyError:
-            raise ValueError(f"Invalid group name {name}") from None
+            raise ConversionError(f"Invalid group name {name}", HOST_USER) from None
     else:
         try:
             grp.getgrgid(gid)
         except KeyError:
-            raise ValueError(f"Invalid group id {name}") from None
+            raise ConversionError(f"Invalid group id {name}", HOST_USER) from None
 
 
 class UserType(ValueType):
@@ -417,7 +438,7 @@ def environment_pairs(text: str) -> dict[str, str]:
     while i < len(tokens):
         triple = tokens[i:i + 3]
         if len(triple) != 3 or triple[1] != "=":
-            raise ValueError(f"Unexpected end of key/value pairs in value '{text}'")
+            raise ConversionError(f"Unexpected end of key/value pairs in value '{text}'")
         out[triple[0]] = triple[2].strip("'\"")
         i += 4
     return out
@@ -442,9 +463,9 @@ class EnvironmentType(ValueType):
 def port_number(text: str) -> int:
     port = to_int(text)
     if port < 1:
-        raise ValueError(f"{port} is below lower bound (1)")
+        raise ConversionError(f"{port} is below lower bound (1)")
     if port > 65535:
-        raise ValueError(f"{port} is above upper bound (65535)")
+        raise ConversionError(f"{port} is above upper bound (65535)")
     return port
 
 
@@ -459,14 +480,14 @@ class InetAddressType(ValueType):
         if ":" in text:
             hostname, port_text = text.rsplit(":", 1)
             if not port_text:
-                raise ValueError("no port number specified in ''")
+                raise ConversionError("no port number specified in ''")
             port = port_number(port_text)
             hostname = hostname.lower()
         else:
             try:
                 port = port_number(text)
             except ValueError:
-                raise ValueError(f"not a valid port number: {text!r} ") from None
+                raise ConversionError(f"not a valid port number: {text!r} ") from None
         if hostname == "*":
             hostname = ""
         return hostname, port
@@ -502,7 +523,7 @@ class EventsType(CommaListType):
         names = tuple(dict.fromkeys(x.upper() for x in super().convert(text)))
         for n in names:
             if n not in EVENT_TYPES:
-                raise ValueError(f"Unknown event type {n}")
+                raise ConversionError(f"Unknown event type {n}")
         return names
 
 
