@@ -66,6 +66,32 @@ def signal_number(name: str) -> int:
     return int(name) if name.isdigit() else int(getattr(signal, "SIG" + name))
 
 
+def signal_label(num: int) -> str:
+    """How logs and messages name a signal: SIGTERM, or "signal 99" for a number without one."""
+    try:
+        return signal.Signals(num).name
+    except ValueError:
+        return f"signal {num}"
+
+
+def parse_signal(text: str) -> int:
+    """A signal name (TERM, SIGTERM, any case) or number, as supervisord's signal_number reads
+    it, for a config value as for a signal asked for over XML-RPC. Raises ConversionError."""
+    try:
+        num = int(text)
+    except ValueError:
+        name = text.strip().upper()
+        if not name.startswith("SIG"):
+            name = "SIG" + name
+        attr = getattr(signal, name, None)
+        if attr is None or not isinstance(attr, int):
+            raise ConversionError(f"value {text!r} is not a valid signal name") from None
+        num = int(attr)
+    if num not in SIGNAL_NUMBERS:
+        raise ConversionError(f"value {text!r} is not a valid signal number")
+    return num
+
+
 # Why a conversion failed: the value is wrong wherever it is read, or it names a user, group
 # or directory this machine lacks (which only the target machine can judge).
 INVALID = "invalid-value"
@@ -235,19 +261,7 @@ class SignalType(ValueType):
     doc = "a signal name (TERM, SIGTERM, any case) or number"
 
     def convert(self, text: str, host: bool = True) -> str:
-        try:
-            num = int(text)
-        except ValueError:
-            name = text.strip().upper()
-            if not name.startswith("SIG"):
-                name = "SIG" + name
-            attr = getattr(signal, name, None)
-            if attr is None or not isinstance(attr, int):
-                raise ConversionError(f"value {text!r} is not a valid signal name") from None
-            num = int(attr)
-        if num not in SIGNAL_NUMBERS:
-            raise ConversionError(f"value {text!r} is not a valid signal number")
-        return signal_name(num)
+        return signal_name(parse_signal(text))
 
     def schema(self) -> dict[str, Any]:
         return {"type": ["string", "integer"]}

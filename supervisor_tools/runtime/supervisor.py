@@ -10,6 +10,7 @@ from enum import IntEnum
 
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
+from supervisor_tools.options.types import signal_label
 from supervisor_tools.runtime.custody import Custody
 from supervisor_tools.runtime.group import Group as Group  # imported from here by others
 from supervisor_tools.runtime.group import comparable
@@ -272,7 +273,7 @@ class Supervisor:
                 proc.reaped(status)
 
     def _on_stop_signal(self, sig: int) -> None:
-        self.log.warn(f"received {signal.Signals(sig).name} indicating exit request")
+        self.log.warn(f"received {signal_label(sig)} indicating exit request")
         self.set_mood(Mood.SHUTDOWN)
 
     def _on_hup(self, sig: int) -> None:

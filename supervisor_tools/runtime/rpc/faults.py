@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import signal as signal_mod
 from collections.abc import Callable
 from typing import Any
 
@@ -53,18 +52,3 @@ def split_namespec(name: str) -> tuple[str, str | None]:
 def make_namespec(group: str, process: str) -> str:
     return process if group == process else f"{group}:{process}"
 
-
-def signal_number(value: object) -> int:
-    try:
-        num = int(str(value))
-    except (TypeError, ValueError):
-        name = str(value).strip().upper()
-        if not name.startswith("SIG"):
-            name = "SIG" + name
-        sig = getattr(signal_mod, name, None)
-        if not isinstance(sig, int):
-            raise ValueError(value) from None
-        num = int(sig)
-    if num not in set(signal_mod.Signals):
-        raise ValueError(value)
-    return num

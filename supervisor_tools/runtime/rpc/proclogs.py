@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-import signal as signal_mod
 import time
 from typing import Any
 
+from supervisor_tools.options.types import signal_number
 from supervisor_tools.runtime.logs import read_slice, tail_slice
 from supervisor_tools.runtime.rpc.base import Base
 from supervisor_tools.runtime.rpc.faults import XMLRPC_INT_MAX, RPCError
@@ -38,7 +38,7 @@ class OutputMethods(Base):
                     "killasgroup": pc.killasgroup, "name": pc.name,
                     "process_prio": pc.priority, "redirect_stderr": pc.redirect_stderr,
                     "startretries": pc.startretries, "startsecs": pc.startsecs,
-                    "stopsignal": int(getattr(signal_mod, "SIG" + pc.stopsignal)),
+                    "stopsignal": signal_number(pc.stopsignal),
                     "stopwaitsecs": pc.stopwaitsecs,
                     "serverurl": "auto" if pc.serverurl in (None, "AUTO") else pc.serverurl,
                 }
