@@ -13,9 +13,19 @@ import os
 import pwd
 import re
 import shlex
-import signal
 from dataclasses import dataclass
 from typing import Any
+
+# the refusal error and the signal table, re-exported: every value type's helpers are here
+from supervisor_tools.options.conversion import HOST_PATH as HOST_PATH
+from supervisor_tools.options.conversion import HOST_USER as HOST_USER
+from supervisor_tools.options.conversion import INVALID as INVALID
+from supervisor_tools.options.conversion import ConversionError as ConversionError
+from supervisor_tools.options.signals import SIGNAL_NUMBERS as SIGNAL_NUMBERS
+from supervisor_tools.options.signals import parse_signal as parse_signal
+from supervisor_tools.options.signals import signal_label as signal_label
+from supervisor_tools.options.signals import signal_name as signal_name
+from supervisor_tools.options.signals import signal_number as signal_number
 
 KB = 1024
 MB = 1024 * 1024
@@ -37,11 +47,6 @@ EVENT_TYPES = (
     "PROCESS_GROUP", "PROCESS_GROUP_ADDED", "PROCESS_GROUP_REMOVED",
 )
 
-# Every value of every attribute of the signal module whose name starts with SIG, as
-# supervisord computes its list of valid signal numbers (SIG_DFL = 0 makes 0 valid).
-SIGNAL_NUMBERS = frozenset(int(getattr(signal, k)) for k in dir(signal) if k.startswith("SIG"))
-
-
 def system_tempdir() -> str:
     """The directory Python's tempfile.gettempdir() picks, without importing tempfile (which
     pulls shutil and random into every start): TMPDIR, TEMP, TMP, then /tmp, /var/tmp, /usr/tmp,
@@ -51,64 +56,6 @@ def system_tempdir() -> str:
         if directory and os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK):
             return os.path.abspath(directory)
     return os.getcwd()
-
-
-def signal_name(num: int) -> str:
-    """Canonical name without "SIG" ("TERM"), or the number as text if it names no signal."""
-    try:
-        return signal.Signals(num).name[3:]
-    except ValueError:
-        return str(num)
-
-
-def signal_number(name: str) -> int:
-    """The number of a canonical name produced by signal_name."""
-    return int(name) if name.isdigit() else int(getattr(signal, "SIG" + name))
-
-
-def signal_label(num: int) -> str:
-    """How logs and messages name a signal: SIGTERM, or "signal 99" for a number without one."""
-    try:
-        return signal.Signals(num).name
-    except ValueError:
-        return f"signal {num}"
-
-
-def parse_signal(text: str) -> int:
-    """A signal name (TERM, SIGTERM, any case) or number, as supervisord's signal_number reads
-    it, for a config value as for a signal asked for over XML-RPC. Raises ConversionError."""
-    try:
-        num = int(text)
-    except ValueError:
-        name = text.strip().upper()
-        if not name.startswith("SIG"):
-            name = "SIG" + name
-        attr = getattr(signal, name, None)
-        if attr is None or not isinstance(attr, int):
-            raise ConversionError(f"value {text!r} is not a valid signal name") from None
-        num = int(attr)
-    if num not in SIGNAL_NUMBERS:
-        raise ConversionError(f"value {text!r} is not a valid signal number")
-    return num
-
-
-# Why a conversion failed: the value is wrong wherever it is read, or it names a user, group
-# or directory this machine lacks (which only the target machine can judge).
-INVALID = "invalid-value"
-HOST_USER = "host-user"
-HOST_PATH = "host-path"
-
-
-class ConversionError(ValueError):
-    """A value a type refuses; `kind` says why (INVALID, HOST_USER or HOST_PATH)."""
-
-    def __init__(self, message: str, kind: str = INVALID) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-    def __reduce__(self) -> tuple[type[ConversionError], tuple[str, str]]:
-        # keep the kind across pickling (a forked parse sends errors back to its parent)
-        return type(self), (str(self), self.kind)
 
 
 class ValueType:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from supervisor_tools.model.model import AutoRestart
-from supervisor_tools.options.types import signal_label
+from supervisor_tools.options.signals import signal_label
 
 
 class State(IntEnum):

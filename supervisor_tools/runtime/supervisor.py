@@ -10,7 +10,7 @@ from enum import IntEnum
 
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
-from supervisor_tools.options.types import signal_label
+from supervisor_tools.options.signals import signal_label
 from supervisor_tools.runtime.custody import Custody
 from supervisor_tools.runtime.group import Group as Group  # imported from here by others
 from supervisor_tools.runtime.group import comparable

@@ -1,7 +1,7 @@
 """Signal names become numbers in one place: the option type, read as supervisord 4.3.0 reads them.
 
 The config's stopsignal, the runtime's Policy and a signal asked for over XML-RPC all go
-through options/types.py; nothing else in the package spells the name-to-number conversion.
+through options/signals.py (the option type reads it from there); nothing else in the package spells the name-to-number conversion.
 """
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ def test_signal_zero_is_a_signal_over_rpc(
 
 
 def test_no_other_module_converts_signal_names() -> None:
-    home = PACKAGE / "options" / "types.py"
+    home = PACKAGE / "options" / "signals.py"
     pattern = re.compile(r"getattr\(\s*signal\w*\s*,|Signals\(")
     offenders = [str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
                  if p != home and pattern.search(p.read_text())]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from supervisor_tools.options.types import parse_signal
+from supervisor_tools.options.signals import parse_signal
 from supervisor_tools.runtime.rpc.base import Base
 from supervisor_tools.runtime.rpc.faults import NOT_DONE, Deferred, RPCError
 from supervisor_tools.runtime.states import (
