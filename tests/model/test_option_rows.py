@@ -1,9 +1,9 @@
 """Every default, type and level of an option is the one its row in options/table.py says.
 
-The model's dataclasses and the runtime's Policy repeat option defaults as field defaults (a
-frozen dataclass needs them); these tests fail as soon as one of them says something the table
-does not, or a field's annotation cannot hold what the row's type converts to, or an option the
-row reads once per group sits on the process (or the other way round).
+The model's dataclasses read most field defaults from the rows; the runtime's Policy and the
+fields whose value takes another form repeat them. These tests fail as soon as a field says
+something the table does not, or a field's annotation cannot hold what the row's type converts
+to, or an option the row reads once per group sits on the process (or the other way round).
 """
 
 from __future__ import annotations
