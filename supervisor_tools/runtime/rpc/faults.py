@@ -51,4 +51,3 @@ def split_namespec(name: str) -> tuple[str, str | None]:
 
 def make_namespec(group: str, process: str) -> str:
     return process if group == process else f"{group}:{process}"
-
