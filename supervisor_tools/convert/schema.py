@@ -45,10 +45,14 @@ def option_schema(row: OptionSpec) -> dict[str, Any]:
     if not _accepts_any_string(base) and (row.expansion.names or row.expansion.env != "none"):
         # A value may also be a %(name)s expression supervisord expands before converting.
         base = {"anyOf": [base, EXPRESSION]}
-    out: dict[str, Any] = {"description": f"{row.doc} ({row.type.doc})"}
+    description = f"{row.doc} ({row.type.doc})"
+    if row.follows is not None or row.computed is not None:
+        description += f"; default {row.default_doc}"
+    out: dict[str, Any] = {"description": description}
     out.update(base)
     default = native(row, row.default)
-    if default is not None and default != {} and default != []:
+    # a default that follows another option is no one value a schema can state
+    if default is not None and default != {} and default != [] and row.follows is None:
         out["default"] = default
     return out
 

@@ -87,7 +87,9 @@ class _Writer:
         if name == "environment":
             return {k: v for k, v in p.environment.items() if self.sd_env.get(k) != v}
         if name == "serverurl":
-            return "AUTO" if p.serverurl is None else p.serverurl
+            # None: computed by supervisord, which the row's default word asks for
+            return options_for(p.kind)["serverurl"].default if p.serverurl is None \
+                else p.serverurl
         return getattr(p, name)
 
     def section(self, g: GroupConfig, procs: list[ProcessConfig]) -> dict[str, Any]:
@@ -123,9 +125,11 @@ class _Writer:
                 out[name] = expr
                 continue
             value = values[0]
-            if name == "process_name" and value == first.program and not self.all:
+            if row.follows is not None and value == getattr(first, row.follows) \
+                    and not self.all:
                 continue
-            if name == "killasgroup" and value == first.stopasgroup and not self.all:
+            if name == "process_name" and value == row.default % {"program_name": first.program} \
+                    and not self.all:
                 continue
             if name == "environment" and not value and not self.all:
                 continue

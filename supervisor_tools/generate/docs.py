@@ -54,7 +54,10 @@ def default_cell(row: OptionSpec) -> str:
     if row.default is None:
         return "unset"
     text = row.default_text
-    return code(text) if text else "empty"
+    shown = code(text) if text else "empty"
+    if row.follows is not None:
+        return f"the value of {code(row.follows)}, {shown} when that is unset"
+    return f"{shown}: {row.computed}" if row.computed is not None else shown
 
 
 def expansion_cell(row: OptionSpec) -> str:

@@ -9,10 +9,8 @@ from supervisor_tools.options.table import OptionSpec, spec
 def default_note(row: OptionSpec) -> str:
     if row.required:
         return "required"
-    if row.default is None:
-        return "no default"
-    text = row.default_text
-    return f"default {text}" if text else "default empty"
+    doc = row.default_doc
+    return "no default" if doc is None else f"default {doc}"
 
 
 def option_comment(row: OptionSpec) -> str:

@@ -177,21 +177,23 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     values: dict[str, Any] = {}
     # A listener pool's priority defaults to -1, but each process's to a program's 999.
     values["priority"] = opt("priority", options_for("program")["priority"].default)
+    rows = options_for(kind)
     for name in ("autostart", "autorestart", "startsecs", "startretries",
-                 "stopsignal", "stopwaitsecs", "stopasgroup"):
-        values[name] = opt(name)
-    values["killasgroup"] = opt("killasgroup", values["stopasgroup"])
-    for name in ("exitcodes", "redirect_stderr", "numprocs", "numprocs_start",
+                 "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
+                 "exitcodes", "redirect_stderr", "numprocs", "numprocs_start",
                  "stdout_capture_maxbytes", "stdout_events_enabled",
                  "stderr_capture_maxbytes", "stderr_events_enabled"):
-        values[name] = opt(name)
+        follows = rows[name].follows
+        values[name] = opt(name) if follows is None else opt(name, values[follows])
     serverurl = opt("serverurl")
-    values["serverurl"] = None if serverurl.strip().upper() == "AUTO" else serverurl
+    # the row's default word (AUTO) asks supervisord to compute the URL: the model says None
+    auto = rows["serverurl"].default
+    values["serverurl"] = None if serverurl.strip().upper() == auto else serverurl
     values["user"] = opt("user")
     values["umask"] = opt("umask")
     raw_name = r.text(section, "process_name")
     if raw_name is None:
-        raw_name = "%(program_name)s"
+        raw_name = rows["process_name"].default
     else:
         spans["process_name"] = r.value_span(section, "process_name")
         for ch in " :/":

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from supervisor_tools.errors import ConfigError, Span
+from supervisor_tools.options.table import options_for
 from supervisor_tools.options.types import system_tempdir
 
 AutoRestart = bool | Literal["unexpected"]
 GroupKind = Literal["program", "group", "eventlistener", "fcgi-program"]
 ProcessKind = Literal["program", "eventlistener", "fcgi-program"]
+
+
+def _default(kind: str, option: str) -> Any:
+    """A field's default: the option's row says it (a test holds every field to its row)."""
+    return options_for(kind)[option].default
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,36 +41,36 @@ class ProcessConfig:
     process_num: int
     source: Span
     command: str
-    directory: str | None = None
-    user: str | None = None
-    umask: int | None = None
-    priority: int = 999
-    autostart: bool = True
-    autorestart: AutoRestart = "unexpected"
-    startsecs: int = 1
-    startretries: int = 3
-    exitcodes: tuple[int, ...] = (0,)
-    stopsignal: str = "TERM"
-    stopwaitsecs: int = 10
-    stopasgroup: bool = False
-    killasgroup: bool = False
-    redirect_stderr: bool = False
+    directory: str | None = _default("program", "directory")
+    user: str | None = _default("program", "user")
+    umask: int | None = _default("program", "umask")
+    priority: int = _default("program", "priority")
+    autostart: bool = _default("program", "autostart")
+    autorestart: AutoRestart = _default("program", "autorestart")
+    startsecs: int = _default("program", "startsecs")
+    startretries: int = _default("program", "startretries")
+    exitcodes: tuple[int, ...] = _default("program", "exitcodes")
+    stopsignal: str = _default("program", "stopsignal")
+    stopwaitsecs: int = _default("program", "stopwaitsecs")
+    stopasgroup: bool = _default("program", "stopasgroup")
+    killasgroup: bool = _default("program", "killasgroup")
+    redirect_stderr: bool = _default("program", "redirect_stderr")
     environment: Mapping[str, str] = field(default_factory=dict)
     serverurl: str | None = None
-    numprocs: int = 1
-    numprocs_start: int = 0
-    stdout_logfile: str = "AUTO"
-    stdout_logfile_maxbytes: int = 50 * 1024 * 1024
-    stdout_logfile_backups: int = 10
-    stdout_capture_maxbytes: int = 0
-    stdout_events_enabled: bool = False
-    stdout_syslog: bool = False
-    stderr_logfile: str = "AUTO"
-    stderr_logfile_maxbytes: int = 50 * 1024 * 1024
-    stderr_logfile_backups: int = 10
-    stderr_capture_maxbytes: int = 0
-    stderr_events_enabled: bool = False
-    stderr_syslog: bool = False
+    numprocs: int = _default("program", "numprocs")
+    numprocs_start: int = _default("program", "numprocs_start")
+    stdout_logfile: str = _default("program", "stdout_logfile")
+    stdout_logfile_maxbytes: int = _default("program", "stdout_logfile_maxbytes")
+    stdout_logfile_backups: int = _default("program", "stdout_logfile_backups")
+    stdout_capture_maxbytes: int = _default("program", "stdout_capture_maxbytes")
+    stdout_events_enabled: bool = _default("program", "stdout_events_enabled")
+    stdout_syslog: bool = _default("program", "stdout_syslog")
+    stderr_logfile: str = _default("program", "stderr_logfile")
+    stderr_logfile_maxbytes: int = _default("program", "stderr_logfile_maxbytes")
+    stderr_logfile_backups: int = _default("program", "stderr_logfile_backups")
+    stderr_capture_maxbytes: int = _default("program", "stderr_capture_maxbytes")
+    stderr_events_enabled: bool = _default("program", "stderr_events_enabled")
+    stderr_syslog: bool = _default("program", "stderr_syslog")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
     def span_of(self, option: str) -> Span:
@@ -83,7 +89,7 @@ class GroupConfig:
     source: Span
     # event listener pools
     events: tuple[str, ...] = ()
-    buffer_size: int = 10
+    buffer_size: int = _default("eventlistener", "buffer_size")
     result_handler: str | None = None
     # fcgi-program groups
     socket: str | None = None
@@ -98,22 +104,22 @@ class SupervisordConfig:
     """The effective `[supervisord]` section (defaults filled in)."""
 
     source: Span
-    minfds: int = 1024
-    minprocs: int = 200
-    directory: str | None = None
-    user: str | None = None
-    umask: int = 0o22
-    logfile: str = "supervisord.log"
-    logfile_maxbytes: int = 50 * 1024 * 1024
-    logfile_backups: int = 10
-    loglevel: str = "info"
-    pidfile: str = "supervisord.pid"
-    identifier: str = "supervisor"
-    nodaemon: bool = False
-    silent: bool = False
+    minfds: int = _default("supervisord", "minfds")
+    minprocs: int = _default("supervisord", "minprocs")
+    directory: str | None = _default("supervisord", "directory")
+    user: str | None = _default("supervisord", "user")
+    umask: int = _default("supervisord", "umask")
+    logfile: str = _default("supervisord", "logfile")
+    logfile_maxbytes: int = _default("supervisord", "logfile_maxbytes")
+    logfile_backups: int = _default("supervisord", "logfile_backups")
+    loglevel: str = _default("supervisord", "loglevel")
+    pidfile: str = _default("supervisord", "pidfile")
+    identifier: str = _default("supervisord", "identifier")
+    nodaemon: bool = _default("supervisord", "nodaemon")
+    silent: bool = _default("supervisord", "silent")
     childlogdir: str = field(default_factory=system_tempdir)
-    nocleanup: bool = False
-    strip_ansi: bool = False
+    nocleanup: bool = _default("supervisord", "nocleanup")
+    strip_ansi: bool = _default("supervisord", "strip_ansi")
     environment: Mapping[str, str] = field(default_factory=dict)
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
@@ -125,10 +131,10 @@ class UnixHttpServerConfig:
     section: str
     source: Span
     file: str
-    chmod: int = 0o700
-    chown: str | None = None
-    username: str | None = None
-    password: str | None = None
+    chmod: int = _default("unix_http_server", "chmod")
+    chown: str | None = _default("unix_http_server", "chown")
+    username: str | None = _default("unix_http_server", "username")
+    password: str | None = _default("unix_http_server", "password")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
 
@@ -140,8 +146,8 @@ class InetHttpServerConfig:
     source: Span
     host: str
     port: int
-    username: str | None = None
-    password: str | None = None
+    username: str | None = _default("inet_http_server", "username")
+    password: str | None = _default("inet_http_server", "password")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
 
@@ -153,11 +159,11 @@ class SupervisorctlConfig:
     """[supervisorctl]: where supervisorctl connects and how it logs in."""
 
     source: Span
-    serverurl: str = "http://localhost:9001"
-    username: str | None = None
-    password: str | None = None
-    prompt: str = "supervisor"
-    history_file: str | None = None
+    serverurl: str = _default("supervisorctl", "serverurl")
+    username: str | None = _default("supervisorctl", "username")
+    password: str | None = _default("supervisorctl", "password")
+    prompt: str = _default("supervisorctl", "prompt")
+    history_file: str | None = _default("supervisorctl", "history_file")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
 

@@ -19,7 +19,7 @@ from supervisor_tools.errors import ConfigError, Severity, Span, SvtoolError
 from supervisor_tools.model.expand import ExpansionError, env_names, expand_all
 from supervisor_tools.model.raw import RawConfig
 from supervisor_tools.options.table import Expansion, OptionSpec, options_for
-from supervisor_tools.options.types import ValueType
+from supervisor_tools.options.types import INVALID, ConversionError, ValueType
 from supervisor_tools.syntax.ast import Document, Option
 from supervisor_tools.syntax.batch import include_matches, read_files
 from supervisor_tools.syntax.parser import read_file
@@ -346,14 +346,12 @@ class Reader:
 
 
 def code_of(exc: Exception) -> str:
+    """The finding code of a value that failed: its expansion, or the kind its type gave."""
     if isinstance(exc, ExpansionError):
         return "expansion"
-    msg = str(exc)
-    if msg.startswith(("Invalid user", "Invalid group")):
-        return "host-user"
-    if "does not exist" in msg or "is not an existing directory" in msg:
-        return "host-path"
-    return "invalid-value"
+    if isinstance(exc, ConversionError):
+        return exc.kind
+    return INVALID
 
 
 def importable(spec: str) -> bool:

@@ -7,7 +7,7 @@ read these rows; nothing else spells an option's type or default.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from supervisor_tools.options import types as t
@@ -69,12 +69,27 @@ class OptionSpec:
     required: bool = False
     example: str | None = None  # a sample value for echo-conf when there is no default
     level: str = "section"  # when supervisord reads it: "group", "section" or "process"
+    # Left unset, the option takes the value this option of the same section has; `default`
+    # is then what it is when that one is left at its own default.
+    follows: str | None = None
+    # Left unset (or set to the default word), supervisord computes the value: this says how.
+    computed: str | None = None
 
     @property
     def default_text(self) -> str | None:
         if self.default is None:
             return None
         return self.type.format(self.default)
+
+    @property
+    def default_doc(self) -> str | None:
+        """What an unset option is, in words for docs and comments; None if it stays unset."""
+        if self.default is None:
+            return None
+        text = self.default_text or "empty"
+        if self.follows is not None:
+            return f"the value of {self.follows}, {text} when that is unset"
+        return f"{text}: {self.computed}" if self.computed is not None else text
 
 
 def _o(name: str, type_: ValueType, default: Any, doc: str, **kw: Any) -> OptionSpec:
@@ -184,7 +199,7 @@ PROGRAM_OPTIONS = (
        expansion=PROCESS, required=True, level="process", example="/bin/cat"),
     _o("process_name", t.STRING, "%(program_name)s",
        "process name expression; needs %(process_num) when numprocs > 1",
-       expansion=PROCESS, level="process"),
+       expansion=PROCESS, level="process", computed="the program's name"),
     _o("numprocs", t.INTEGER, 1, "how many processes to start from this section"),
     _o("numprocs_start", t.INTEGER, 0, "first process_num"),
     _o("priority", t.INTEGER, 999, "start order (lower starts first, stops last)"),
@@ -197,7 +212,8 @@ PROGRAM_OPTIONS = (
     _o("stopsignal", t.SIGNAL, "TERM", "signal that asks the process to stop"),
     _o("stopwaitsecs", t.INTEGER, 10, "seconds to wait after stopsignal before SIGKILL"),
     _o("stopasgroup", t.BOOLEAN, False, "send stopsignal to the whole process group"),
-    _o("killasgroup", t.BOOLEAN, False, "send SIGKILL to the whole process group"),
+    _o("killasgroup", t.BOOLEAN, False, "send SIGKILL to the whole process group",
+       follows="stopasgroup"),
     _o("user", t.USER, None, "run as this user (supervisord must run as root)",
        example="chrism"),
     _o("redirect_stderr", t.BOOLEAN, False, "send stderr to the stdout log"),
@@ -229,7 +245,8 @@ PROGRAM_OPTIONS = (
        expansion=PROCESS, level="process", example="/tmp"),
     _o("umask", t.OCTAL, None, "umask of the process (default: inherit)", example="022"),
     _o("serverurl", t.STRING, "AUTO",
-       "URL passed to the process as SUPERVISOR_SERVER_URL; AUTO computes it"),
+       "URL passed to the process as SUPERVISOR_SERVER_URL; AUTO computes it",
+       computed="the first [unix_http_server] socket, else the last [inet_http_server]"),
 )
 
 EVENTLISTENER_EXTRA = (
@@ -257,8 +274,7 @@ def _with_priority(rows: tuple[OptionSpec, ...], default: int) -> tuple[OptionSp
     out = []
     for r in rows:
         if r.name == "priority":
-            r = OptionSpec(r.name, r.type, default, r.doc, r.expansion, r.required, r.example,
-                           r.level)
+            r = replace(r, default=default)
         out.append(r)
     return tuple(out)
 

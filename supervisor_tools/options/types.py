@@ -1,8 +1,9 @@
 """Value types of supervisor options: conversion from config text, back to text, JSON Schema.
 
-Each `convert` accepts exactly what supervisord 4.3.0 accepts and raises ValueError with a
-message naming the bad value. Types that consult the machine (users, directories) do so only
-when `host` is true, so a config written for another machine can be checked here.
+Each `convert` accepts exactly what supervisord 4.3.0 accepts and raises ConversionError (a
+ValueError) with a message naming the bad value and a kind saying why it failed. Types that
+consult the machine (users, directories) do so only when `host` is true, so a config written for
+another machine can be checked here.
 """
 
 from __future__ import annotations
@@ -12,9 +13,19 @@ import os
 import pwd
 import re
 import shlex
-import signal
 from dataclasses import dataclass
 from typing import Any
+
+# the refusal error and the signal table, re-exported: every value type's helpers are here
+from supervisor_tools.options.conversion import HOST_PATH as HOST_PATH
+from supervisor_tools.options.conversion import HOST_USER as HOST_USER
+from supervisor_tools.options.conversion import INVALID as INVALID
+from supervisor_tools.options.conversion import ConversionError as ConversionError
+from supervisor_tools.options.signals import SIGNAL_NUMBERS as SIGNAL_NUMBERS
+from supervisor_tools.options.signals import parse_signal as parse_signal
+from supervisor_tools.options.signals import signal_label as signal_label
+from supervisor_tools.options.signals import signal_name as signal_name
+from supervisor_tools.options.signals import signal_number as signal_number
 
 KB = 1024
 MB = 1024 * 1024
@@ -36,11 +47,6 @@ EVENT_TYPES = (
     "PROCESS_GROUP", "PROCESS_GROUP_ADDED", "PROCESS_GROUP_REMOVED",
 )
 
-# Every value of every attribute of the signal module whose name starts with SIG, as
-# supervisord computes its list of valid signal numbers (SIG_DFL = 0 makes 0 valid).
-SIGNAL_NUMBERS = frozenset(int(getattr(signal, k)) for k in dir(signal) if k.startswith("SIG"))
-
-
 def system_tempdir() -> str:
     """The directory Python's tempfile.gettempdir() picks, without importing tempfile (which
     pulls shutil and random into every start): TMPDIR, TEMP, TMP, then /tmp, /var/tmp, /usr/tmp,
@@ -50,19 +56,6 @@ def system_tempdir() -> str:
         if directory and os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK):
             return os.path.abspath(directory)
     return os.getcwd()
-
-
-def signal_name(num: int) -> str:
-    """Canonical name without "SIG" ("TERM"), or the number as text if it names no signal."""
-    try:
-        return signal.Signals(num).name[3:]
-    except ValueError:
-        return str(num)
-
-
-def signal_number(name: str) -> int:
-    """The number of a canonical name produced by signal_name."""
-    return int(name) if name.isdigit() else int(getattr(signal, "SIG" + name))
 
 
 class ValueType:
@@ -99,7 +92,7 @@ class BooleanType(ValueType):
             return True
         if low in FALSY:
             return False
-        raise ValueError(f"not a valid boolean value: {text!r}")
+        raise ConversionError(f"not a valid boolean value: {text!r}")
 
     def format(self, value: Any) -> str:
         return "true" if value else "false"
@@ -112,7 +105,7 @@ def to_int(text: str) -> int:
     try:
         return int(text)
     except ValueError:
-        raise ValueError(f"invalid literal for int() with base 10: {text!r}") from None
+        raise ConversionError(f"invalid literal for int() with base 10: {text!r}") from None
 
 
 @dataclass(frozen=True)
@@ -127,9 +120,9 @@ class IntegerType(ValueType):
     def convert(self, text: str, host: bool = True) -> int:
         value = to_int(text)
         if self.minimum is not None and value < self.minimum:
-            raise ValueError(f"{value} is below the minimum {self.minimum}")
+            raise ConversionError(f"{value} is below the minimum {self.minimum}")
         if self.maximum is not None and value > self.maximum:
-            raise ValueError(f"{value} is above the maximum {self.maximum}")
+            raise ConversionError(f"{value} is above the maximum {self.maximum}")
         return value
 
     def schema(self) -> dict[str, Any]:
@@ -175,7 +168,7 @@ class OctalType(ValueType):
         try:
             return int(text, 8)
         except ValueError:
-            raise ValueError(f"{text} can not be converted to an octal type") from None
+            raise ConversionError(f"{text} can not be converted to an octal type") from None
 
     def format(self, value: Any) -> str:
         return "" if value is None else "0" + format(value, "o")
@@ -195,9 +188,9 @@ class ExitCodesType(ValueType):
         try:
             codes = tuple(int(x) for x in text.split(","))
         except ValueError:
-            raise ValueError(f"not a valid list of exit codes: {text!r}") from None
+            raise ConversionError(f"not a valid list of exit codes: {text!r}") from None
         if any(c < 0 or c > 255 for c in codes):
-            raise ValueError(f"not a valid list of exit codes: {text!r}")
+            raise ConversionError(f"not a valid list of exit codes: {text!r}")
         return codes
 
     def format(self, value: Any) -> str:
@@ -215,19 +208,7 @@ class SignalType(ValueType):
     doc = "a signal name (TERM, SIGTERM, any case) or number"
 
     def convert(self, text: str, host: bool = True) -> str:
-        try:
-            num = int(text)
-        except ValueError:
-            name = text.strip().upper()
-            if not name.startswith("SIG"):
-                name = "SIG" + name
-            attr = getattr(signal, name, None)
-            if attr is None or not isinstance(attr, int):
-                raise ValueError(f"value {text!r} is not a valid signal name") from None
-            num = int(attr)
-        if num not in SIGNAL_NUMBERS:
-            raise ValueError(f"value {text!r} is not a valid signal number")
-        return signal_name(num)
+        return signal_name(parse_signal(text))
 
     def schema(self) -> dict[str, Any]:
         return {"type": ["string", "integer"]}
@@ -245,7 +226,7 @@ class AutoRestartType(ValueType):
             return False
         if low == "unexpected":
             return "unexpected"
-        raise ValueError(f"invalid 'autorestart' value {low!r}")
+        raise ConversionError(f"invalid 'autorestart' value {low!r}")
 
     def format(self, value: Any) -> str:
         return str(value) if isinstance(value, str) else ("true" if value else "false")
@@ -259,7 +240,8 @@ def existing_dirpath(text: str, host: bool) -> str:
     path = os.path.expanduser(text)
     parent = os.path.dirname(path)
     if host and parent and not os.path.isdir(parent):
-        raise ValueError(f"The directory named as part of the path {text} does not exist")
+        raise ConversionError(f"The directory named as part of the path {text} does not "
+                              "exist", HOST_PATH)
     return path
 
 
@@ -284,7 +266,7 @@ class DirectoryType(ValueType):
     def convert(self, text: str, host: bool = True) -> str:
         path = os.path.expanduser(text)
         if host and not os.path.isdir(path):
-            raise ValueError(f"{text} is not an existing directory")
+            raise ConversionError(f"{text} is not an existing directory", HOST_PATH)
         return path
 
 
@@ -314,7 +296,7 @@ class LogLevelType(ValueType):
     def convert(self, text: str, host: bool = True) -> str:
         low = text.lower()
         if low not in LOG_LEVELS:
-            raise ValueError(f"bad logging level name {text!r}")
+            raise ConversionError(f"bad logging level name {text!r}")
         return low
 
     def schema(self) -> dict[str, Any]:
@@ -327,7 +309,7 @@ def possible_name(name: str, what: str) -> None:
     the passwd and group files separate fields with ':' and entries with newlines, and no
     name is empty or holds spaces."""
     if not name or any(ch in name for ch in ": \t\n"):
-        raise ValueError(f"{name!r} cannot be a {what} name on any machine")
+        raise ConversionError(f"{name!r} cannot be a {what} name on any machine")
 
 
 def user_exists(name: str) -> None:
@@ -337,12 +319,12 @@ def user_exists(name: str) -> None:
         try:
             pwd.getpwnam(name)
         except KeyError:
-            raise ValueError(f"Invalid user name {name}") from None
+            raise ConversionError(f"Invalid user name {name}", HOST_USER) from None
     else:
         try:
             pwd.getpwuid(uid)
         except KeyError:
-            raise ValueError(f"Invalid user id {name}") from None
+            raise ConversionError(f"Invalid user id {name}", HOST_USER) from None
 
 
 def group_exists(name: str) -> None:
@@ -352,12 +334,12 @@ def group_exists(name: str) -> None:
         try:
             grp.getgrnam(name)
         except KeyError:
-            raise ValueError(f"Invalid group name {name}") from None
+            raise ConversionError(f"Invalid group name {name}", HOST_USER) from None
     else:
         try:
             grp.getgrgid(gid)
         except KeyError:
-            raise ValueError(f"Invalid group id {name}") from None
+            raise ConversionError(f"Invalid group id {name}", HOST_USER) from None
 
 
 class UserType(ValueType):
@@ -417,7 +399,7 @@ def environment_pairs(text: str) -> dict[str, str]:
     while i < len(tokens):
         triple = tokens[i:i + 3]
         if len(triple) != 3 or triple[1] != "=":
-            raise ValueError(f"Unexpected end of key/value pairs in value '{text}'")
+            raise ConversionError(f"Unexpected end of key/value pairs in value '{text}'")
         out[triple[0]] = triple[2].strip("'\"")
         i += 4
     return out
@@ -442,9 +424,9 @@ class EnvironmentType(ValueType):
 def port_number(text: str) -> int:
     port = to_int(text)
     if port < 1:
-        raise ValueError(f"{port} is below lower bound (1)")
+        raise ConversionError(f"{port} is below lower bound (1)")
     if port > 65535:
-        raise ValueError(f"{port} is above upper bound (65535)")
+        raise ConversionError(f"{port} is above upper bound (65535)")
     return port
 
 
@@ -459,14 +441,14 @@ class InetAddressType(ValueType):
         if ":" in text:
             hostname, port_text = text.rsplit(":", 1)
             if not port_text:
-                raise ValueError("no port number specified in ''")
+                raise ConversionError("no port number specified in ''")
             port = port_number(port_text)
             hostname = hostname.lower()
         else:
             try:
                 port = port_number(text)
             except ValueError:
-                raise ValueError(f"not a valid port number: {text!r} ") from None
+                raise ConversionError(f"not a valid port number: {text!r} ") from None
         if hostname == "*":
             hostname = ""
         return hostname, port
@@ -502,7 +484,7 @@ class EventsType(CommaListType):
         names = tuple(dict.fromkeys(x.upper() for x in super().convert(text)))
         for n in names:
             if n not in EVENT_TYPES:
-                raise ValueError(f"Unknown event type {n}")
+                raise ConversionError(f"Unknown event type {n}")
         return names
 
 

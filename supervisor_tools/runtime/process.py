@@ -6,13 +6,12 @@ import contextlib
 import errno
 import os
 import random
-import signal
 import time
 from collections.abc import Callable
 from typing import Protocol
 
 from supervisor_tools.model.model import ProcessConfig
-from supervisor_tools.options.types import signal_number
+from supervisor_tools.options.signals import signal_label, signal_number
 from supervisor_tools.runtime import states
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
 from supervisor_tools.runtime.loop import Loop, Timer
@@ -68,11 +67,7 @@ def describe_status(status: int) -> tuple[int, str]:
         code = os.WEXITSTATUS(status)
         return code, f"exit status {code}"
     if os.WIFSIGNALED(status):
-        sig = os.WTERMSIG(status)
-        try:
-            name = signal.Signals(sig).name
-        except ValueError:
-            name = f"signal {sig}"
+        name = signal_label(os.WTERMSIG(status))
         core = " (core dumped)" if os.WCOREDUMP(status) else ""
         return -1, f"terminated by {name}{core}"
     return -1, f"unknown termination cause 0x{status:04x}"

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from supervisor_tools.model.model import AutoRestart
+from supervisor_tools.options.signals import signal_label
 from supervisor_tools.runtime.transitions import Transition, row
 
 
@@ -182,13 +183,6 @@ class InvalidTransition(Exception):
 Handler = Callable[[Policy, Record, Event], Result]
 
 
-def _signame(sig: int) -> str:
-    try:
-        return signal.Signals(sig).name
-    except ValueError:
-        return f"signal {sig}"
-
-
 def _start(p: Policy, r: Record, e: Event) -> Result:
     assert isinstance(e, Start)
     rec = replace(r, state=State.STARTING, laststart=e.now, spawnerr="", exitstatus=None,
@@ -251,7 +245,7 @@ def _stopping_deadline(p: Policy, r: Record, e: Event) -> Result:
 
 def _stop_live(p: Policy, r: Record, e: Event) -> Result:
     assert isinstance(e, Stop)
-    log = Log("debug", f"killing {p.name} (pid {r.pid}) with signal {_signame(p.stopsignal)}")
+    log = Log("debug", f"killing {p.name} (pid {r.pid}) with signal {signal_label(p.stopsignal)}")
     rec = replace(r, state=State.STOPPING, deadline=e.now + p.stopwaitsecs)
     return Result(rec, (log, Kill(p.stopsignal, p.stopasgroup)), (State.STOPPING,))
 

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
+from supervisor_tools.options.signals import signal_label
 from supervisor_tools.runtime.custody import Custody
 from supervisor_tools.runtime.eventhub import EventHub
 from supervisor_tools.runtime.group import Group as Group  # imported from here by others
@@ -265,7 +266,7 @@ class Supervisor:
                 proc.reaped(status)
 
     def _on_stop_signal(self, sig: int) -> None:
-        self.log.warn(f"received {signal.Signals(sig).name} indicating exit request")
+        self.log.warn(f"received {signal_label(sig)} indicating exit request")
         self.set_state(SupervisorState.SHUTDOWN)
 
     def _on_hup(self, sig: int) -> None:

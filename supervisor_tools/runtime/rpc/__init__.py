@@ -21,7 +21,6 @@ from supervisor_tools.runtime.rpc.faults import (
     Deferred,
     RPCError,
     make_namespec,
-    signal_number,
     split_namespec,
 )
 from supervisor_tools.runtime.rpc.info import describe, process_info, uptime
@@ -29,5 +28,5 @@ from supervisor_tools.runtime.rpc.namespace import SupervisorNamespace
 
 __all__ = ["API_VERSION", "FAULTS", "NOT_DONE", "SUPERVISOR_VERSION", "XMLRPC_INT_MAX", "Deferred",
            "Dispatcher", "RPCError", "SupervisorNamespace", "SystemNamespace", "describe",
-           "make_dispatcher", "make_namespec", "process_info", "signal_number",
+           "make_dispatcher", "make_namespec", "process_info",
            "split_namespec", "uptime"]

@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from supervisor_tools.options import types
-
 API_VERSION = "3.0"
 # supervisorctl compares versions only for display; report the supervisor release we mirror.
 SUPERVISOR_VERSION = "4.3.0"
@@ -53,9 +51,3 @@ def split_namespec(name: str) -> tuple[str, str | None]:
 
 def make_namespec(group: str, process: str) -> str:
     return process if group == process else f"{group}:{process}"
-
-
-def signal_number(value: object) -> int:
-    """The number of a signal given by name or number, valid as supervisord's signal_number
-    finds it (0 included: it probes a pid). Raises ValueError."""
-    return types.signal_number(types.SIGNAL.convert(str(value)))

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from supervisor_tools.options.signals import parse_signal
 from supervisor_tools.runtime.rpc.base import Base
-from supervisor_tools.runtime.rpc.faults import NOT_DONE, Deferred, RPCError, signal_number
+from supervisor_tools.runtime.rpc.faults import NOT_DONE, Deferred, RPCError
 from supervisor_tools.runtime.states import (
     RUNNING_STATES,
     SIGNALLABLE_STATES,
@@ -140,7 +141,8 @@ class ProcessMethods(Base):
         if proc is None:
             return self.signalProcessGroup(group.name, signal)
         try:
-            sig = signal_number(signal)
+            # read as the config reads stopsignal, as supervisord does
+            sig = parse_signal(str(signal))
         except ValueError:
             raise RPCError("BAD_SIGNAL", signal) from None
         if proc.state not in SIGNALLABLE_STATES:

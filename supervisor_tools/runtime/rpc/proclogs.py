@@ -6,7 +6,7 @@ import os
 import time
 from typing import Any
 
-from supervisor_tools.options.types import signal_number
+from supervisor_tools.options.signals import signal_number
 from supervisor_tools.runtime.logs import read_slice, tail_slice
 from supervisor_tools.runtime.rpc.base import Base
 from supervisor_tools.runtime.rpc.faults import XMLRPC_INT_MAX, RPCError
