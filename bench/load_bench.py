@@ -5,7 +5,8 @@ Generates conf.d trees of 250/500/1000/2000 included files (about 20 lines each)
       (the loader alone, timed inside that process, and the whole process);
   (b) `svtool show --json main` as a cold process;
   (c) `svtool lint main` as a cold process (every rule, includes resolved);
-  (d) `svtool lint conf.d/` as a cold process (each file linted as a fragment);
+  (d) `svtool lint conf.d/` as a cold process (the fragments, each checked in the context of
+      the supervisord.conf above them that includes them, as pre-commit lints changed files);
   (e) svtool's `load()` in this process.
 Then the cold start of `svtool lint one.conf` (median of 21 runs).
 svtool is run through its installed `svtool` script when there is one beside this Python.
