@@ -355,7 +355,6 @@ def ctl(config: str | None, serverurl: str | None, username: str | None,
                                  as_json or output_format == "json")))
 
 
-
 def main(argv: list[str] | None = None) -> Any:
     boundary.standalone = True
     try:

@@ -14,9 +14,7 @@ from typing import Any, TypeVar
 
 import click
 
-from supervisor_tools.errors import Severity
-from supervisor_tools.lint.output import COLOR_CHOICES
-from supervisor_tools.lint.report import FORMATS
+from supervisor_tools.lint_args import OPTIONS, LintOption
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -79,130 +77,31 @@ def route_config(params: dict[str, Any]) -> None:
     params[key] = config
 
 
+def _click_option(option: LintOption) -> Callable[[F], F]:
+    """The click option of one of lint's declared options."""
+    kw: dict[str, Any] = {"help": option.help}
+    if option.metavar is not None:
+        kw["metavar"] = option.metavar
+    if option.show_default:
+        kw["show_default"] = True
+    if option.path:
+        kw["type"] = click.Path(exists=option.path == "existing", dir_okay=False)
+    names: tuple[str, ...] = option.flags
+    if option.kind == "flag":
+        kw["is_flag"] = True
+    elif option.kind == "switch":
+        names = ("/".join(option.flags),)
+        kw["default"] = option.default
+    elif option.kind == "choice":
+        kw["type"] = click.Choice(option.choices)
+        kw["default"] = option.default
+    elif option.kind == "multiple":
+        kw["multiple"] = True
+    return click.option(*names, option.dest, **kw)
+
+
 def lint_options(fn: F) -> F:
-    """`svtool lint`'s arguments and options, in the order `--help` lists them."""
-    for decorate in reversed(
-        [
-            click.argument("paths", nargs=-1, type=click.Path()),
-            click.option(
-                "--format",
-                "output_format",
-                type=click.Choice(FORMATS),
-                default="text",
-                show_default=True,
-                help="Output format.",
-            ),
-            click.option(
-                "-o",
-                "--output",
-                "--output-file",
-                "output_file",
-                type=click.Path(dir_okay=False),
-                help="Write the report to this file (atomically) instead of stdout.",
-            ),
-            click.option(
-                "--fail-on",
-                type=click.Choice([s.value for s in Severity]),
-                default=None,
-                help="Exit 1 when a finding is at least this severe (default: error).",
-            ),
-            click.option(
-                "--exit-zero",
-                is_flag=True,
-                help="Exit 0 even when there are findings (2 still means unreadable input).",
-            ),
-            click.option(
-                "-q",
-                "--quiet",
-                is_flag=True,
-                help="Only the findings: no source lines, no summary.",
-            ),
-            click.option(
-                "--statistics", "--stats", "stats", is_flag=True, help="Count findings per rule."
-            ),
-            click.option(
-                "--select",
-                multiple=True,
-                metavar="RULES",
-                help="Only these rules: IDs, prefixes such as SV2, names, groups (host, strict) "
-                "or ALL; comma-separated. Replaces the settings' select.",
-            ),
-            click.option(
-                "--extend-select",
-                multiple=True,
-                metavar="RULES",
-                help="Add these rules to the selection (e.g. strict).",
-            ),
-            click.option("--ignore", multiple=True, metavar="RULES", help="Leave out these rules."),
-            click.option(
-                "--host-checks/--no-host-checks",
-                default=None,
-                help="Also check users, directories, imports and environment variables against "
-                "this machine (the host group; off by default: lint on the target host).",
-            ),
-            click.option(
-                "--fix", "apply_fixes", is_flag=True, help="Apply certain fixes in place."
-            ),
-            click.option(
-                "--diff",
-                "show_diff",
-                is_flag=True,
-                help="Print the fixes as a diff; write nothing.",
-            ),
-            click.option(
-                "-c",
-                "--config",
-                "config",
-                type=click.Path(dir_okay=False),
-                metavar="FILE",
-                help="The main supervisord config, as --config-root. A .toml file is taken as "
-                "the settings file, as --settings (the old meaning of --config).",
-            ),
-            click.option(
-                "--settings",
-                "config_path",
-                type=click.Path(dir_okay=False),
-                metavar="FILE",
-                help="Settings file (default: .svtool.toml or pyproject.toml [tool.svtool]).",
-            ),
-            click.option(
-                "--no-settings",
-                "--no-config",
-                "no_config",
-                is_flag=True,
-                help="Ignore settings files.",
-            ),
-            click.option(
-                "--show-settings",
-                is_flag=True,
-                help="Print the resolved settings and the rules they enable, and exit.",
-            ),
-            click.option(
-                "--color",
-                type=click.Choice(COLOR_CHOICES),
-                default="auto",
-                show_default=True,
-                help="Colour the text report (auto: on a terminal or with FORCE_COLOR set, "
-                "never with NO_COLOR set).",
-            ),
-            click.option(
-                "--stdin-filename",
-                metavar="PATH",
-                help="With - (stdin): the file's name, for positions and per-file settings.",
-            ),
-            click.option(
-                "--only-supervisor",
-                is_flag=True,
-                help="Skip files without a supervisor section (an nginx .conf, a tox.ini) "
-                "unless a main config includes them; the pre-commit hook's flag.",
-            ),
-            click.option(
-                "--config-root",
-                type=click.Path(exists=True, dir_okay=False),
-                help="The main config: conf.d fragments it includes are checked inside it "
-                "(default: a supervisord.conf found above them).",
-            ),
-        ]
-    ):
-        fn = decorate(fn)
-    return fn
+    """`svtool lint`'s arguments and options (lint_args.py), in the order `--help` lists them."""
+    for option in reversed(OPTIONS):
+        fn = _click_option(option)(fn)
+    return click.argument("paths", nargs=-1, type=click.Path())(fn)

@@ -1,9 +1,10 @@
 """`svtool lint` without click, for the command lines CI and pre-commit run.
 
 A cold `svtool lint one.conf` is mostly start-up, and importing click is a fifth of it. The
-plain command lines (paths and lint's own options, nothing unusual) are parsed here into exactly
-the parameters click would hand cli.lint; anything else, and every mistake, is left to click,
-which explains it. tests/test_fastlint.py holds this parser to click's on generated command lines.
+plain command lines (paths and lint's own options, nothing unusual) are parsed here, from the
+options lint_args.py declares for both, into exactly the parameters click would hand cli.lint;
+anything else, and every mistake, is left to click, which explains it. tests/test_fastlint.py
+holds this parser to click's on generated command lines.
 """
 
 from __future__ import annotations
@@ -11,46 +12,30 @@ from __future__ import annotations
 import os
 from typing import Any, NoReturn
 
-from supervisor_tools.errors import Severity
-from supervisor_tools.lint.output import COLOR_CHOICES
-from supervisor_tools.lint.report import FORMATS
+from supervisor_tools.lint_args import OPTIONS, LintOption, initial
 
-_FLAGS: dict[str, tuple[str, bool]] = {
-    "-q": ("quiet", True), "--quiet": ("quiet", True), "--stats": ("stats", True),
-    "--statistics": ("stats", True), "--host-checks": ("host_checks", True),
-    "--no-host-checks": ("host_checks", False), "--fix": ("apply_fixes", True),
-    "--diff": ("show_diff", True), "--no-config": ("no_config", True),
-    "--no-settings": ("no_config", True),
-    "--exit-zero": ("exit_zero", True), "--show-settings": ("show_settings", True),
-    "--only-supervisor": ("only_supervisor", True)}
-_CHOICES = {"--format": ("output_format", FORMATS),
-            "--fail-on": ("fail_on", tuple(s.value for s in Severity)),
-            "--color": ("color", COLOR_CHOICES)}
-_MULTIPLE = {"--select": "select", "--ignore": "ignore", "--extend-select": "extend_select"}
-# values click checks against the file system: taken here only when click would accept them
-_PATHS = {"-o": "output_file", "--output": "output_file", "--output-file": "output_file",
-          "--config-root": "config_root"}
-_STRINGS = {"--stdin-filename": "stdin_filename"}
-# -c/--config and --settings are left to click, which refuses a directory there (and cli.lint
-# decides what -c names).
+# each spelling of an option the parser takes; a flag's or switch's with the value it sets
+_TAKEN: dict[str, tuple[LintOption, bool]] = {
+    flag: (option, option.kind != "switch" or i == 0)
+    for option in OPTIONS if option.fast for i, flag in enumerate(option.flags)}
 
 
-def _path_ok(key: str, value: str) -> bool:
-    if key == "config_root":  # click.Path(exists=True, dir_okay=False)
+def _value_ok(option: LintOption, value: str) -> bool:
+    """Whether click would accept `value` for `option`: else the command line is click's."""
+    if option.kind == "choice":
+        return value in option.choices
+    if option.path == "existing":  # click.Path(exists=True, dir_okay=False)
         return os.path.isfile(value) and os.access(value, os.R_OK)
-    return not os.path.isdir(value)  # click.Path(dir_okay=False)
+    if option.path == "file":  # click.Path(dir_okay=False)
+        return not os.path.isdir(value)
+    return True
 
 
 def parse(args: list[str]) -> dict[str, Any] | None:
     """cli.lint's parameters for `svtool lint ARGS`, or None to let click parse them."""
     paths: list[str] = []
-    params: dict[str, Any] = {
-        "paths": paths, "output_format": "text", "output_file": None, "fail_on": None,
-        "exit_zero": False, "quiet": False, "stats": False, "select": [],
-        "extend_select": [], "ignore": [], "host_checks": None, "apply_fixes": False,
-        "show_diff": False, "config_path": None, "no_config": False, "show_settings": False,
-        "color": "auto", "stdin_filename": None, "only_supervisor": False,
-        "config_root": None, "config": None}
+    params: dict[str, Any] = {"paths": paths}
+    params.update((option.dest, initial(option)) for option in OPTIONS)
     i = 0
     while i < len(args):
         arg = args[i]
@@ -60,33 +45,28 @@ def parse(args: list[str]) -> dict[str, Any] | None:
                 return None  # click refuses an unreadable path with its own message
             paths.append(arg)
             continue
-        if arg in _FLAGS:
-            key, flag = _FLAGS[arg]
-            params[key] = flag
+        taken = _TAKEN.get(arg)
+        if taken is not None and taken[0].kind in ("flag", "switch"):
+            params[taken[0].dest] = taken[1]
             continue
         # `--name=value`; a short option's `-o=x` means "=x" to click: left to it
         name, eq, value = arg.partition("=") if arg.startswith("--") else (arg, "", "")
-        if name not in _CHOICES and name not in _MULTIPLE and name not in _PATHS \
-                and name not in _STRINGS:
-            return None  # help, `--`, -c/--config, --settings, an unknown or misspelt option
+        taken = _TAKEN.get(name)
+        if taken is None or taken[0].kind in ("flag", "switch"):
+            # help, `--`, -c/--config, --settings, an unknown or misspelt option, `--fix=1`
+            return None
+        option = taken[0]
         if not eq:
             if i == len(args):
                 return None
             value = args[i]
             i += 1
-        if name in _MULTIPLE:
-            params[_MULTIPLE[name]].append(value)
-        elif name in _STRINGS:
-            params[_STRINGS[name]] = value
-        elif name in _PATHS:
-            if not _path_ok(_PATHS[name], value):
-                return None
-            params[_PATHS[name]] = value
+        if option.kind == "multiple":
+            params[option.dest].append(value)
+        elif not _value_ok(option, value):
+            return None
         else:
-            key, choices = _CHOICES[name]
-            if value not in choices:
-                return None
-            params[key] = value
+            params[option.dest] = value
     return params if paths else None
 
 

@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from supervisor_tools import fastlint
+from supervisor_tools.lint_args import OPTIONS, LintOption
 from supervisor_tools.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -91,6 +92,31 @@ def test_the_command_lines_of_ci_and_pre_commit_take_the_fast_path(
         args: list[str], in_tree: None) -> None:
     assert fastlint.parse(args) is not None
     assert fastlint.parse(args) == click_params(args)
+
+
+def spellings(option: LintOption) -> list[list[str]]:
+    """Command-line words giving `option` each way it can be spelt, with a value click takes."""
+    if option.kind in ("flag", "switch"):
+        return [[flag] for flag in option.flags]
+    value = "main.conf" if option.path == "existing" else "out.txt"
+    if option.kind == "choice":
+        value = option.choices[-1]
+    found = [[flag, value] for flag in option.flags]
+    return found + [[f"{flag}={value}"] for flag in option.flags if flag.startswith("--")]
+
+
+@pytest.mark.parametrize("option", OPTIONS, ids=lambda o: o.dest)
+def test_each_declared_option_is_parsed_by_both_parsers_alike(
+        option: LintOption, in_tree: None) -> None:
+    # one declared list builds both: a new option is taken by the fast path unless declared not
+    for words in spellings(option):
+        args = [*words, "a.conf"]
+        assert click_params(args) is not None, args
+        fast = fastlint.parse(args)
+        if option.fast:
+            assert fast == click_params(args), args
+        else:
+            assert fast is None, args
 
 
 def test_an_unreadable_path_is_left_to_click(tmp_path: Path,

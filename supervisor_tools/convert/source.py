@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from supervisor_tools.errors import ConfigError, ConfigErrors, Severity, Span
+from supervisor_tools.errors import ConfigErrors, Span
 from supervisor_tools.model import LoadResult, load
 
 
@@ -17,9 +17,6 @@ class Lost:
 
     def __str__(self) -> str:
         return f"{self.span}: warning: {self.message}"
-
-    def as_error(self) -> ConfigError:
-        return ConfigError(self.span, self.message, "lost", Severity.ERROR)
 
 
 def load_for_conversion(path: str) -> LoadResult:

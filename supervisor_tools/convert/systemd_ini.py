@@ -151,16 +151,12 @@ def _unescape(text: str, i: int) -> tuple[str, int]:
     raise ValueError(f"invalid escape sequence \\{c}")
 
 
-def split_words(text: str) -> list[str]:
-    """Words as systemd extracts them (unquoting and C escapes); raises ValueError.
-
-    A lone unquoted `;` ends one command and starts the next; it comes back as the word ";"
-    marked by being the only element of a one-word tuple in `split_commands`.
-    """
-    return [w for cmd in split_commands(text) for w in cmd]
-
-
 def split_commands(text: str) -> list[list[str]]:
+    """The commands of `text`, each its words as systemd extracts them; raises ValueError.
+
+    Words are unquoted and their C escapes decoded; a lone unquoted `;` ends one command and
+    starts the next.
+    """
     commands: list[list[str]] = [[]]
     i = 0
     n = len(text)

@@ -276,9 +276,10 @@ class _Converter:
                 elif maxbytes:
                     where = f"{stream}_logfile_maxbytes"
                     span = p.spans.get(where, p.span_of(f"{stream}_logfile"))
-                    self.lose(span, f"{section} {stream}_logfile {path} rotates at {BYTES.format(maxbytes)} "
-                              f"keeping {backups} backups under supervisord; "
-                              f"{key}=append: never rotates (use logrotate)", key=where)
+                    self.lose(span, f"{section} {stream}_logfile {path} rotates at "
+                              f"{BYTES.format(maxbytes)} keeping {backups} backups under "
+                              f"supervisord; {key}=append: never rotates (use logrotate)",
+                              key=where)
 
     def lost_options(self, g: GroupConfig, p: ProcessConfig) -> None:
         """Report every option whose mapping is `lost` and whose value is not the default."""

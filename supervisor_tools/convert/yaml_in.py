@@ -55,7 +55,8 @@ class _MarkedLoader(yaml.SafeLoader):
         data: list[Any] = []
         yield data
         data.extend(self.construct_object(n, deep=True) for n in node.value)
-        self.positions[id(data)] = {i: (n.start_mark, n.start_mark) for i, n in enumerate(node.value)}
+        self.positions[id(data)] = {i: (n.start_mark, n.start_mark)
+                                    for i, n in enumerate(node.value)}
 
 
 _MarkedLoader.add_constructor("tag:yaml.org,2002:map", _MarkedLoader.construct_marked_map)

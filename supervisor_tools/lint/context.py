@@ -195,10 +195,3 @@ class Context:
         if self._processes is None:
             self._processes = self.model.processes()
         return self._processes
-
-    def programs(self) -> Iterator[tuple[str, list[ProcessConfig]]]:
-        """Each program-like section name with its processes (once, even if in several groups)."""
-        by_section: dict[str, list[ProcessConfig]] = {}
-        for proc in self.processes():
-            by_section.setdefault(f"{proc.kind}:{proc.program}", []).append(proc)
-        yield from by_section.items()

@@ -84,9 +84,9 @@ svtool lint supervisord.conf conf.d/ 'deploy/**/*.conf'
 - A file with only programs and groups is a conf.d fragment. A fragment is checked in its
   context, and only its own findings are reported: inside the main config that includes it
   (a `supervisord.conf` in its directory or above, up to the repository root, whose `[include]`
-  reads it; or the file named with `-c/--config FILE` or `--config-root FILE`), else beside the other supervisor
-  configs of its directory (a `[group:x]` may name their programs). So `svtool lint
-  conf.d/a.conf` judges `a.conf` as supervisord would read it in its tree.
+  reads it; or the file named with `-c/--config FILE` or `--config-root FILE`), else beside
+  the other supervisor configs of its directory (a `[group:x]` may name their programs). So
+  `svtool lint conf.d/a.conf` judges `a.conf` as supervisord would read it in its tree.
 - Every file named, found under a directory (`*.conf`, `*.ini`) or matched by a quoted glob is
   linted, as asked. `--only-supervisor` (the pre-commit hook's flag, as ruff's hook passes
   `--force-exclude`) skips the files that are plainly not supervisor configs: those without a

@@ -323,27 +323,6 @@ class Reader:
                 self.expand_here(doc, created, os.path.abspath(os.path.dirname(filename)))
         return read
 
-    # -- [supervisord] ------------------------------------------------------------------------
-
-
-    # -- plugins ------------------------------------------------------------------------------
-
-
-    # -- groups -------------------------------------------------------------------------------
-
-
-
-
-
-    # -- processes of one section ---------------------------------------------------------------
-
-
-
-    # -- servers and supervisorctl ----------------------------------------------------------------
-
-
-
-
 
 def code_of(exc: Exception) -> str:
     """The finding code of a value that failed: its expansion, or the kind its type gave."""

@@ -1,4 +1,4 @@
-"""The HTTP servers supervisord listens on, and the [supervisorctl] section (read by supervisorctl)."""
+"""The HTTP servers supervisord listens on, and the [supervisorctl] section supervisorctl reads."""
 
 from __future__ import annotations
 

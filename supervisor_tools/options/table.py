@@ -207,7 +207,8 @@ PROGRAM_OPTIONS = (
     _o("startsecs", t.INTEGER, 1, "seconds a process must stay up to count as started"),
     _o("startretries", t.INTEGER, 3, "failed start attempts before giving up (FATAL)"),
     _o("autorestart", t.AUTORESTART, "unexpected",
-       "restart after an exit from RUNNING: false, true or unexpected (exit code not in exitcodes)"),
+       "restart after an exit from RUNNING: false, true or unexpected "
+       "(exit code not in exitcodes)"),
     _o("exitcodes", t.EXITCODES, (0,), "exit codes that count as expected"),
     _o("stopsignal", t.SIGNAL, "TERM", "signal that asks the process to stop"),
     _o("stopwaitsecs", t.INTEGER, 10, "seconds to wait after stopsignal before SIGKILL"),

@@ -47,6 +47,7 @@ EVENT_TYPES = (
     "PROCESS_GROUP", "PROCESS_GROUP_ADDED", "PROCESS_GROUP_REMOVED",
 )
 
+
 def system_tempdir() -> str:
     """The directory Python's tempfile.gettempdir() picks, without importing tempfile (which
     pulls shutil and random into every start): TMPDIR, TEMP, TMP, then /tmp, /var/tmp, /usr/tmp,

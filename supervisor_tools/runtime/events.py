@@ -59,10 +59,6 @@ def ancestry(name: str) -> tuple[str, ...]:
     return tuple(chain)
 
 
-def is_a(name: str, kind: str) -> bool:
-    return kind in ancestry(name)
-
-
 def covers(subscriptions: tuple[str, ...] | frozenset[str], name: str) -> bool:
     """Whether a pool subscribed to `subscriptions` receives events of type `name`."""
     return any(kind in subscriptions for kind in ancestry(name))

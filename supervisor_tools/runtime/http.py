@@ -32,8 +32,8 @@ from supervisor_tools.runtime.sockets import open_inet, open_unix
 from supervisor_tools.runtime.supervisor import Supervisor
 from supervisor_tools.runtime.xmlenc import dump_fault, dump_response, load_request
 
-__all__ = ["Connection", "Handler", "HttpServer", "Request", "check_password", "open_inet", "open_unix",
-           "response_head"]
+__all__ = ["Connection", "Handler", "HttpServer", "Request", "check_password", "open_inet",
+           "open_unix", "response_head"]
 
 # accept() failing for lack of descriptors or memory: try again after this long.
 ACCEPT_BACKOFF = 0.5

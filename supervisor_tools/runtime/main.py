@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from supervisor_tools.runtime.http import Connection, HttpServer, Request
     from supervisor_tools.runtime.web.console import Console
 
+
 @dataclass(frozen=True, slots=True)
 class RunOptions:
     """Command-line overrides of `[supervisord]`, as supervisord's own flags give them."""

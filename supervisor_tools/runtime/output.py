@@ -55,6 +55,7 @@ class Output:
         if self.bufsize == SMALL_READ and len(data) >= self._capacity():
             self._grow()
         self.proc.output(self.channel, data)
+
     def _capacity(self) -> int:
         # Pipes start at 64 KiB, or at 8 KiB once a user holds many pipe pages (500 idle
         # siblings do); a read that empties a full pipe marks a busy writer.

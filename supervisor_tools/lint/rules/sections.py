@@ -437,7 +437,6 @@ def default_section(ctx: Context, report: Report) -> None:
                    f"[DEFAULT] sets {keys} for every section, plugins included")
 
 
-
 @rule("SV249", "empty-group", W, "a [group:x] without programs", options=("programs",))
 def empty_group(ctx: Context, report: Report) -> None:
     """A `[group:x]` with no (or an empty) `programs=` is accepted and does nothing.
