@@ -194,13 +194,23 @@ def run(config: str | None, opts: RunOptions | None = None) -> int:
         raise SvtoolError(f"cannot open the control socket: {exc}") from exc
 
     current = [server_settings(model)]
+    serving = [model.servers]
 
     def reopen_servers(new: Model) -> None:
         # Like supervisord's restart: a changed [unix_http_server]/[inet_http_server] applies.
         if server_settings(new) != current[0]:
             server.close()
-            server.open(new.servers)
-            current[0] = server_settings(new)
+            try:
+                server.open(new.servers)
+            except SvtoolError as exc:
+                # A socket the new config names cannot be opened (a file in the way, a port
+                # taken): keep the control path, on the servers that worked until now.
+                server.close()
+                sup.log.error(f"cannot open the control servers of the new configuration: "
+                              f"{exc}; serving on the previous ones")
+                server.open(serving[0])
+                return
+            current[0], serving[0] = server_settings(new), new.servers
 
     sup.on_reload.append(reopen_servers)
     sup.on_state.append(systemd_notifier())

@@ -95,3 +95,28 @@ def test_reload_keeps_the_resource_limits_of_the_first_start(sup: Supervisor,
     sup.proc.send_signal(signal.SIGHUP)
     sup.wait(lambda: sup.log().count("success: talker") == 2, what="the reload")
     assert _open_files_limit(sup.proc.pid) == before
+
+
+def test_reload_onto_a_socket_path_that_cannot_be_opened_keeps_serving(
+        svtool: Supervisor, tmp_path: Path) -> None:
+    # The new [unix_http_server] file is taken by a regular file, which svtool never deletes
+    # (supervisord does: docs/differences.md): the reload goes on with the socket that worked
+    # until now, and says why.
+    sup = svtool
+    sup.start(f"""
+        [program:talker]
+        command={pyfile(tmp_path, "talker", TALKER)}
+        startsecs=0
+        """)
+    first = sup.wait_state("talker", "RUNNING")
+    blocked = tmp_path / "data.txt"
+    blocked.write_text("someone's data\n")
+    sup.conf.write_text(sup.conf.read_text().replace(f"file={sup.sock}", f"file={blocked}"))
+    assert sup.proc is not None
+    sup.proc.send_signal(signal.SIGHUP)
+    sup.wait(lambda: "cannot open the control servers" in sup.log(), what="the error")
+    assert blocked.read_text() == "someone's data\n"
+    assert "Traceback" not in sup.log()
+    sup.wait(lambda: sup.log().count("success: talker") == 2, what="the reload")
+    assert sup.rpc().supervisor.getState()["statename"] == "RUNNING"
+    assert sup.rpc().supervisor.getProcessInfo("talker")["pid"] != first["pid"]
