@@ -27,11 +27,11 @@ from supervisor_tools.convert.systemd_quote import (
     path_value,
     resolve,
     specifiers,
-    split_command,
 )
 from supervisor_tools.convert.systemd_units import Unit, escape_name
 from supervisor_tools.errors import ConfigError, ConfigErrors, Span, SvtoolError
 from supervisor_tools.model.model import GroupConfig, Model, ProcessConfig, SupervisordConfig
+from supervisor_tools.options.command import split_command
 from supervisor_tools.options.table import options_for
 from supervisor_tools.options.types import BYTES, SIGNAL_NUMBERS
 

@@ -13,13 +13,13 @@ import functools
 import grp
 import os
 import pwd
-import shlex
 import signal
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.options.command import split_command
 from supervisor_tools.runtime import fastspawn
 from supervisor_tools.runtime.fastspawn import Prepared
 
@@ -44,7 +44,7 @@ class Credentials:
 
 def parse_command(command: str) -> list[str]:
     try:
-        argv = shlex.split(command)
+        argv = split_command(command)
     except ValueError as exc:
         raise SpawnError(f"can't parse command {command!r}: {exc}", "NOT_EXECUTABLE") from exc
     if not argv:
@@ -134,7 +134,7 @@ class Plan:
 
 @functools.cache
 def _parse_cached(command: str) -> tuple[str, ...]:
-    # numprocs copies share one command line; shlex is slow enough to matter for hundreds.
+    # numprocs copies share one command line, and its words are checked once
     return tuple(parse_command(command))
 
 
