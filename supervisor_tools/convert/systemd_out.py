@@ -41,8 +41,6 @@ RESTART_SEC = 1
 _SPECIFIER = re.compile(r"%.")
 _STRICT_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,30}")
 Put = Callable[[str, str, str], None]  # (section, key, value) of one directive
-GROUP_LEVEL = ("events", "buffer_size", "result_handler", "socket", "socket_backlog",
-               "socket_owner", "socket_mode")
 
 
 @dataclass(frozen=True, slots=True)
@@ -289,13 +287,15 @@ class _Converter:
                 continue
             if name.endswith(("_logfile_maxbytes", "_logfile_backups")):
                 continue  # reported with the log file they rotate
-            if name in GROUP_LEVEL and g.kind != p.kind:
+            # a group-level option lives on the pool, not on each process
+            group_level = table[name].level == "group"
+            if group_level and g.kind != p.kind:
                 # An fcgi-program inside a [group:x]: its socket lives in its own section.
                 if name == "socket":
                     self.lose(p.source, f"{section} socket: an fcgi-program inside a [group:x] "
                                         "is converted without its socket")
                 continue
-            holder: Any = g if name in GROUP_LEVEL else p
+            holder: Any = g if group_level else p
             value = getattr(holder, name)
             if value == table[name].default or (name == "serverurl" and value is None):
                 continue
