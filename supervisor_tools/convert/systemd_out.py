@@ -27,11 +27,11 @@ from supervisor_tools.convert.systemd_quote import (
     path_value,
     resolve,
     specifiers,
-    split_command,
 )
 from supervisor_tools.convert.systemd_units import Unit, escape_name
 from supervisor_tools.errors import ConfigError, ConfigErrors, Span, SvtoolError
 from supervisor_tools.model.model import GroupConfig, Model, ProcessConfig, SupervisordConfig
+from supervisor_tools.options.command import split_command
 from supervisor_tools.options.table import options_for
 from supervisor_tools.options.types import BYTES, SIGNAL_NUMBERS
 
@@ -41,8 +41,6 @@ RESTART_SEC = 1
 _SPECIFIER = re.compile(r"%.")
 _STRICT_USER = re.compile(r"[A-Za-z_][A-Za-z0-9_-]{0,30}")
 Put = Callable[[str, str, str], None]  # (section, key, value) of one directive
-GROUP_LEVEL = ("events", "buffer_size", "result_handler", "socket", "socket_backlog",
-               "socket_owner", "socket_mode")
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,13 +288,15 @@ class _Converter:
                 continue
             if name.endswith(("_logfile_maxbytes", "_logfile_backups")):
                 continue  # reported with the log file they rotate
-            if name in GROUP_LEVEL and g.kind != p.kind:
+            # a group-level option lives on the pool, not on each process
+            group_level = table[name].level == "group"
+            if group_level and g.kind != p.kind:
                 # An fcgi-program inside a [group:x]: its socket lives in its own section.
                 if name == "socket":
                     self.lose(p.source, f"{section} socket: an fcgi-program inside a [group:x] "
                                         "is converted without its socket")
                 continue
-            holder: Any = g if name in GROUP_LEVEL else p
+            holder: Any = g if group_level else p
             value = getattr(holder, name)
             if value == table[name].default or (name == "serverurl" and value is None):
                 continue

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Callable, Sequence
 
 # Words made only of these characters mean the same to systemd quoted or not.
@@ -77,11 +76,6 @@ def env_assignment(name: str, value: str) -> str:
     """`NAME=value` for one `Environment=` line (systemd substitutes no `$` there)."""
     text = specifiers(f"{name}={value}")
     return text if _SAFE_WORD.fullmatch(text) else _quoted(text)
-
-
-def split_command(command: str) -> list[str]:
-    """The argument vector supervisord builds from `command` (raises ValueError)."""
-    return shlex.split(command)
 
 
 def path_value(path: str) -> str:

@@ -27,8 +27,6 @@ from supervisor_tools.model.model import (
 )
 from supervisor_tools.options.table import OptionSpec, options_for
 
-GROUP_LEVEL = {"events", "buffer_size", "result_handler", "socket", "socket_backlog",
-               "socket_owner", "socket_mode"}
 SECTION_KEY = {"program": "programs", "eventlistener": "eventlisteners",
                "fcgi-program": "fcgi-programs"}
 
@@ -98,7 +96,7 @@ class _Writer:
         section = f"{kind}:{first.program}"
         out: dict[str, Any] = {}
         for name, row in options_for(kind).items():
-            if name in GROUP_LEVEL:
+            if row.level == "group":
                 if g.kind != kind:
                     # An fcgi-program inside a [group:x]: the model keeps no socket for it,
                     # so its own section's text is written.

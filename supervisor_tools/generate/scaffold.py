@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +19,7 @@ from supervisor_tools.errors import SvtoolError
 from supervisor_tools.generate.lines import option_line, row
 from supervisor_tools.ini import Block, Line, environment_value, render, value_text
 from supervisor_tools.model.groups import MAX_NUMPROCS
+from supervisor_tools.options.command import split_command
 from supervisor_tools.options.table import SECTION_DOCS
 
 # Characters that break a name somewhere: supervisord rejects whitespace, ':' and '/'; brackets
@@ -110,7 +110,7 @@ def runs_through_shell(command: str) -> bool:
     The command is split as supervisord splits it at spawn time (POSIX shlex).
     """
     try:
-        argv = shlex.split(command)
+        argv = split_command(command)
     except ValueError as exc:
         raise SvtoolError(f"--command {command!r}: {exc} (supervisord splits the command like a "
                           "shell would)") from None

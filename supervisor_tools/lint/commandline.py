@@ -9,6 +9,8 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
 
+from supervisor_tools.options.command import quoted_words, split_command
+
 SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ksh", "ash"})
 OPERATORS = frozenset({"|", "||", "&&", ";", ";;", ">", ">>", "<", "<<", ">&", "&>", "<&", "&",
                        "|&", "2>", "2>>"})
@@ -16,23 +18,8 @@ OPERATORS = frozenset({"|", "||", "&&", ";", ";;", ">", ">>", "<", "<<", ">&", "
 
 def argv(command: str) -> list[str] | None:
     """The argv supervisord would exec, or None when the command cannot be split."""
-    split = _split(command or "")
-    return None if split is None else list(split)
-
-
-# Without quotes, backslashes or shell operators both splitters cut at shlex's whitespace only:
-# a regex does that many times faster than shlex, which matters on a conf.d of thousands.
-_PLAIN = re.compile(r"[^'\"\\;&|<>]*\Z")
-_WORDS = re.compile(r"[^ \t\r\n]+").findall
-
-
-@lru_cache(maxsize=4096)
-def _split(command: str) -> tuple[str, ...] | None:
-    # several rules look at the same command
-    if _PLAIN.match(command):
-        return tuple(_WORDS(command))
     try:
-        return tuple(shlex.split(command))
+        return split_command(command or "")
     except ValueError:
         return None
 
@@ -52,66 +39,22 @@ class Word(NamedTuple):
         return "".join("\0" if h in hidden else c for c, h in zip(self.text, self.how, strict=True))
 
 
-_SPACE = " \t\r\n"  # shlex's whitespace (a vertical tab is part of a word)
-
-
 def words(command: str) -> list[Word] | None:
     """`argv(command)` with how each character was quoted, or None when it cannot be split.
 
     The same cuts as supervisord's `shlex.split`: a shell construct inside quotes is an
     argument's text, one outside them is what the author meant a shell to read."""
-    found = _words(command or "")
-    return None if found is None else list(found)
+    try:
+        found = quoted_words(command or "")
+    except ValueError:
+        return None
+    return [Word(text, how) for text, how in found]
 
 
-@lru_cache(maxsize=1024)
-def _words(command: str) -> tuple[Word, ...] | None:
-    if _PLAIN.match(command):
-        return tuple(Word(w, "u" * len(w)) for w in _WORDS(command))
-    out: list[Word] = []
-    text: list[str] = []
-    how: list[str] = []
-    started = False  # a word is open (quotes alone make an empty word)
-    i, n = 0, len(command)
-    while i < n:
-        c = command[i]
-        if c in _SPACE:
-            if started:
-                out.append(Word("".join(text), "".join(how)))
-                text, how, started = [], [], False
-            i += 1
-        elif c == "\\":
-            if i + 1 >= n:
-                return None
-            text.append(command[i + 1])
-            how.append("e")
-            started = True
-            i += 2
-        elif c in "'\"":
-            end = i + 1
-            while True:
-                if end >= n:
-                    return None
-                d = command[end]
-                if d == c:
-                    break
-                if c == '"' and d == "\\" and end + 1 < n and command[end + 1] in '"\\':
-                    text.append(command[end + 1])
-                    end += 2
-                else:
-                    text.append(d)
-                    end += 1
-                how.append("s" if c == "'" else "d")
-            started = True
-            i = end + 1
-        else:
-            text.append(c)
-            how.append("u")
-            started = True
-            i += 1
-    if started:
-        out.append(Word("".join(text), "".join(how)))
-    return tuple(out)
+# Without quotes, backslashes or shell operators a shell cuts at whitespace only: a regex does
+# that many times faster than shlex, which matters on a conf.d of thousands.
+_PLAIN = re.compile(r"[^'\"\\;&|<>]*\Z")
+_WORDS = re.compile(r"[^ \t\r\n]+").findall
 
 
 def basename(token: str) -> str:
@@ -198,7 +141,7 @@ def _unquote(words: list[str]) -> list[str]:
     out = []
     for w in words:
         try:
-            parts = shlex.split(w)
+            parts = split_command(w)
         except ValueError:
             parts = [w]
         out.append(" ".join(parts))

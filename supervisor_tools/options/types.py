@@ -8,15 +8,14 @@ another machine can be checked here.
 
 from __future__ import annotations
 
-import grp
 import os
-import pwd
 import re
 import shlex
 from dataclasses import dataclass
 from typing import Any
 
 # the refusal error and the signal table, re-exported: every value type's helpers are here
+from supervisor_tools.options import users
 from supervisor_tools.options.conversion import HOST_PATH as HOST_PATH
 from supervisor_tools.options.conversion import HOST_USER as HOST_USER
 from supervisor_tools.options.conversion import INVALID as INVALID
@@ -318,12 +317,12 @@ def user_exists(name: str) -> None:
         uid = int(name)
     except ValueError:
         try:
-            pwd.getpwnam(name)
+            users.passwd(name)
         except KeyError:
             raise ConversionError(f"Invalid user name {name}", HOST_USER) from None
     else:
         try:
-            pwd.getpwuid(uid)
+            users.passwd(uid)
         except KeyError:
             raise ConversionError(f"Invalid user id {name}", HOST_USER) from None
 
@@ -333,12 +332,12 @@ def group_exists(name: str) -> None:
         gid = int(name)
     except ValueError:
         try:
-            grp.getgrnam(name)
+            users.group(name)
         except KeyError:
             raise ConversionError(f"Invalid group name {name}", HOST_USER) from None
     else:
         try:
-            grp.getgrgid(gid)
+            users.group(gid)
         except KeyError:
             raise ConversionError(f"Invalid group id {name}", HOST_USER) from None
 

@@ -8,13 +8,12 @@ FastCGI application expects to accept connections; such processes have no stdin 
 from __future__ import annotations
 
 import contextlib
-import grp
 import os
-import pwd
 import socket
 from dataclasses import dataclass
 
 from supervisor_tools.model.model import GroupConfig
+from supervisor_tools.options import users
 
 DEFAULT_MODE = 0o700
 
@@ -52,7 +51,7 @@ def owner_ids(owner: str | None, program_user: str | None) -> tuple[int, int] | 
         spec = program_user
     name, _, group = spec.partition(":")
     try:
-        pw = pwd.getpwuid(int(name)) if name.isdigit() else pwd.getpwnam(name)
+        pw = users.passwd(name)
     except (KeyError, ValueError) as exc:
         raise FcgiError(f"Invalid socket_owner value {spec}") from exc
     if not owner and pw.pw_uid == os.getuid():
@@ -60,7 +59,7 @@ def owner_ids(owner: str | None, program_user: str | None) -> tuple[int, int] | 
     if not group:
         return pw.pw_uid, pw.pw_gid
     try:
-        gid = int(group) if group.isdigit() else grp.getgrnam(group).gr_gid
+        gid = int(group) if group.isdigit() else users.group(group).gr_gid
     except KeyError as exc:
         raise FcgiError(f"Invalid socket_owner value {spec}") from exc
     return pw.pw_uid, gid

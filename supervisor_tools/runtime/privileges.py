@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import importlib
 import os
-import pwd
 
 from supervisor_tools.errors import SvtoolError
+from supervisor_tools.options import users
 from supervisor_tools.runtime import fastspawn
 from supervisor_tools.runtime.spawn import SpawnError, credentials
 
@@ -31,7 +31,7 @@ def drop_privileges(user: str | None) -> list[tuple[str, str]]:
     if not user:
         return [("critical", RUNNING_AS_ROOT)] if os.getuid() == 0 else []
     try:
-        uid = pwd.getpwuid(int(user)).pw_uid if user.isdigit() else pwd.getpwnam(user).pw_uid
+        uid = users.passwd(user).pw_uid
         creds = credentials(user)
     except (KeyError, ValueError, SpawnError) as exc:
         reason = exc.message if isinstance(exc, SpawnError) else "no such user"

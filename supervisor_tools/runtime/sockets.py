@@ -10,15 +10,14 @@ removed from the socket's path: a regular file, directory or link there is someo
 from __future__ import annotations
 
 import contextlib
-import grp
 import os
-import pwd
 import socket
 import stat
 from typing import Any
 
 from supervisor_tools.errors import SvtoolError
 from supervisor_tools.model.model import UnixHttpServerConfig
+from supervisor_tools.options import users
 
 
 def _clear_stale(path: str) -> None:
@@ -47,10 +46,10 @@ def _clear_stale(path: str) -> None:
 
 def _ids(chown: str) -> tuple[int, int]:
     user, _, group = chown.partition(":")
-    uid = pwd.getpwnam(user).pw_uid if not user.isdigit() else int(user)
+    uid = int(user) if user.isdigit() else users.passwd(user).pw_uid
     gid = -1
     if group:
-        gid = grp.getgrnam(group).gr_gid if not group.isdigit() else int(group)
+        gid = int(group) if group.isdigit() else users.group(group).gr_gid
     return uid, gid
 
 

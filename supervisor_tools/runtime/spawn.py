@@ -10,16 +10,15 @@ from __future__ import annotations
 import contextlib
 import errno
 import functools
-import grp
 import os
-import pwd
-import shlex
 import signal
 import stat
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.options import users
+from supervisor_tools.options.command import split_command
 from supervisor_tools.runtime import fastspawn
 from supervisor_tools.runtime.fastspawn import Prepared
 
@@ -44,7 +43,7 @@ class Credentials:
 
 def parse_command(command: str) -> list[str]:
     try:
-        argv = shlex.split(command)
+        argv = split_command(command)
     except ValueError as exc:
         raise SpawnError(f"can't parse command {command!r}: {exc}", "NOT_EXECUTABLE") from exc
     if not argv:
@@ -104,14 +103,14 @@ def credentials(user: str | None) -> Credentials | None:
     if not user:
         return None
     try:
-        pw = pwd.getpwuid(int(user)) if user.isdigit() else pwd.getpwnam(user)
+        pw = users.passwd(user)
     except (KeyError, ValueError) as exc:
         raise SpawnError(f"Can't find user {user!r}") from exc
     if os.getuid() != 0:
         if pw.pw_uid == os.getuid():
             return None
         raise SpawnError("Can't drop privilege as nonroot user")
-    groups = tuple(g.gr_gid for g in grp.getgrall() if pw.pw_name in g.gr_mem)
+    groups = users.member_gids(pw)
     return Credentials(pw.pw_uid, pw.pw_gid, tuple(sorted({pw.pw_gid, *groups})))
 
 
@@ -134,7 +133,7 @@ class Plan:
 
 @functools.cache
 def _parse_cached(command: str) -> tuple[str, ...]:
-    # numprocs copies share one command line; shlex is slow enough to matter for hundreds.
+    # numprocs copies share one command line, and its words are checked once
     return tuple(parse_command(command))
 
 

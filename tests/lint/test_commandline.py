@@ -8,6 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from supervisor_tools.lint import commandline as cl
+from supervisor_tools.options import command
 
 CMD_TEXT = st.text(alphabet="ab/-=\"' \t\r\n\x0b\\;&|<>$é", max_size=20)
 
@@ -22,7 +23,7 @@ def _posix(text: str) -> tuple[str, ...] | None:
 @settings(max_examples=1500, deadline=None)
 @given(CMD_TEXT)
 def test_words_split_as_supervisord_does(text: str) -> None:
-    cl._words.cache_clear()
+    command._quoted.cache_clear()
     got = cl.words(text)
     assert (None if got is None else tuple(w.text for w in got)) == _posix(text)
     for word in got or []:

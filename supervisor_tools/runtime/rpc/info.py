@@ -60,9 +60,9 @@ def process_info(group: str, proc: Process, now: int, offset: float) -> dict[str
 def uid_of(user: str | None) -> int | None:
     if not user:
         return None
-    import pwd
+    from supervisor_tools.options import users
 
     try:
-        return pwd.getpwuid(int(user)).pw_uid if user.isdigit() else pwd.getpwnam(user).pw_uid
+        return users.passwd(user).pw_uid
     except (KeyError, ValueError):
         return None
