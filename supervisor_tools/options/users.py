@@ -1,8 +1,8 @@
 """Users and groups of this machine: the one place svtool reads the passwd and group databases.
 
 A config names a user or group by name or by number. Given a number, the entry is looked up by
-id; given text, a string of decimal digits is an id and anything else a name. KeyError when the machine
-has no such entry.
+id; given text, a string of decimal digits is an id and anything else a name. KeyError when the
+machine has no such entry.
 """
 
 from __future__ import annotations
