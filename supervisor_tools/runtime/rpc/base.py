@@ -43,6 +43,13 @@ class Base:
             raise RPCError("BAD_NAME", name)
         return group, proc
 
+    def _group_members(self, name: str) -> list[tuple[Group, Process]]:
+        """The processes of the group `name`, in start order (BAD_NAME when there is none)."""
+        group = self.sup.groups.get(name)
+        if group is None:
+            raise RPCError("BAD_NAME", name)
+        return [(group, p) for p in group.sorted()]
+
     def _each(self, procs: list[tuple[Group, Process]], predicate: Callable[[Process], bool],
               func: Callable[[str], Any]) -> Any:
         results: list[Result] = []

@@ -66,10 +66,7 @@ class ProcessMethods(Base):
         @return array result an array of process status info structs
         """
         self._update()
-        group = self.sup.groups.get(name)
-        if group is None:
-            raise RPCError("BAD_NAME", name)
-        procs = [(group, p) for p in group.sorted()]
+        procs = self._group_members(name)
         return self._each(procs, lambda p: p.state not in RUNNING_STATES,
                           lambda n: self.startProcess(n, wait))
 
@@ -112,10 +109,7 @@ class ProcessMethods(Base):
         @return array result an array of process status info structs
         """
         self._update()
-        group = self.sup.groups.get(name)
-        if group is None:
-            raise RPCError("BAD_NAME", name)
-        procs = [(group, p) for p in group.sorted()]
+        procs = self._group_members(name)
         return self._each(procs, lambda p: stoppable(p.record),
                           lambda n: self.stopProcess(n, wait))
 
@@ -159,11 +153,8 @@ class ProcessMethods(Base):
         @param string signal signal to send, as name (HUP) or number (1)
         @return array result an array of process status info structs
         """
-        group = self.sup.groups.get(name)
         self._update()
-        if group is None:
-            raise RPCError("BAD_NAME", name)
-        procs = [(group, p) for p in group.sorted()]
+        procs = self._group_members(name)
         return self._each(procs, lambda p: p.state in SIGNALLABLE_STATES,
                           lambda n: self.signalProcess(n, signal))
 
