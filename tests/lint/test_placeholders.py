@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from supervisor_tools.lint.engine import lint_paths
 from supervisor_tools.lint.rules.placeholders import placeholders
@@ -47,3 +49,18 @@ def test_on_real_configs_only_the_templates_are_reported() -> None:
             hit.add(row["case"])
     # the four deploy templates the README names, and one `/your/log/asgi.log`
     assert hit == {"038", "062", "064", "065", "143"}
+
+
+_FORMS = ["<dir>", "#user#", "${user}", "{{ app_dir }}", "/path/to", "path/to/x", "/your/",
+          "your_project", "yourDomain", "CHANGEME", "Replace-Me", "change_me", "REPLACEME"]
+_AROUND = st.text(st.sampled_from(" /._-=aAcdeghmnoprtuyYCRE0"), max_size=12)
+
+
+@settings(max_examples=300)
+@given(st.one_of(st.text(st.sampled_from("<>#{}$ /._-aAcdeghmnoprtuyYCRE0"), max_size=40),
+                 st.tuples(_AROUND, st.sampled_from(_FORMS), _AROUND).map("".join)))
+def test_the_quick_test_passes_every_text_the_pattern_matches(text: str) -> None:
+    from supervisor_tools.lint.rules.placeholders import PLACEHOLDER, _may_hold_one
+
+    if PLACEHOLDER.search(text):
+        assert _may_hold_one(text), text
