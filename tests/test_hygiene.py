@@ -17,7 +17,6 @@ TOO_LONG = {
     "supervisor_tools/lint/rules/process.py",
     "supervisor_tools/lint/rules/sections.py",
     "supervisor_tools/options/types.py",
-    "supervisor_tools/runtime/ctl.py",
     "supervisor_tools/runtime/http.py",
     "supervisor_tools/runtime/rpc.py",
     "supervisor_tools/runtime/supervisor.py",
