@@ -15,7 +15,6 @@ TOO_LONG = {
     "supervisor_tools/convert/systemd_out.py",
     "supervisor_tools/lint/rules/loader.py",
     "supervisor_tools/lint/rules/process.py",
-    "supervisor_tools/lint/rules/sections.py",
     "supervisor_tools/options/types.py",
     "supervisor_tools/runtime/http.py",
     "supervisor_tools/runtime/rpc.py",
