@@ -12,7 +12,6 @@ LIMIT = 400
 # that gets under the limit leaves it, and no new one joins.
 TOO_LONG = {
     "supervisor_tools/convert/systemd_in.py",
-    "supervisor_tools/convert/systemd_out.py",
     "supervisor_tools/lint/rules/loader.py",
     "supervisor_tools/lint/rules/process.py",
     "supervisor_tools/options/types.py",
