@@ -14,7 +14,6 @@ TOO_LONG = {
     "supervisor_tools/convert/systemd_in.py",
     "supervisor_tools/lint/rules/loader.py",
     "supervisor_tools/lint/rules/process.py",
-    "supervisor_tools/options/types.py",
     "supervisor_tools/runtime/http.py",
     "supervisor_tools/runtime/rpc.py",
     "supervisor_tools/runtime/supervisor.py",
