@@ -11,7 +11,6 @@ LIMIT = 400
 # Over the limit already, each waiting to be split by concern. The list only shrinks: a file
 # that gets under the limit leaves it, and no new one joins.
 TOO_LONG = {
-    "supervisor_tools/convert/systemd_in.py",
     "supervisor_tools/lint/rules/loader.py",
     "supervisor_tools/lint/rules/process.py",
     "supervisor_tools/runtime/http.py",
