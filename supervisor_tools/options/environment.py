@@ -9,7 +9,6 @@ from typing import Any
 from supervisor_tools.options.conversion import ConversionError
 from supervisor_tools.options.valuetype import ValueType
 
-
 # The common case of supervisord's environment tokenizer (a non-POSIX shlex whose word
 # characters are ASCII letters, digits and "_/.+-():"): text made only of word characters,
 # closed quotes, "=", "," and spaces or tabs. There a token is a word (quotes inside a word are

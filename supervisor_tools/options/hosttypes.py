@@ -65,6 +65,7 @@ class LogfileType(ValueType):
             return "syslog"
         return existing_dirpath(text, host)
 
+
 def possible_name(name: str, what: str) -> None:
     """Refuse a user or group name that no machine can have, so that it is an error in the
     config wherever it is linted (whether a possible name exists is for the host checks):
