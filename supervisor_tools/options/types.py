@@ -2,29 +2,43 @@
 
 Each `convert` accepts exactly what supervisord 4.3.0 accepts and raises ConversionError (a
 ValueError) with a message naming the bad value and a kind saying why it failed. Types that
-consult the machine (users, directories) do so only when `host` is true, so a config written for
-another machine can be checked here.
+consult the machine (users, directories; in hosttypes.py) do so only when `host` is true, so a
+config written for another machine can be checked here. The base class is in valuetype.py and
+the environment tokenizer in environment.py; every type is importable from here.
 """
 
 from __future__ import annotations
 
 import os
 import re
-import shlex
 from dataclasses import dataclass
 from typing import Any
 
-# the refusal error and the signal table, re-exported: every value type's helpers are here
-from supervisor_tools.options import users
+# the refusal error, the signal table and the value types of their own modules, re-exported:
+# every value type and its helpers are reachable here
 from supervisor_tools.options.conversion import HOST_PATH as HOST_PATH
 from supervisor_tools.options.conversion import HOST_USER as HOST_USER
 from supervisor_tools.options.conversion import INVALID as INVALID
 from supervisor_tools.options.conversion import ConversionError as ConversionError
+from supervisor_tools.options.environment import EnvironmentType as EnvironmentType
+from supervisor_tools.options.environment import environment_pairs as environment_pairs
+from supervisor_tools.options.environment import environment_tokens as environment_tokens
+from supervisor_tools.options.hosttypes import DirectoryType as DirectoryType
+from supervisor_tools.options.hosttypes import DirpathType as DirpathType
+from supervisor_tools.options.hosttypes import LogfileType as LogfileType
+from supervisor_tools.options.hosttypes import MainLogfileType as MainLogfileType
+from supervisor_tools.options.hosttypes import UserGroupType as UserGroupType
+from supervisor_tools.options.hosttypes import UserType as UserType
+from supervisor_tools.options.hosttypes import existing_dirpath as existing_dirpath
+from supervisor_tools.options.hosttypes import group_exists as group_exists
+from supervisor_tools.options.hosttypes import possible_name as possible_name
+from supervisor_tools.options.hosttypes import user_exists as user_exists
 from supervisor_tools.options.signals import SIGNAL_NUMBERS as SIGNAL_NUMBERS
 from supervisor_tools.options.signals import parse_signal as parse_signal
 from supervisor_tools.options.signals import signal_label as signal_label
 from supervisor_tools.options.signals import signal_name as signal_name
 from supervisor_tools.options.signals import signal_number as signal_number
+from supervisor_tools.options.valuetype import ValueType as ValueType
 
 KB = 1024
 MB = 1024 * 1024
@@ -56,26 +70,6 @@ def system_tempdir() -> str:
         if directory and os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK):
             return os.path.abspath(directory)
     return os.getcwd()
-
-
-class ValueType:
-    """Base: a string kept as written."""
-
-    name = "string"
-    doc = "text"
-    host_dependent = False
-    # convert() returns a value nobody can change (str, int, tuple...), so one result may
-    # serve every option written the same way
-    immutable = True
-
-    def convert(self, text: str, host: bool = True) -> Any:
-        return text
-
-    def format(self, value: Any) -> str:
-        return "" if value is None else str(value)
-
-    def schema(self) -> dict[str, Any]:
-        return {"type": "string"}
 
 
 class StringType(ValueType):
@@ -236,59 +230,6 @@ class AutoRestartType(ValueType):
                           {"type": "string", "enum": ["true", "false", "unexpected"]}]}
 
 
-def existing_dirpath(text: str, host: bool) -> str:
-    path = os.path.expanduser(text)
-    parent = os.path.dirname(path)
-    if host and parent and not os.path.isdir(parent):
-        raise ConversionError(f"The directory named as part of the path {text} does not "
-                              "exist", HOST_PATH)
-    return path
-
-
-class DirpathType(ValueType):
-    name = "path"
-    doc = "a file path whose directory must exist"
-    host_dependent = True
-
-    def convert(self, text: str, host: bool = True) -> str:
-        return existing_dirpath(text, host)
-
-
-class MainLogfileType(DirpathType):
-    doc = "a file path whose directory must exist, or syslog"
-
-
-class DirectoryType(ValueType):
-    name = "directory"
-    doc = "an existing directory"
-    host_dependent = True
-
-    def convert(self, text: str, host: bool = True) -> str:
-        path = os.path.expanduser(text)
-        if host and not os.path.isdir(path):
-            raise ConversionError(f"{text} is not an existing directory", HOST_PATH)
-        return path
-
-
-class LogfileType(ValueType):
-    """AUTO, NONE/OFF, the deprecated syslog, or a path. Converts to "AUTO", "NONE",
-    "syslog" or the path; the loader rewrites "syslog" as supervisord does."""
-
-    name = "log file"
-    doc = "a file path, AUTO, NONE or syslog"
-    host_dependent = True
-
-    def convert(self, text: str, host: bool = True) -> str:
-        low = text.lower()
-        if low in ("none", "off") or text == "":
-            return "NONE"
-        if low == "auto":
-            return "AUTO"
-        if low == "syslog":
-            return "syslog"
-        return existing_dirpath(text, host)
-
-
 class LogLevelType(ValueType):
     name = "log level"
     doc = "critical, error, warn, info, debug, trace or blather"
@@ -301,124 +242,6 @@ class LogLevelType(ValueType):
 
     def schema(self) -> dict[str, Any]:
         return {"type": "string", "enum": list(LOG_LEVELS)}
-
-
-def possible_name(name: str, what: str) -> None:
-    """Refuse a user or group name that no machine can have, so that it is an error in the
-    config wherever it is linted (whether a possible name exists is for the host checks):
-    the passwd and group files separate fields with ':' and entries with newlines, and no
-    name is empty or holds spaces."""
-    if not name or any(ch in name for ch in ": \t\n"):
-        raise ConversionError(f"{name!r} cannot be a {what} name on any machine")
-
-
-def user_exists(name: str) -> None:
-    try:
-        uid = int(name)
-    except ValueError:
-        try:
-            users.passwd(name)
-        except KeyError:
-            raise ConversionError(f"Invalid user name {name}", HOST_USER) from None
-    else:
-        try:
-            users.passwd(uid)
-        except KeyError:
-            raise ConversionError(f"Invalid user id {name}", HOST_USER) from None
-
-
-def group_exists(name: str) -> None:
-    try:
-        gid = int(name)
-    except ValueError:
-        try:
-            users.group(name)
-        except KeyError:
-            raise ConversionError(f"Invalid group name {name}", HOST_USER) from None
-    else:
-        try:
-            users.group(gid)
-        except KeyError:
-            raise ConversionError(f"Invalid group id {name}", HOST_USER) from None
-
-
-class UserType(ValueType):
-    name = "user"
-    doc = "a user name or numeric uid that exists on the machine"
-    host_dependent = True
-
-    def convert(self, text: str, host: bool = True) -> str:
-        possible_name(text, "user")
-        if host:
-            user_exists(text)
-        return text
-
-
-class UserGroupType(ValueType):
-    name = "user[:group]"
-    doc = "user or user:group (names or ids that exist on the machine)"
-    host_dependent = True
-
-    def convert(self, text: str, host: bool = True) -> str:
-        user, colon, group = text.partition(":")
-        possible_name(user, "user")
-        if colon:
-            possible_name(group, "group")
-        if host:
-            user_exists(user)
-            if colon:
-                group_exists(group)
-        return text
-
-
-# The common case of supervisord's environment tokenizer (a non-POSIX shlex whose word
-# characters are ASCII letters, digits and "_/.+-():"): text made only of word characters,
-# closed quotes, "=", "," and spaces or tabs. There a token is a word (quotes inside a word are
-# part of it), a quoted string with its quotes, or "=" or ","; a regex finds them several times
-# faster. Anything else goes through shlex itself.
-_ENV_TOKEN_RE = r"""[\w/.+\-():][\w/.+\-():"']*+|"[^"]*"|'[^']*'|[=,]"""
-# atomic, as the tokenizer never gives back what a token took
-_ENV_PLAIN = re.compile(rf"(?:(?>{_ENV_TOKEN_RE})|[ \t])*+\Z", re.ASCII)
-_ENV_TOKEN = re.compile(_ENV_TOKEN_RE, re.ASCII)
-
-
-def environment_tokens(text: str) -> list[str]:
-    """The tokens supervisord's environment tokenizer reads from `text`."""
-    if _ENV_PLAIN.match(text):
-        return _ENV_TOKEN.findall(text)
-    lexer = shlex.shlex(text)
-    lexer.wordchars += "/.+-():"
-    return list(lexer)
-
-
-def environment_pairs(text: str) -> dict[str, str]:
-    """supervisord's KEY=val,KEY2="val 2" tokenizer (a non-POSIX shlex), quirks included."""
-    tokens = environment_tokens(text)
-    out: dict[str, str] = {}
-    i = 0
-    while i < len(tokens):
-        triple = tokens[i:i + 3]
-        if len(triple) != 3 or triple[1] != "=":
-            raise ConversionError(f"Unexpected end of key/value pairs in value '{text}'")
-        out[triple[0]] = triple[2].strip("'\"")
-        i += 4
-    return out
-
-
-class EnvironmentType(ValueType):
-    name = "environment"
-    doc = 'KEY="value",KEY2="value 2" pairs (quote any value that is not a plain word)'
-    immutable = False  # a dict
-
-    def convert(self, text: str, host: bool = True) -> dict[str, str]:
-        return environment_pairs(text)
-
-    def format(self, value: Any) -> str:
-        return ",".join(f'{k}="{v}"' for k, v in value.items())
-
-    def schema(self) -> dict[str, Any]:
-        return {"oneOf": [{"type": "object", "additionalProperties": {"type": "string"}},
-                          {"type": "string"}]}
 
 
 def port_number(text: str) -> int:

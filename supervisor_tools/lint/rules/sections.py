@@ -1,8 +1,6 @@
-"""Rules about the shape of the files: unknown keys and sections, duplicates, includes, layout."""
+"""Rules about which sections and keys there are: unknown ones, duplicates, name collisions."""
 
 from __future__ import annotations
-
-import re
 
 from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint.context import Context, SectionRef
@@ -16,7 +14,7 @@ from supervisor_tools.options.table import (
     options_for,
     section_kind,
 )
-from supervisor_tools.syntax.ast import Option, ValueLine
+from supervisor_tools.syntax.ast import Option
 
 E = Severity.ERROR
 W = Severity.WARNING
@@ -24,7 +22,6 @@ I = Severity.INFO  # noqa: E741
 
 # Plugin sections pass every other key to their factory: any key is valid there.
 FREE_KEYS = ("rpcinterface", "ctlplugin")
-_KEY_LINE = re.compile(r"([A-Za-z_][\w.]*)\s*[=:]")
 
 
 def _close(word: str, candidates: list[str]) -> list[str]:
@@ -284,130 +281,6 @@ def group_name_collision(ctx: Context, report: Report) -> None:
         for span in spans[1:]:
             report(span, f"another process group is also named '{name}' "
                          f"({spans[0].file}:{spans[0].line}); supervisord starts only one")
-
-
-@rule("SV215", "nested-include", W, "[include] in an included file (ignored)", options=("files",))
-def nested_include(ctx: Context, report: Report) -> None:
-    """supervisord processes `[include]` only in the main file; in an included file it is
-    silently ignored, so the files it names are never read.
-
-    Failing (in conf.d/web.conf, included from supervisord.conf):
-
-        [include]
-        files = more/*.conf
-
-    Passing: list every pattern in the main file's `[include]`.
-
-        [include]
-        files = conf.d/*.conf conf.d/more/*.conf
-    """
-    main = ctx.main
-    for ref in ctx.sections():
-        if main is not None and ref.document.path != main.path and ref.section.name == "include":
-            report(ref.section.header.name_span,
-                   "[include] in an included file is ignored by supervisord; move its patterns "
-                   f"to the [include] of {main.path}")
-
-
-@rule("SV216", "include-twice", W, "a file included more than once", options=("files",))
-def include_twice(ctx: Context, report: Report) -> None:
-    """A file matched by two `[include]` patterns is read twice; every section in it is then
-    merged with itself and later files may be overridden unexpectedly.
-
-    Failing:
-
-        [supervisord]
-        [include]
-        files = conf.d/*.conf conf.d/web.conf
-
-    Passing:
-
-        [supervisord]
-        [include]
-        files = conf.d/*.conf
-    """
-    main = ctx.main
-    if main is None:
-        return
-    opt = ctx.explicit("include", "files")
-    if opt is None:
-        return
-    counts: dict[str, int] = {}
-    for doc in ctx.documents[1:]:
-        counts[doc.path] = counts.get(doc.path, 0) + 1
-    for path, count in counts.items():
-        if count > 1 and path != main.path:
-            report(opt.value_span, f"{path} is matched by {count} include patterns and read "
-                                   f"{count} times")
-
-
-@rule("SV217", "continuation-swallows-key", E,
-      "an indented key=value line that is part of the previous value", fixable=True)
-def continuation_swallows_key(ctx: Context, report: Report) -> None:
-    """A line indented deeper than the option before it continues that option's value, even when
-    it looks like `key = value`: `command=/bin/cat` followed by an indented `priority=5` runs
-    `/bin/cat priority=5` and leaves the priority unset. `--fix` removes the indentation when the
-    line is the last line of the value.
-
-    Failing:
-
-        [program:web]
-        command = /usr/bin/web
-          priority = 5
-
-    Passing:
-
-        [program:web]
-        command = /usr/bin/web
-        priority = 5
-    """
-    for ref, _, text in ctx.values():
-        if "\n" not in text:
-            continue  # no option of the section has a continuation line with a value
-        assert ref.kind is not None
-        known = options_for(ref.kind)
-        for opt in ref.options:
-            values = [ln for ln in opt.lines[1:] if isinstance(ln, ValueLine)]
-            for line in values:
-                m = _KEY_LINE.match(line.value)
-                if m is None or m.group(1).lower() not in known:
-                    continue
-                key = m.group(1)
-                fix = None
-                if line is values[-1]:
-                    vs = line.value_span
-                    fix = Fix(f"unindent '{key}'", (TextEdit(vs.file, vs.line, 1, vs.col, ""),))
-                report(line.value_span, f"this indented line continues '{opt.raw_key}', it does "
-                                        f"not set '{key}': remove the indentation", fix)
-
-
-@rule("SV218", "header-junk", W, "text after the closing ']' of a section header (ignored)")
-def header_junk(ctx: Context, report: Report) -> None:
-    """Text after `]` on a header line is silently dropped; usually a comment written without
-    a space before `;`, or a leftover.
-
-    Failing:
-
-        [program:web] web server
-        command = /usr/bin/web
-
-    Passing:
-
-        [program:web] ; web server
-        command = /usr/bin/web
-    """
-    for ref in ctx.sections():
-        header = ref.section.header
-        line = header.text.rstrip("\r\n")
-        if header.comment:
-            line = line[: len(line) - len(header.comment)]
-        end = header.name_span.end_col  # 1-based column of the closing ']'
-        junk = line[end:]
-        if junk.strip():
-            start = end + len(junk) - len(junk.lstrip()) + 1
-            span = Span(header.span.file, header.span.line, start, header.span.line,
-                        end + len(junk.rstrip()) + 1)
-            report(span, f"text after the section header is ignored: {junk.strip()!r}")
 
 
 @rule("SV219", "default-section", I, "[DEFAULT] applies to every section")
