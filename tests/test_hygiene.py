@@ -1,4 +1,4 @@
-"""Source files stay small enough to read whole: none over 400 lines joins the few that are."""
+"""Source files stay small enough to read whole: none is over 400 lines."""
 
 from __future__ import annotations
 
@@ -8,15 +8,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LIMIT = 400
-# Over the limit already, each waiting to be split by concern. The list only shrinks: a file
-# that gets under the limit leaves it, and no new one joins.
-TOO_LONG = {
-    "supervisor_tools/lint/rules/loader.py",
-    "supervisor_tools/lint/rules/process.py",
-    "supervisor_tools/runtime/http.py",
-    "supervisor_tools/runtime/rpc.py",
-    "supervisor_tools/runtime/supervisor.py",
-}
+# Files allowed over the limit until they are split by concern: none is left, and none joins.
+TOO_LONG: set[str] = set()
 # generated, not read: the parser's tables
 GENERATED = {"supervisor_tools/syntax/_tables.py"}
 
