@@ -7,6 +7,7 @@ be checked here; a name no machine can have is refused either way.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 
 from supervisor_tools.options import users
 from supervisor_tools.options.conversion import HOST_PATH, HOST_USER, ConversionError
@@ -75,34 +76,25 @@ def possible_name(name: str, what: str) -> None:
         raise ConversionError(f"{name!r} cannot be a {what} name on any machine")
 
 
-def user_exists(name: str) -> None:
+def _exists(name: str, lookup: Callable[[str | int], object], what: str) -> None:
+    # as supervisord: a value int() reads is an id, anything else a name
     try:
-        uid = int(name)
+        key: str | int = int(name)
+        kind = "id"
     except ValueError:
-        try:
-            users.passwd(name)
-        except KeyError:
-            raise ConversionError(f"Invalid user name {name}", HOST_USER) from None
-    else:
-        try:
-            users.passwd(uid)
-        except KeyError:
-            raise ConversionError(f"Invalid user id {name}", HOST_USER) from None
+        key, kind = name, "name"
+    try:
+        lookup(key)
+    except KeyError:
+        raise ConversionError(f"Invalid {what} {kind} {name}", HOST_USER) from None
+
+
+def user_exists(name: str) -> None:
+    _exists(name, users.passwd, "user")
 
 
 def group_exists(name: str) -> None:
-    try:
-        gid = int(name)
-    except ValueError:
-        try:
-            users.group(name)
-        except KeyError:
-            raise ConversionError(f"Invalid group name {name}", HOST_USER) from None
-    else:
-        try:
-            users.group(gid)
-        except KeyError:
-            raise ConversionError(f"Invalid group id {name}", HOST_USER) from None
+    _exists(name, users.group, "group")
 
 
 class UserType(ValueType):
