@@ -77,14 +77,9 @@ def possible_name(name: str, what: str) -> None:
 
 
 def _exists(name: str, lookup: Callable[[str | int], object], what: str) -> None:
-    # as supervisord: a value int() reads is an id, anything else a name
+    kind = "name" if users.number(name) is None else "id"
     try:
-        key: str | int = int(name)
-        kind = "id"
-    except ValueError:
-        key, kind = name, "name"
-    try:
-        lookup(key)
+        lookup(name)
     except KeyError:
         raise ConversionError(f"Invalid {what} {kind} {name}", HOST_USER) from None
 

@@ -59,7 +59,7 @@ def owner_ids(owner: str | None, program_user: str | None) -> tuple[int, int] | 
     if not group:
         return pw.pw_uid, pw.pw_gid
     try:
-        gid = int(group) if group.isdigit() else users.group(group).gr_gid
+        gid = users.group(group).gr_gid
     except KeyError as exc:
         raise FcgiError(f"Invalid socket_owner value {spec}") from exc
     return pw.pw_uid, gid

@@ -46,10 +46,9 @@ def _clear_stale(path: str) -> None:
 
 def _ids(chown: str) -> tuple[int, int]:
     user, _, group = chown.partition(":")
-    uid = int(user) if user.isdigit() else users.passwd(user).pw_uid
-    gid = -1
-    if group:
-        gid = int(group) if group.isdigit() else users.group(group).gr_gid
+    # [unix_http_server] chown= was checked when the config was read, as supervisord does
+    uid = users.passwd(user).pw_uid
+    gid = users.group(group).gr_gid if group else -1
     return uid, gid
 
 

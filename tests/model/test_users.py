@@ -44,3 +44,46 @@ def test_no_other_module_reads_passwd_or_group() -> None:
     found = sorted(str(p.relative_to(PACKAGE)) for p in PACKAGE.rglob("*.py")
                    if lookup.search(p.read_text()))
     assert found == ["options/users.py"]
+
+
+# as supervisord's int(): signs, surrounding blanks and underscores make a number; an id out of
+# the C library's range (grp raises OverflowError for it) is still "no such entry"
+ODD_VALUES = ("0", "+0", " 0", "0 ", "0_0", "-5", "-1", str(2**40), "root", "no-such-name-x")
+
+
+@pytest.mark.parametrize("text", ODD_VALUES)
+def test_a_user_value_names_the_uid_supervisord_finds(text: str) -> None:
+    from supervisor.datatypes import name_to_uid
+
+    try:
+        want: int | None = name_to_uid(text)
+    except ValueError:
+        want = None
+    try:
+        got: int | None = users.passwd(text).pw_uid
+    except KeyError:
+        got = None
+    assert got == want
+
+
+@pytest.mark.parametrize("text", ODD_VALUES)
+def test_a_group_value_names_the_gid_supervisord_finds(text: str) -> None:
+    from supervisor.datatypes import name_to_gid
+
+    try:
+        want: int | None = name_to_gid(text)
+    except (ValueError, OverflowError):  # supervisord itself stops on -5 with a traceback
+        want = None
+    try:
+        got: int | None = users.group(text).gr_gid
+    except KeyError:
+        got = None
+    assert got == want
+
+
+def test_an_id_out_of_range_is_an_unknown_group_in_the_config() -> None:
+    from supervisor_tools.options.conversion import ConversionError
+    from supervisor_tools.options.hosttypes import group_exists
+
+    with pytest.raises(ConversionError, match="Invalid group id -5"):
+        group_exists("-5")
