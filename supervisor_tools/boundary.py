@@ -13,6 +13,8 @@ what a command may do for speed:
 - every other command, above all the long-lived `svtool run`, gets the collector back as it was
   and no forks (the runtime reaps every child with waitpid(-1)), and exits normally.
 Inside a host (a test invoking a command in its own process) nothing of that happens.
+The loader also pauses the collector while it builds a model (`collector_paused`), for the
+commands that keep it on. No other module switches the collector.
 
 Imported by cli.py and by fastlint.py (lint without click), so it imports nothing heavy.
 """
@@ -21,7 +23,8 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import NoReturn
 
 from supervisor_tools.errors import SvtoolError
@@ -59,6 +62,22 @@ def run(command: Command, *, short_lived: bool, process: Process | None) -> NoRe
     if process.collecting:
         gc.enable()
     sys.exit(guard(lambda: command(NO_FORKS)))
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """The cyclic collector off for a while, then as it was.
+
+    Loading a config allocates hundreds of thousands of small objects and no reference cycles:
+    the collector would run over and over for nothing (15-20% of loading 1000 files).
+    """
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def guard(func: Callable[[], int]) -> int:

@@ -27,6 +27,8 @@ PLANTS: dict[str, tuple[str, str, str]] = {
     "syntax": ("syntax/ast.py", "supervisor_tools.model.model", "supervisor_tools.model"),
     "options": ("options/types.py", "supervisor_tools.syntax.ast", "supervisor_tools.syntax"),
     "model": ("model/raw.py", "supervisor_tools.lint.rule", "supervisor_tools.lint"),
+    "model-parser": ("model/expand.py", "supervisor_tools.parallel.batch",
+                     "supervisor_tools.parallel"),
     "parallel": ("parallel/transport.py", "supervisor_tools.model.model",
                  "supervisor_tools.model"),
     "tools": ("convert/schema.py", "supervisor_tools.runtime.states", "supervisor_tools.runtime"),

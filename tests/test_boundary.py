@@ -131,3 +131,23 @@ def test_each_command_gets_what_its_life_allows(tmp_path: Path, argv: list[str],
                           text=True, cwd=tmp_path, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout == expected + "\n"
+
+
+def test_the_collector_is_switched_in_boundary_only() -> None:
+    # one owner: a module that turned the collector off or on by itself would undo (or be
+    # undone by) what boundary.run decided for the command
+    switching = [str(path.relative_to(ROOT)) for path in (ROOT / "supervisor_tools").rglob("*.py")
+                 if path.name != "boundary.py" and "gc." in path.read_text()]
+    assert switching == []
+
+
+def test_the_collector_is_paused_and_given_back() -> None:
+    collecting = gc.isenabled()
+    try:
+        for before in (True, False):
+            (gc.enable if before else gc.disable)()
+            with boundary.collector_paused():
+                assert not gc.isenabled()
+            assert gc.isenabled() == before
+    finally:
+        (gc.enable if collecting else gc.disable)()

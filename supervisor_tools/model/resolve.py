@@ -8,12 +8,12 @@ includes, [supervisord], rpcinterfaces, groups and programs, listeners, fcgi pro
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from supervisor_tools.boundary import collector_paused
 from supervisor_tools.errors import ConfigError, Span, SvtoolError
 from supervisor_tools.model.groups import build_groups
 from supervisor_tools.model.model import Model
@@ -96,14 +96,7 @@ def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] 
     """
     reader = Reader(os.environ if environ is None else environ, host_checks, conversions,
                     parse_files)
-    # Loading allocates hundreds of thousands of small objects and no reference cycles; the
-    # cyclic collector would run over and over for nothing, so it waits until we are done.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         model = build(reader, path, fragment, parsed)
-    finally:
-        if collecting:
-            gc.enable()
     return LoadResult(model, tuple(reader.errors), tuple(reader.warnings),
                       tuple(reader.documents), reader.raw)
