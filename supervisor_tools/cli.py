@@ -1,6 +1,7 @@
 """The command line: click parses flags and calls one plain function per command.
 
-Every command returns an exit code through the error boundary in boundary.py. Heavy modules are
+Every command returns an exit code through boundary.run, which also decides what a command may
+do for speed (short-lived readers: no collector, forks, quick exit). Heavy modules are
 imported inside the commands so `svtool --help` starts fast. (fastlint.py parses the commonest
 `svtool lint` command lines without importing click; a test holds it to what click parses.)
 
@@ -10,8 +11,8 @@ The options shared by commands mean one thing each (cli_options.py), and every c
 
 from __future__ import annotations
 
-import sys
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import click
 
@@ -25,22 +26,26 @@ from supervisor_tools.cli_options import (
     route_config,
 )
 
-_guard = boundary.guard
-_short_lived = boundary.short_lived
+
+def _process() -> boundary.Process | None:
+    """The entry point's hold on this process; None when a host (a test) invokes the command."""
+    return click.get_current_context().find_object(boundary.Process)
 
 
-def _exit(code: int) -> None:
-    sys.exit(code)
+def _run(command: Callable[[], int]) -> NoReturn:
+    """Run a command that writes or lives long: the collector as it was, no forks."""
+    boundary.run(lambda _forks: command(), short_lived=False, process=_process())
+
+
+def _read(command: boundary.Command) -> NoReturn:
+    """Run a short-lived reader (lint, show): see boundary.run."""
+    boundary.run(command, short_lived=True, process=_process())
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="svtool")
 def cli() -> None:
     """Lint, convert, generate and run Supervisor (supervisord) configurations."""
-    if collect_from_start:  # entry.py paused the collector for the imports only
-        import gc
-
-        gc.enable()
 
 
 # -- foundation commands (show) --
@@ -59,11 +64,11 @@ def show(config: str | None, config_opt: str | None, output_format: str, as_json
     """Print the effective configuration supervisord would run: groups, processes, commands
     and logs, as text or JSON (docs/show-json.md)."""
     path = config_of(config, config_opt)
-    _short_lived()
     from supervisor_tools.commands import show_command
 
-    _exit(_guard(lambda: show_command(path, as_json=as_json or output_format == "json",
-                                      fragment=fragment, host_checks=not no_host_checks)))
+    _read(lambda forks: show_command(path, as_json=as_json or output_format == "json",
+                                     fragment=fragment, host_checks=not no_host_checks,
+                                     forks=forks))
 
 # -- lint commands --
 
@@ -75,10 +80,9 @@ def lint(**params: Any) -> None:
     stdin). A fragment is checked inside the main config that includes it, or beside the
     configs of its directory; only the named files' findings are reported."""
     route_config(params)
-    _short_lived()
     from supervisor_tools.lint.command import run_lint
 
-    _exit(_guard(lambda: run_lint(**params)))
+    _read(lambda forks: run_lint(**params, forks=forks))
 
 
 @cli.command("rule", short_help="Print the documentation of one lint rule (by ID or name).")
@@ -87,7 +91,7 @@ def rule_doc(rule_id: str) -> None:
     """Print the documentation of one lint rule (by ID or name)."""
     from supervisor_tools.lint.command import rule_command
 
-    _exit(_guard(lambda: rule_command(rule_id)))
+    _run(lambda: rule_command(rule_id))
 
 
 @cli.command("rules", short_help="List every lint rule.")
@@ -96,7 +100,7 @@ def rules_list(output_format: str, as_json: bool) -> None:
     """List every lint rule: ID, severity, whether it fixes, its group, name and summary."""
     from supervisor_tools.lint.command import rules_command
 
-    _exit(_guard(lambda: rules_command(as_json or output_format == "json")))
+    _run(lambda: rules_command(as_json or output_format == "json"))
 
 
 # -- converter commands --
@@ -122,9 +126,9 @@ def to_systemd(config: str | None, config_opt: str | None, output: str | None, p
     path = config_of(config, config_opt)
     from supervisor_tools.convert.commands import to_systemd_command
 
-    _exit(_guard(lambda: to_systemd_command(path, output=output, prefix=prefix,
-                                            user_mode=user_mode, strict=strict,
-                                            logrotate=logrotate)))
+    _run(lambda: to_systemd_command(path, output=output, prefix=prefix,
+                                    user_mode=user_mode, strict=strict,
+                                    logrotate=logrotate))
 
 
 @cli.command("from-systemd", short_help="Convert systemd units to [program:x] sections.")
@@ -137,7 +141,7 @@ def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> No
     """Convert systemd .service (and .target) units, or directories of them, to INI."""
     from supervisor_tools.convert.commands import from_systemd_command
 
-    _exit(_guard(lambda: from_systemd_command(units, output=output, strict=strict)))
+    _run(lambda: from_systemd_command(units, output=output, strict=strict))
 
 
 @cli.command("to-yaml", short_help="Convert a config or conf.d fragment to svtool's YAML form.")
@@ -155,8 +159,8 @@ def to_yaml(config: str | None, config_opt: str | None, output: str | None, all_
     path = config_of(config, config_opt)
     from supervisor_tools.convert.commands import to_yaml_command
 
-    _exit(_guard(lambda: to_yaml_command(path, output=output, all_values=all_values,
-                                         schema_url=schema_url)))
+    _run(lambda: to_yaml_command(path, output=output, all_values=all_values,
+                                 schema_url=schema_url))
 
 
 @cli.command("from-yaml", short_help="Convert svtool's YAML form to supervisor INI.")
@@ -167,7 +171,7 @@ def from_yaml(path: str, output: str | None) -> None:
     """Validate a YAML config against the schema and convert it to supervisor INI."""
     from supervisor_tools.convert.commands import from_yaml_command
 
-    _exit(_guard(lambda: from_yaml_command(path, output=output)))
+    _run(lambda: from_yaml_command(path, output=output))
 
 
 @cli.command("schema", short_help="Print the JSON Schema of the YAML form.")
@@ -179,7 +183,7 @@ def schema(output: str | None, check: bool) -> None:
     """Print the JSON Schema of the YAML form, generated from the option table."""
     from supervisor_tools.convert.commands import schema_command
 
-    _exit(_guard(lambda: schema_command(output=output, check=check)))
+    _run(lambda: schema_command(output=output, check=check))
 
 
 # -- generator commands --
@@ -209,8 +213,8 @@ def echo_conf(ctx: click.Context, minimal: bool, directory: str | None,
         return
     from supervisor_tools.generate.commands import echo_conf_command
 
-    _exit(_guard(lambda: echo_conf_command(minimal=minimal, directory=directory,
-                                           output=output)))
+    _run(lambda: echo_conf_command(minimal=minimal, directory=directory,
+                                   output=output))
 
 
 @echo_conf.command("program", short_help="A ready [program:NAME] section.")
@@ -244,7 +248,7 @@ def echo_conf_program(ctx: click.Context, name: str, command: str, numprocs: int
     request = ProgramRequest(name=name, command=command, numprocs=numprocs, user=user,
                              directory=directory, env=env, autorestart=autorestart,
                              priority=priority, logdir=logdir, stopasgroup=stopasgroup)
-    _exit(_guard(lambda: echo_program_command(request, output or parent_output(ctx))))
+    _run(lambda: echo_program_command(request, output or parent_output(ctx)))
 
 
 @echo_conf.command("group", short_help="A [group:NAME] section over existing programs.")
@@ -260,8 +264,8 @@ def echo_conf_group(ctx: click.Context, name: str, programs: str, priority: int 
     """A [group:NAME] section over existing programs."""
     from supervisor_tools.generate.commands import echo_group_command
 
-    _exit(_guard(lambda: echo_group_command(name, programs, priority,
-                                            output or parent_output(ctx))))
+    _run(lambda: echo_group_command(name, programs, priority,
+                                    output or parent_output(ctx)))
 
 
 @echo_conf.command("systemd-unit", short_help="A systemd unit that runs `svtool run`.")
@@ -277,8 +281,8 @@ def echo_conf_systemd_unit(ctx: click.Context, config: str, user_mode: bool,
     """A Type=notify systemd unit that runs `svtool run -n -c CONFIG`."""
     from supervisor_tools.convert.supervisor_unit import systemd_unit_command
 
-    _exit(_guard(lambda: systemd_unit_command(config, user_mode=user_mode,
-                                              output=output or parent_output(ctx))))
+    _run(lambda: systemd_unit_command(config, user_mode=user_mode,
+                                      output=output or parent_output(ctx)))
 
 
 @cli.command("docs", short_help="Write the option reference (docs/options.md).")
@@ -290,7 +294,7 @@ def docs(output: str | None, check: bool) -> None:
     """Generate the option reference (docs/options.md) from the option table."""
     from supervisor_tools.generate.commands import docs_command
 
-    _exit(_guard(lambda: docs_command(output, check)))
+    _run(lambda: docs_command(output, check))
 
 
 # -- runtime commands --
@@ -330,7 +334,7 @@ def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool
                       pidfile=pidfile, identifier=identifier, childlogdir=childlogdir,
                       nocleanup=nocleanup, directory=directory,
                       allow_insecure_http=allow_insecure_http)
-    _exit(_guard(lambda: run_config(config or config_arg, opts)))
+    _run(lambda: run_config(config or config_arg, opts))
 
 
 @cli.command(context_settings={"ignore_unknown_options": True},
@@ -351,19 +355,10 @@ def ctl(config: str | None, serverurl: str | None, username: str | None,
     maintail, clear, avail, reread, update, add, remove, reload, shutdown, version."""
     from supervisor_tools.runtime.ctl import ctl as run_ctl
 
-    _exit(_guard(lambda: run_ctl(config, serverurl, username, password, command, list(args),
-                                 as_json or output_format == "json")))
+    _run(lambda: run_ctl(config, serverurl, username, password, command, list(args),
+                         as_json or output_format == "json"))
 
 
-def main(argv: list[str] | None = None) -> Any:
-    boundary.standalone = True
-    try:
-        return cli.main(args=argv, prog_name="svtool")
-    except SystemExit as exc:
-        if boundary.quick_exit and isinstance(exc.code, int):
-            boundary.leave(exc.code)
-        raise
-
-
-# Set by entry.py when it paused the cyclic collector for start-up: a command turns it back on.
-collect_from_start = False
+def main(argv: list[str] | None = None, process: boundary.Process | None = None) -> Any:
+    """`svtool`: the command line's commands, in a process svtool owns."""
+    return cli.main(args=argv, prog_name="svtool", obj=process or boundary.Process())

@@ -7,6 +7,7 @@ import sys
 
 from supervisor_tools import exitcodes
 from supervisor_tools.errors import ConfigError
+from supervisor_tools.parallel.fork import NO_FORKS, Forks
 
 
 def print_errors(errors: list[ConfigError] | tuple[ConfigError, ...], order: list[str]) -> None:
@@ -16,14 +17,18 @@ def print_errors(errors: list[ConfigError] | tuple[ConfigError, ...], order: lis
         print(str(err), file=sys.stderr)
 
 
-def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: bool) -> int:
-    from supervisor_tools.syntax.batch import read_ahead_includes
+def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: bool,
+                 forks: Forks = NO_FORKS) -> int:
+    from supervisor_tools.parallel.batch import Batch
 
-    read_ahead_includes(config)  # its includes parse on a second core while the loader imports
+    batch = Batch(forks)
+    # its includes parse on a second core while the loader imports
+    batch.read_ahead_includes(config)
     from supervisor_tools.model import load
     from supervisor_tools.model.show import model_json, model_text
 
-    result = load(config, fragment=bool(fragment), host_checks=host_checks)
+    result = load(config, fragment=bool(fragment), host_checks=host_checks,
+                  parse_files=batch.read_files)
     order = [d.path for d in result.documents]
     if not result.ok:
         print_errors(result.errors, order)

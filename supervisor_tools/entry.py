@@ -1,30 +1,26 @@
 """The `svtool` command: what happens before the command line is even parsed.
 
-Importing click and then svtool's own modules creates tens of thousands of objects and frees
-almost none, so the cyclic collector would run some forty times for nothing (2-3 ms of CPU of a
-cold `svtool lint`). It stays off until a command starts; cli.py turns it back on then, except
-for the short-lived readers, which keep it off to the end.
-
-`svtool lint` with a plain command line skips click altogether (fastlint.py).
+svtool takes its process first (boundary.Process: the collector waits while it imports), then
+`svtool lint` with a plain command line skips click altogether (fastlint.py); anything else is
+click's (cli.py).
 """
 
 from __future__ import annotations
 
-import gc
 import sys
 from typing import Any
 
+from supervisor_tools import boundary
+
 
 def main() -> Any:
-    collecting = gc.isenabled()
-    gc.disable()
+    process = boundary.Process()
     if sys.argv[1:2] == ["lint"]:
         from supervisor_tools import fastlint
 
         params = fastlint.parse(sys.argv[2:])
         if params is not None:
-            fastlint.run(params)
+            fastlint.run(params, process)
     from supervisor_tools import cli
 
-    cli.collect_from_start = collecting
-    return cli.main()
+    return cli.main(process=process)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any, NoReturn
 
+from supervisor_tools import boundary
 from supervisor_tools.lint_args import OPTIONS, LintOption, initial
 
 # each spelling of an option the parser takes; a flag's or switch's with the value it sets
@@ -70,13 +71,10 @@ def parse(args: list[str]) -> dict[str, Any] | None:
     return params if paths else None
 
 
-def run(params: dict[str, Any]) -> NoReturn:
+def run(params: dict[str, Any], process: boundary.Process) -> NoReturn:
     """Lint as the click command would, and exit."""
-    from supervisor_tools import boundary
-
-    boundary.standalone = True
-    boundary.short_lived()
     from supervisor_tools.lint.command import run_lint
 
     del params["config"]  # never set here: a command line with -c/--config is click's
-    boundary.leave(boundary.guard(lambda: run_lint(**params)))
+    boundary.run(lambda forks: run_lint(**params, forks=forks), short_lived=True,
+                 process=process)

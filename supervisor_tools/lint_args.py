@@ -7,7 +7,8 @@ module imports no click either.
 
 from __future__ import annotations
 
-from typing import Any, Literal, NamedTuple
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from supervisor_tools.errors import Severity
 from supervisor_tools.lint.output import COLOR_CHOICES
@@ -21,8 +22,8 @@ Kind = Literal["flag", "switch", "choice", "multiple", "value"]
 PathCheck = Literal["", "file", "existing"]
 
 
-# a NamedTuple, not a dataclass: building the dataclass costs every cold `svtool lint` ~0.8 ms
-class LintOption(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class LintOption:
     dest: str  # the parameter's name in cli.lint / run_lint
     flags: tuple[str, ...]
     kind: Kind

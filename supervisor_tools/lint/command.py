@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -12,6 +11,7 @@ from supervisor_tools.errors import Severity, SvtoolError
 from supervisor_tools.exitcodes import FINDINGS as EXIT_FINDINGS
 from supervisor_tools.exitcodes import OK as EXIT_OK
 from supervisor_tools.exitcodes import USAGE as EXIT_USAGE
+from supervisor_tools.parallel.fork import NO_FORKS, Forks
 
 if TYPE_CHECKING:
     from supervisor_tools.lint import config
@@ -60,29 +60,13 @@ def _settings_file(config_path: str | None, no_config: bool) -> str | None:
     return None if no_config else (config_path or config.find(os.getcwd()))
 
 
-def _run_without_gc(paths: list[str], settings: config.Settings, *, stdin: bytes | None,
-                    only_supervisor: bool, config_root: str | None) -> LintResult:
-    from supervisor_tools.lint.engine import run
-
-    # Linting builds many small acyclic objects: the cyclic collector only costs time here
-    # (10-20% on a 1000-file conf.d) and frees nothing that reference counting does not.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        return run(paths, settings, stdin=stdin, only_supervisor=only_supervisor,
-                   config_root=config_root)
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def run_lint(paths: Sequence[str], output_format: str, fail_on: str | None, quiet: bool,
              stats: bool, select: Sequence[str], extend_select: Sequence[str],
              ignore: Sequence[str], host_checks: bool | None, apply_fixes: bool,
              show_diff: bool, config_path: str | None, no_config: bool, exit_zero: bool,
              output_file: str | None, show_settings: bool, color: str,
              stdin_filename: str | None, only_supervisor: bool,
-             config_root: str | None) -> int:
+             config_root: str | None, forks: Forks = NO_FORKS) -> int:
     """`svtool lint` with its command-line parameters, as click or fastlint.py parsed them."""
     return lint_command(list(paths), output_format=output_format, fail_on=fail_on, quiet=quiet,
                         stats=stats, select=list(select), extend_select=list(extend_select),
@@ -91,7 +75,7 @@ def run_lint(paths: Sequence[str], output_format: str, fail_on: str | None, quie
                         exit_zero=exit_zero, output_file=output_file,
                         show_settings=show_settings, color=color,
                         stdin_filename=stdin_filename, only_supervisor=only_supervisor,
-                        config_root=config_root)
+                        config_root=config_root, forks=forks)
 
 
 def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str | None = None,
@@ -102,9 +86,12 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
                  no_config: bool = False, exit_zero: bool = False,
                  output_file: str | None = None, show_settings: bool = False,
                  color: str = "auto", stdin_filename: str | None = None,
-                 only_supervisor: bool = False, config_root: str | None = None) -> int:
+                 only_supervisor: bool = False, config_root: str | None = None,
+                 forks: Forks = NO_FORKS) -> int:
+    """`svtool lint`; `forks` is the command's leave to parse and check on a second core."""
     from supervisor_tools.files import emit
     from supervisor_tools.lint import output
+    from supervisor_tools.parallel.batch import Batch
 
     if show_settings:
         settings = settings_for(config_path, no_config, select or [], ignore or [],
@@ -117,6 +104,7 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
     if not paths:
         raise SvtoolError("no files to lint (name files, directories or globs; - reads stdin)")
     stdin: bytes | None = None
+    batch = Batch(forks)
     if "-" in paths:
         if len(paths) > 1:
             raise SvtoolError("- (stdin) cannot be linted together with other files")
@@ -127,7 +115,7 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
     else:
         from supervisor_tools.lint.paths import read_ahead
 
-        read_ahead(paths)
+        read_ahead(paths, batch)
     from supervisor_tools.lint.report import FORMATS
 
     if output_format not in FORMATS:
@@ -137,8 +125,10 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
     threshold = Severity(fail_on) if fail_on else (settings.fail_on or Severity.ERROR)
 
     def lint() -> LintResult:
-        return _run_without_gc(paths, settings, stdin=stdin, only_supervisor=only_supervisor,
-                               config_root=config_root)
+        from supervisor_tools.lint.engine import run
+
+        return run(paths, settings, stdin=stdin, only_supervisor=only_supervisor,
+                   config_root=config_root, batch=batch)
 
     result = lint()
     if show_diff or apply_fixes:

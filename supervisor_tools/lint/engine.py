@@ -8,7 +8,6 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, NamedTuple
 
-from supervisor_tools import forked
 from supervisor_tools.errors import Diagnostic, SvtoolError
 from supervisor_tools.lint import registry, suppress
 from supervisor_tools.lint.config import Settings
@@ -22,8 +21,9 @@ from supervisor_tools.lint.surroundings import (
     sibling_names,
 )
 from supervisor_tools.model import LoadResult, load
+from supervisor_tools.parallel.batch import Batch
+from supervisor_tools.parallel.fork import Forks
 from supervisor_tools.syntax.ast import Document
-from supervisor_tools.syntax.batch import read_files
 from supervisor_tools.syntax.parser import read_bytes
 
 # Below this many conf.d fragments, forking costs more than a second core saves.
@@ -65,7 +65,7 @@ def _report(rule_id: str, settings: Settings, sink: list[Finding]) -> Report:
 def run(paths: list[str], settings: Settings | None = None,
         environ: Mapping[str, str] | None = None, *, stdin: bytes | None = None,
         only_supervisor: bool = False, config_root: str | None = None,
-        in_context: bool = True) -> LintResult:
+        in_context: bool = True, batch: Batch | None = None) -> LintResult:
     """Lint `paths` (files, directories, globs).
 
     stdin: the content of the one file `paths` names (it need not exist on disk).
@@ -74,8 +74,12 @@ def run(paths: list[str], settings: Settings | None = None,
     config_root: the main config to check conf.d fragments in, when it includes them.
     in_context: False checks each fragment exactly as supervisord would read that file alone
     (no main config, no siblings), as the differential tests against supervisord need.
+    batch: parses the files (on two cores if its forks allow, with what it read ahead); by
+    default they are parsed here, in turn.
     """
     settings = settings or Settings()
+    batch = batch or Batch()
+    parse_files = batch.read_files
     # one snapshot for every file: reading os.environ again per fragment costs more than
     # linting a small fragment
     environ = dict(os.environ) if environ is None else environ
@@ -133,25 +137,26 @@ def run(paths: list[str], settings: Settings | None = None,
         return names | siblings[directory]
 
     def parsed(path: str) -> Document | SvtoolError | None:
-        return read_files([path], heads)[0] if stdin is not None else None
+        return batch.read_files([path], heads)[0] if stdin is not None else None
 
     for path in mains:
         if os.path.abspath(path) not in covered:
             fragment = False if _INCLUDE.search(heads[path]) else None
             add(load(path, fragment=fragment, environ=environ, host_checks=host,
-                     parsed=parsed(path)))
+                     parsed=parsed(path), parse_files=parse_files))
     pending = [path for path in rest if os.path.abspath(path) not in covered]
     if pending and stdin is None and in_context:
         # a fragment the main config includes is checked there; the rest on their own
         pending = _lint_in_roots(pending, config_root, environ, host, rules, settings, raw,
-                                 record)
+                                 record, batch)
     pending = [path for path in pending if path not in doubtful]
     # the rest are fragments, each loaded on its own; they are parsed together first (on two
     # cores when there are many)
-    fragments = list(zip(pending, read_files(pending, heads), strict=True))
+    fragments = list(zip(pending, batch.read_files(pending, heads), strict=True))
     if not all(_self_contained(parsed) for _, parsed in fragments):
         for path, doc in fragments:
-            add(load(path, environ=environ, host_checks=host, parsed=doc))
+            add(load(path, environ=environ, host_checks=host, parsed=doc,
+                     parse_files=parse_files))
         names = _section_names(documents.values())
         for result in results:
             check(result, names)
@@ -168,7 +173,7 @@ def run(paths: list[str], settings: Settings | None = None,
             check(load(path, environ=environ, host_checks=host, parsed=parsed,
                        conversions=conversions), names)
 
-        _each_fragment(fragments, lint_fragment, raw)
+        _each_fragment(fragments, lint_fragment, raw, batch.forks)
         for path, doc in fragments:  # what loading a self-contained fragment records
             record((path,), [doc] if isinstance(doc, Document) else [])
     findings = _filter(raw, documents, settings)
@@ -179,7 +184,8 @@ def run(paths: list[str], settings: Settings | None = None,
 
 def _lint_in_roots(pending: list[str], config_root: str | None, environ: Mapping[str, str],
                    host: bool, rules: list[Rule], settings: Settings, sink: list[Finding],
-                   record: Callable[[Iterable[str], Iterable[Document]], None]) -> list[str]:
+                   record: Callable[[Iterable[str], Iterable[Document]], None],
+                   batch: Batch) -> list[str]:
     """Check each fragment inside the main config that includes it, if one is found; only
     findings in the fragments themselves are kept. Returns the fragments no main config reads.
     """
@@ -194,7 +200,8 @@ def _lint_in_roots(pending: list[str], config_root: str | None, environ: Mapping
                 list(root_candidates(path))
         for candidate in candidates[directory]:
             if candidate not in roots:
-                result = load(candidate, fragment=False, environ=environ, host_checks=host)
+                result = load(candidate, fragment=False, environ=environ, host_checks=host,
+                              parse_files=batch.read_files)
                 roots[candidate] = (result, frozenset(os.path.abspath(doc.path)
                                                       for doc in result.documents))
             if os.path.abspath(path) in roots[candidate][1]:
@@ -228,7 +235,7 @@ def _section_names(documents: Iterable[Document]) -> frozenset[str]:
 
 def _each_fragment(fragments: list[tuple[str, Document | SvtoolError]],
                    lint: Callable[[str, Document | SvtoolError], None],
-                   sink: list[Finding]) -> None:
+                   sink: list[Finding], forks: Forks) -> None:
     """lint() every fragment, its findings going to `sink` in fragment order.
 
     With many fragments a forked child lints the second half and sends back only its findings:
@@ -239,7 +246,7 @@ def _each_fragment(fragments: list[tuple[str, Document | SvtoolError]],
         for path, parsed in part:
             lint(path, parsed)
 
-    if len(fragments) < MIN_FORKED_FRAGMENTS or not forked.available():
+    if len(fragments) < MIN_FORKED_FRAGMENTS or not forks.available():
         lint_all(fragments)
         return
     import pickle  # only here: a small lint should not pay for importing it
@@ -252,7 +259,7 @@ def _each_fragment(fragments: list[tuple[str, Document | SvtoolError]],
         lint_all(second)
         return pickle.dumps(sink[start:], pickle.HIGHEST_PROTOCOL)
 
-    _, data = forked.split(lambda: lint_all(first), there)
+    _, data = forks.split(lambda: lint_all(first), there)
     if data is None:
         lint_all(second)
     else:

@@ -1,6 +1,6 @@
 """Which files a lint run reads: files as given, config files under directories, glob matches.
 
-Kept apart from the engine so a run can start parsing its files (syntax/batch.py) before the
+Kept apart from the engine so a run can start parsing its files (parallel/batch.py) before the
 rules and the loader are even imported.
 """
 
@@ -10,7 +10,7 @@ import glob
 import os
 
 from supervisor_tools.errors import Span, SvtoolError
-from supervisor_tools.syntax import batch
+from supervisor_tools.parallel.batch import Batch
 
 CONFIG_SUFFIXES = (".conf", ".ini")
 
@@ -36,7 +36,7 @@ def expand_paths(paths: list[str]) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def read_ahead(paths: list[str]) -> None:
+def read_ahead(paths: list[str], batch: Batch) -> None:
     """Start parsing what linting `paths` will read, on a second core if worth it."""
     try:
         files = expand_paths(paths)

@@ -7,8 +7,10 @@ docstring (with a failing and a passing example) is the rule's documentation pag
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from supervisor_tools.errors import Diagnostic, Severity, Span
 
@@ -19,11 +21,8 @@ if TYPE_CHECKING:
 DOCS_URL = "https://github.com/svtool/svtool/blob/main/docs/rules/{id}.md"
 
 
-# Immutable values are NamedTuples here: creating a dataclass costs a millisecond or two at
-# import, and `svtool lint one.conf` has to start in well under 150 ms.
-
-
-class TextEdit(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class TextEdit:
     """Replace columns [col, end_col) of one line of `file` with `text` (1-based, end exclusive)."""
 
     file: str
@@ -33,7 +32,8 @@ class TextEdit(NamedTuple):
     text: str
 
 
-class InsertLine(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class InsertLine:
     """Insert a new `key = value` option line right after the option that ends on `line`."""
 
     file: str
@@ -44,14 +44,16 @@ class InsertLine(NamedTuple):
 Edit = TextEdit | InsertLine
 
 
-class Fix(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Fix:
     """A change that removes a finding for certain; applied by fix.py through the syntax tree."""
 
     description: str
     edits: tuple[Edit, ...]
 
 
-class Finding(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Finding:
     diagnostic: Diagnostic
     fix: Fix | None = None
 
@@ -59,7 +61,8 @@ class Finding(NamedTuple):
 CheckFn = Callable[["Context", "Report"], None]
 
 
-class Rule(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Rule:
     id: str
     name: str
     severity: Severity
@@ -105,19 +108,6 @@ class Report:
 DEFINED: list[Rule] = []
 
 
-def _cleandoc(doc: str) -> str:
-    """A docstring without its indentation (inspect.cleandoc, without importing inspect)."""
-    lines = doc.expandtabs().split("\n")
-    rest = [ln for ln in lines[1:] if ln.strip()]
-    indent = min((len(ln) - len(ln.lstrip()) for ln in rest), default=0)
-    out = [lines[0].strip()] + [ln[indent:].rstrip() for ln in lines[1:]]
-    while out and not out[0]:
-        out.pop(0)
-    while out and not out[-1]:
-        out.pop()
-    return "\n".join(out)
-
-
 def rule(id: str, name: str, severity: Severity, summary: str, *,
          options: Iterable[str] = (), codes: Iterable[str] = (), host: bool = False,
          fixable: bool = False, rejected: bool = False,
@@ -130,7 +120,7 @@ def rule(id: str, name: str, severity: Severity, summary: str, *,
     assert not group or group in GROUPS, f"unknown rule group {group!r}"
 
     def register(fn: CheckFn) -> CheckFn:
-        doc = _cleandoc(fn.__doc__ or "")
+        doc = inspect.cleandoc(fn.__doc__ or "")
         DEFINED.append(Rule(id, name, severity, summary, doc, tuple(options), fn,
                             tuple(codes), host, fixable, rejected, group))
         return fn

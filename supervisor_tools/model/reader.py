@@ -8,11 +8,12 @@ the default, so a single run reports every problem.
 
 from __future__ import annotations
 
+import glob
 import importlib
 import os
 import platform
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from supervisor_tools.errors import ConfigError, Severity, Span, SvtoolError
@@ -21,7 +22,6 @@ from supervisor_tools.model.raw import RawConfig
 from supervisor_tools.options.table import Expansion, OptionSpec, options_for
 from supervisor_tools.options.types import INVALID, ConversionError, ValueType
 from supervisor_tools.syntax.ast import Document, Option
-from supervisor_tools.syntax.batch import include_matches, read_files
 from supervisor_tools.syntax.parser import read_file
 
 HERE = "%(here)s"
@@ -32,6 +32,29 @@ BUILTIN_SPECS = frozenset({
     "supervisor.rpcinterface:make_main_rpcinterface",
     "supervisor.dispatchers:default_handler",
 })
+
+
+# Parses the included files the loader asks for: each a Document, or the SvtoolError reading it
+# raised, in the order asked. A command that reads many files passes one that parses them on two
+# cores or has read them ahead (parallel/batch.py); the default parses them in turn.
+ParseFiles = Callable[[Sequence[str]], Sequence[Document | SvtoolError]]
+
+
+def parse_in_turn(paths: Sequence[str]) -> list[Document | SvtoolError]:
+    out: list[Document | SvtoolError] = []
+    for path in paths:
+        try:
+            out.append(read_file(path))
+        except SvtoolError as exc:
+            out.append(exc)
+    return out
+
+
+def include_matches(base: str, pattern: str) -> tuple[str, list[str]]:
+    """An [include] pattern joined to the including file's directory, and what it matches in
+    supervisord's order (sorted)."""
+    joined = os.path.join(base, pattern)
+    return joined, sorted(glob.glob(joined))
 
 
 class Skip(Exception):
@@ -51,8 +74,10 @@ class Reader:
     """Reads config files and option values as supervisord does, recording every error."""
 
     def __init__(self, environ: Mapping[str, str], host_checks: bool,
-                 conversions: dict[Any, Any] | None = None) -> None:
+                 conversions: dict[Any, Any] | None = None,
+                 parse_files: ParseFiles = parse_in_turn) -> None:
         self.environ = dict(environ)
+        self.parse_files = parse_files
         self.host = host_checks
         self.errors: list[ConfigError] = []
         self.warnings: list[ConfigError] = []
@@ -95,11 +120,7 @@ class Reader:
     # -- files ----------------------------------------------------------------------------
 
     def read(self, path: str) -> Document | None:
-        try:
-            doc = read_file(path)
-        except SvtoolError as exc:
-            return self.accept(exc)
-        return self.accept(doc)
+        return self.accept(parse_in_turn([path])[0])
 
     def accept(self, doc: Document | SvtoolError) -> Document | None:
         """Record a file read (or the error reading it raised)."""
@@ -316,7 +337,7 @@ class Reader:
                     continue
                 files.append(filename)
         # parsing is independent per file (and may use a second core); merging is in order
-        for filename, parsed in zip(files, read_files(files), strict=True):
+        for filename, parsed in zip(files, self.parse_files(files), strict=True):
             doc = self.accept(parsed)
             if doc is not None:
                 created = self.add(doc)

@@ -8,17 +8,17 @@ includes, [supervisord], rpcinterfaces, groups and programs, listeners, fcgi pro
 
 from __future__ import annotations
 
-import gc
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from supervisor_tools.boundary import collector_paused
 from supervisor_tools.errors import ConfigError, Span, SvtoolError
 from supervisor_tools.model.groups import build_groups
 from supervisor_tools.model.model import Model
 from supervisor_tools.model.raw import RawConfig
-from supervisor_tools.model.reader import Reader
+from supervisor_tools.model.reader import ParseFiles, Reader, parse_in_turn
 from supervisor_tools.model.sections import build_plugins, build_supervisord
 from supervisor_tools.model.servers import build_servers, build_supervisorctl
 from supervisor_tools.syntax.ast import Document
@@ -81,7 +81,8 @@ def build(r: Reader, path: str, fragment: bool | None,
 
 def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] | None = None,
          host_checks: bool = True, parsed: Document | SvtoolError | None = None,
-         conversions: dict[Any, Any] | None = None) -> LoadResult:
+         conversions: dict[Any, Any] | None = None,
+         parse_files: ParseFiles = parse_in_turn) -> LoadResult:
     """Load a config file and everything it includes.
 
     fragment: True for a conf.d file (no [supervisord] needed), False to require
@@ -89,17 +90,13 @@ def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] 
     parsed: the main file already parsed (or the error reading it raised), if it was.
     conversions: a dict to remember converted values in, shared by loads that run together
     with the same host_checks (such as the conf.d fragments of one lint run).
+    parse_files: how included files are parsed (a command's parallel.batch.Batch.read_files
+    parses them on two cores, or takes what it read ahead).
     Raises SvtoolError only when the main file does not exist.
     """
-    reader = Reader(os.environ if environ is None else environ, host_checks, conversions)
-    # Loading allocates hundreds of thousands of small objects and no reference cycles; the
-    # cyclic collector would run over and over for nothing, so it waits until we are done.
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
+    reader = Reader(os.environ if environ is None else environ, host_checks, conversions,
+                    parse_files)
+    with collector_paused():
         model = build(reader, path, fragment, parsed)
-    finally:
-        if collecting:
-            gc.enable()
     return LoadResult(model, tuple(reader.errors), tuple(reader.warnings),
                       tuple(reader.documents), reader.raw)

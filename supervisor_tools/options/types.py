@@ -9,8 +9,8 @@ the environment tokenizer in environment.py; every type is importable from here.
 
 from __future__ import annotations
 
-import os
 import re
+import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,14 +62,8 @@ EVENT_TYPES = (
 
 
 def system_tempdir() -> str:
-    """The directory Python's tempfile.gettempdir() picks, without importing tempfile (which
-    pulls shutil and random into every start): TMPDIR, TEMP, TMP, then /tmp, /var/tmp, /usr/tmp,
-    the first usable directory, else the working directory."""
-    candidates = [os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")]
-    for directory in [*candidates, "/tmp", "/var/tmp", "/usr/tmp"]:
-        if directory and os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK):
-            return os.path.abspath(directory)
-    return os.getcwd()
+    """The directory supervisord's childlogdir defaults to: Python's tempfile.gettempdir()."""
+    return tempfile.gettempdir()
 
 
 class StringType(ValueType):

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
-from supervisor_tools import forked
 from supervisor_tools.lint import engine
+from supervisor_tools.parallel.batch import Batch
+from supervisor_tools.parallel.fork import Forks
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,30 +25,27 @@ def _confd(tmp_path: Path) -> Path:
     return confd
 
 
-def _lint(paths: list[str], forking: bool, monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    monkeypatch.setattr(forked, "_allowed", forking)
+def _lint(paths: list[str], forks: Forks, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(engine, "MIN_FORKED_FRAGMENTS", 2)
-    result = engine.run(paths)
+    result = engine.run(paths, batch=Batch(forks))
     return ([f"{f.diagnostic} {f.fix}" for f in result.findings]
             + ["read " + path for path in result.files] + ["doc " + p for p in result.documents])
 
 
 def test_forked_fragments_find_the_same_as_one_process(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forked, "_allowed", True)
-    if not forked.available():
+    if not Forks(True).available():
         pytest.fail("this test needs two cores to exercise the forked path")
     confd = str(_confd(tmp_path))
-    one = _lint([confd], False, monkeypatch)
+    one = _lint([confd], Forks(False), monkeypatch)
     splits = []
-    split = forked.split
 
-    def counted(here: Any, there: Any) -> Any:
-        splits.append(here)
-        return split(here, there)
+    class Counted(Forks):
+        def split(self, here: Any, there: Any) -> Any:
+            splits.append(here)
+            return super().split(here, there)
 
-    monkeypatch.setattr(forked, "split", counted)
-    two = _lint([confd], True, monkeypatch)
+    two = _lint([confd], Counted(True), monkeypatch)
     assert any("_each_fragment" in here.__qualname__ for here in splits)
     assert sum(line.startswith("doc ") for line in one) > 60
     assert sum(not line.startswith(("doc ", "read ")) for line in one) > 100
@@ -56,8 +54,7 @@ def test_forked_fragments_find_the_same_as_one_process(
 
 def test_a_fragment_failing_in_the_child_is_linted_here_and_raises(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forked, "_allowed", True)
-    fragments = [(f"f{i}.conf", forked.__name__) for i in range(4)]
+    fragments = [(f"f{i}.conf", Forks.__name__) for i in range(4)]
     done: list[str] = []
 
     def lint(path: str, parsed: object) -> None:
@@ -66,6 +63,6 @@ def test_a_fragment_failing_in_the_child_is_linted_here_and_raises(
         done.append(path)
 
     with pytest.raises(RuntimeError, match="rule bug"):
-        engine._each_fragment(fragments, lint, [])  # type: ignore[arg-type]
+        engine._each_fragment(fragments, lint, [], Forks(True))  # type: ignore[arg-type]
     # f0, f1 here; f2 again here after the child failed on f3
     assert done == ["f0.conf", "f1.conf", "f2.conf"]

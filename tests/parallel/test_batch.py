@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supervisor_tools import forked
 from supervisor_tools.errors import SvtoolError
 from supervisor_tools.model import load
 from supervisor_tools.model.show import model_json
-from supervisor_tools.syntax import batch, transport
+from supervisor_tools.parallel import batch, transport
+from supervisor_tools.parallel.batch import Batch
+from supervisor_tools.parallel.fork import NO_FORKS, Forks
 from supervisor_tools.syntax.ast import Document
 from supervisor_tools.syntax.parser import parse, read_file
 
@@ -37,16 +38,18 @@ def _outcome(result: object) -> object:
     return result
 
 
+FORKS = Forks(True)
+
+
 def test_split_reading_equals_reading_in_turn(monkeypatch: pytest.MonkeyPatch,
                                               tmp_path: Path) -> None:
-    monkeypatch.setattr(forked, "_allowed", True)
-    if not forked.available():
+    if not FORKS.available():
         pytest.fail("this test needs two cores to exercise the forked path")
     bad = tmp_path / "latin1.conf"
     bad.write_bytes(b"[program:x]\ncommand = caf\xe9\n")
     paths = FIXTURES + [str(bad), str(tmp_path / "missing.conf"), str(tmp_path)]
     monkeypatch.setattr(batch, "MIN_FILES", 1)
-    split = [_outcome(r) for r in batch.read_files(paths)]
+    split = [_outcome(r) for r in Batch(FORKS).read_files(paths)]
     expected = []
     for path in paths:
         try:
@@ -58,7 +61,7 @@ def test_split_reading_equals_reading_in_turn(monkeypatch: pytest.MonkeyPatch,
     assert all(isinstance(x, tuple) for x in split[-3:])
     # bytes the caller already has are parsed as the file would be
     contents = {p: Path(p).read_bytes() for p in paths if Path(p).is_file()}
-    assert [_outcome(r) for r in batch.read_files(paths, contents)] == expected
+    assert [_outcome(r) for r in Batch(FORKS).read_files(paths, contents)] == expected
 
 
 def test_load_is_the_same_with_the_parse_split(monkeypatch: pytest.MonkeyPatch,
@@ -75,10 +78,9 @@ def test_load_is_the_same_with_the_parse_split(monkeypatch: pytest.MonkeyPatch,
     main.write_text("[supervisord]\n[include]\nfiles = conf.d/*.conf conf.d/p1*.conf\n")
 
     def outcome() -> tuple[object, ...]:
-        r = load(str(main), host_checks=False)
+        r = load(str(main), host_checks=False, parse_files=Batch(FORKS).read_files)
         return (r.errors, r.warnings, model_json(r.model), [d.path for d in r.documents])
 
-    monkeypatch.setattr(forked, "_allowed", True)
     monkeypatch.setattr(batch, "MIN_FILES", 10**9)
     serial = outcome()
     monkeypatch.setattr(batch, "MIN_FILES", 1)
@@ -99,32 +101,30 @@ def _tree(tmp_path: Path, n: int) -> Path:
 
 def test_read_ahead_results_are_what_parsing_gives(monkeypatch: pytest.MonkeyPatch,
                                                   tmp_path: Path) -> None:
-    monkeypatch.setattr(forked, "_allowed", True)
-    monkeypatch.setattr(batch, "_ahead", None)
     monkeypatch.setattr(batch, "MIN_FILES", 1)
     main = _tree(tmp_path, 30)
-    batch.read_ahead_includes(str(main))
-    assert batch._ahead is not None  # started
+    ahead = Batch(FORKS)
+    ahead.read_ahead_includes(str(main))
+    assert ahead.reading_ahead  # started
     files = sorted(str(p) for p in (tmp_path / "conf.d").glob("*.conf"))
     wanted = files + files[:5]  # a file asked for twice comes back twice
-    got = [_outcome(r) for r in batch.read_files(wanted)]
-    assert batch._ahead is None  # used once
+    got = [_outcome(r) for r in ahead.read_files(wanted)]
+    assert not ahead.reading_ahead  # used once
     monkeypatch.setattr(batch, "MIN_FILES", 10**9)
-    assert got == [_outcome(r) for r in batch.read_files(wanted)]
+    assert got == [_outcome(r) for r in ahead.read_files(wanted)]
     assert isinstance(got[7], tuple)  # the undecodable file's error made the trip too
 
 
 def test_read_ahead_is_used_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # after --fix rewrites a file, reading it again must see the new text
-    monkeypatch.setattr(forked, "_allowed", True)
-    monkeypatch.setattr(batch, "_ahead", None)
     monkeypatch.setattr(batch, "MIN_FILES", 1)
     main = _tree(tmp_path, 10)
-    batch.read_ahead_includes(str(main))
+    ahead = Batch(FORKS)
+    ahead.read_ahead_includes(str(main))
     last = str(tmp_path / "conf.d/p009.conf")
-    first = batch.read_files([last])[0]
+    first = ahead.read_files([last])[0]
     Path(last).write_text("[program:changed]\ncommand = /bin/true\n")
-    again = batch.read_files([last])[0]
+    again = ahead.read_files([last])[0]
     assert isinstance(first, Document) and isinstance(again, Document)
     assert [s.name for s in again.sections] == ["program:changed"] != \
         [s.name for s in first.sections]
@@ -132,19 +132,26 @@ def test_read_ahead_is_used_once(monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 
 def test_include_patterns_with_expansions_are_left_to_the_loader(
         monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setattr(forked, "_allowed", True)
-    monkeypatch.setattr(batch, "_ahead", None)
     monkeypatch.setattr(batch, "MIN_FILES", 1)
     main = _tree(tmp_path, 5)
     main.write_text("[supervisord]\n[include]\nfiles = %(here)s/conf.d/*.conf\n")
-    batch.read_ahead_includes(str(main))
-    assert batch._ahead is None
+    ahead = Batch(FORKS)
+    ahead.read_ahead_includes(str(main))
+    assert not ahead.reading_ahead
 
 
-def test_forking_is_off_unless_a_command_turns_it_on() -> None:
+def test_forking_is_off_unless_a_command_turns_it_on(tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
     # a long-lived process (the runtime reaps with waitpid(-1)) must not get unknown children
-    code = ("from supervisor_tools import forked\n"
-            "assert not forked.available()\n"
-            "forked.allow()\n"
-            "assert forked.available() == (forked.cores() >= 2)\n")
+    monkeypatch.setattr(batch, "MIN_FILES", 1)
+    assert not NO_FORKS.available()
+    assert Batch().forks is NO_FORKS
+    main = _tree(tmp_path, 10)
+    ahead = Batch()
+    ahead.read_ahead_includes(str(main))
+    assert not ahead.reading_ahead
+    with pytest.raises(AssertionError, match="not allowed"):
+        NO_FORKS.start(lambda: b"")
+    code = ("from supervisor_tools.parallel.fork import Forks, cores\n"
+            "assert Forks(True).available() == (cores() >= 2)\n")
     subprocess.run([sys.executable, "-c", code], check=True)
