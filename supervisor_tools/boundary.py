@@ -13,8 +13,8 @@ what a command may do for speed:
 - every other command, above all the long-lived `svtool run`, gets the collector back as it was
   and no forks (the runtime reaps every child with waitpid(-1)), and exits normally.
 Inside a host (a test invoking a command in its own process) nothing of that happens.
-The loader also pauses the collector while it builds a model (`collector_paused`), for the
-commands that keep it on. No other module switches the collector.
+The loader also pauses the collector while it builds a model, for the
+commands that keep it on (`PausedCollector`). No other module switches the collector.
 
 Imported by cli.py and by fastlint.py (lint without click), so it imports nothing heavy.
 """
@@ -23,16 +23,18 @@ from __future__ import annotations
 
 import gc
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import NoReturn
 
-from supervisor_tools.errors import SvtoolError
-from supervisor_tools.exitcodes import OK as EXIT_OK
-from supervisor_tools.exitcodes import USAGE as EXIT_USAGE
-from supervisor_tools.parallel.fork import NO_FORKS, Forks
+# The `svtool` script imports this module first, to pause the collector before anything else
+# is imported (see Process), so at import it loads nothing but gc and sys: what the functions
+# below need they import when called. (mypy reads the block below; Python never runs it.)
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from typing import NoReturn
 
-Command = Callable[[Forks], int]
+    from supervisor_tools.parallel.fork import Forks
+
+    Command = Callable[[Forks], int]
 
 
 class Process:
@@ -54,6 +56,8 @@ def run(command: Command, *, short_lived: bool, process: Process | None) -> NoRe
     `process` is the entry point's Process, or None inside a host: then the collector is left
     alone, nothing forks, and the exit is a SystemExit the host can catch.
     """
+    from supervisor_tools.parallel.fork import NO_FORKS, Forks
+
     if process is None:
         sys.exit(guard(lambda: command(NO_FORKS)))
     if short_lived:
@@ -64,24 +68,28 @@ def run(command: Command, *, short_lived: bool, process: Process | None) -> NoRe
     sys.exit(guard(lambda: command(NO_FORKS)))
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic collector off for a while, then as it was.
+class PausedCollector:
+    """`with PausedCollector():` the cyclic collector off for a while, then as it was.
 
     Loading a config allocates hundreds of thousands of small objects and no reference cycles:
     the collector would run over and over for nothing (15-20% of loading 1000 files).
     """
-    collecting = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if collecting:
+
+    def __enter__(self) -> None:
+        self._collecting = gc.isenabled()
+        gc.disable()
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._collecting:
             gc.enable()
 
 
 def guard(func: Callable[[], int]) -> int:
     """Run a command; its SvtoolError becomes one line on stderr and exit code 2."""
+    from supervisor_tools.errors import SvtoolError
+    from supervisor_tools.exitcodes import OK as EXIT_OK
+    from supervisor_tools.exitcodes import USAGE as EXIT_USAGE
+
     try:
         return func()
     except SvtoolError as exc:

@@ -8,13 +8,12 @@ click's (cli.py).
 from __future__ import annotations
 
 import sys
-from typing import Any
 
 from supervisor_tools import boundary
 
 
-def main() -> Any:
-    process = boundary.Process()
+def main() -> object:
+    process = boundary.Process()  # first: nothing heavy is imported before it
     if sys.argv[1:2] == ["lint"]:
         from supervisor_tools import fastlint
 

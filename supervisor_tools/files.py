@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-import tempfile
 
 from supervisor_tools.errors import SvtoolError
 
@@ -51,6 +50,8 @@ def write_atomic(path: str, text: str) -> None:
         st = None
     except OSError as exc:
         raise _failed(path, exc) from None
+    import tempfile  # only when writing: keeps it out of every lint start
+
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".tmp",
                                    dir=directory)

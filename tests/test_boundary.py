@@ -146,8 +146,18 @@ def test_the_collector_is_paused_and_given_back() -> None:
     try:
         for before in (True, False):
             (gc.enable if before else gc.disable)()
-            with boundary.collector_paused():
+            with boundary.PausedCollector():
                 assert not gc.isenabled()
             assert gc.isenabled() == before
     finally:
         (gc.enable if collecting else gc.disable)()
+
+
+def test_the_entry_pauses_the_collector_before_importing_anything_heavy() -> None:
+    # the start-up imports (typing, dataclasses, click, svtool's own modules) all run with the
+    # collector off: boundary itself loads nothing at import but gc
+    code = ("import sys\nbefore = set(sys.modules)\nfrom supervisor_tools import boundary\n"
+            "print(sorted(m for m in set(sys.modules) - before if not m.startswith('__')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          cwd=ROOT, check=True, timeout=60)
+    assert done.stdout.strip() == "['gc', 'supervisor_tools', 'supervisor_tools.boundary']"

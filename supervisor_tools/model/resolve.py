@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from supervisor_tools.boundary import collector_paused
+from supervisor_tools.boundary import PausedCollector
 from supervisor_tools.errors import ConfigError, Span, SvtoolError
 from supervisor_tools.model.groups import build_groups
 from supervisor_tools.model.model import Model
@@ -96,7 +96,7 @@ def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] 
     """
     reader = Reader(os.environ if environ is None else environ, host_checks, conversions,
                     parse_files)
-    with collector_paused():
+    with PausedCollector():
         model = build(reader, path, fragment, parsed)
     return LoadResult(model, tuple(reader.errors), tuple(reader.warnings),
                       tuple(reader.documents), reader.raw)

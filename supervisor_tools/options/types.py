@@ -9,8 +9,8 @@ the environment tokenizer in environment.py; every type is importable from here.
 
 from __future__ import annotations
 
+import os
 import re
-import tempfile
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,8 +62,17 @@ EVENT_TYPES = (
 
 
 def system_tempdir() -> str:
-    """The directory supervisord's childlogdir defaults to: Python's tempfile.gettempdir()."""
-    return tempfile.gettempdir()
+    """The directory Python's tempfile.gettempdir() picks (supervisord's childlogdir default),
+    without importing tempfile: TMPDIR, TEMP, TMP, then /tmp, /var/tmp, /usr/tmp, the first
+    usable directory, else the working directory.
+
+    Importing tempfile (it pulls in shutil and random) costs every start about 3 ms, a tenth of
+    what a cold `svtool lint` spends importing; tests/test_speed_tricks.py holds this to it."""
+    candidates = [os.environ.get(name) for name in ("TMPDIR", "TEMP", "TMP")]
+    for directory in [*candidates, "/tmp", "/var/tmp", "/usr/tmp"]:
+        if directory and os.path.isdir(directory) and os.access(directory, os.W_OK | os.X_OK):
+            return os.path.abspath(directory)
+    return os.getcwd()
 
 
 class StringType(ValueType):
