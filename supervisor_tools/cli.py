@@ -146,17 +146,20 @@ def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> No
 @click.option("-o", "--output", metavar="FILE",
               help="Write the YAML to FILE (atomically) instead of stdout.")
 @click.option("--all", "all_values", is_flag=True, help="Also write options left at defaults.")
+@click.option("--resolved", is_flag=True,
+              help="Write %(here)s and %(ENV_X)s expanded as this machine reads them, instead "
+                   "of as the config writes them.")
 @click.option("--schema-url", metavar="URL",
               help="Where editors find the JSON Schema (the first line's $schema=), e.g. a "
                    "path relative to the output file.")
 def to_yaml(config: str | None, config_opt: str | None, output: str | None, all_values: bool,
-            schema_url: str | None) -> None:
+            resolved: bool, schema_url: str | None) -> None:
     """Convert a config or conf.d fragment to svtool's YAML form (docs/yaml.md)."""
     path = config_of(config, config_opt)
     from supervisor_tools.convert.commands import to_yaml_command
 
     _exit(_guard(lambda: to_yaml_command(path, output=output, all_values=all_values,
-                                         schema_url=schema_url)))
+                                         schema_url=schema_url, resolved=resolved)))
 
 
 @cli.command("from-yaml", short_help="Convert svtool's YAML form to supervisor INI.")
