@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from supervisor_tools import __version__, boundary
+from supervisor_tools.cli_export import to_compose, to_kubernetes
 from supervisor_tools.cli_options import (
     config_of,
     config_option,
@@ -183,6 +184,10 @@ def schema(output: str | None, check: bool) -> None:
     from supervisor_tools.convert.commands import schema_command
 
     _exit(_guard(lambda: schema_command(output=output, check=check)))
+
+
+cli.add_command(to_kubernetes)
+cli.add_command(to_compose)
 
 
 # -- generator commands --
