@@ -30,6 +30,9 @@ from supervisor_tools.model.model import Model, ProcessConfig
 from supervisor_tools.options.table import options_for
 
 PART_OF_LABEL = "app.kubernetes.io/part-of"
+# Where a service came from: the section, and the process when it runs one process of several.
+SECTION_LABEL = "dev.svtool.section"
+PROCESS_LABEL = "dev.svtool.process"
 
 
 @dataclass(slots=True)
@@ -65,6 +68,7 @@ class _Builder:
             name = self.report.names.claim(p.name, p.source,
                                            f"process {p.name} of {prog.section}")
             out[name] = self.service(prog, p, 1)
+            out[name]["labels"][PROCESS_LABEL] = p.name
         return out
 
     def service(self, prog: Program, p: ProcessConfig, replicas: int) -> dict[str, Any]:
@@ -74,14 +78,15 @@ class _Builder:
                               f"{p.program}=IMAGE", p.source)
         keys: dict[str, Any] = {"image": image}
         if not argv(p, self.report.errors):
-            return keys
+            return {**keys, "labels": {}}
         s = Service(prog, p, keys, self.report)
         for option, decision in MAPPING.items():
             if decision.write is not None and option in options_for(p.kind):
                 decision.write(s)
         keys["deploy"] = {"replicas": replicas if p.autostart else 0}
+        keys["labels"] = {SECTION_LABEL: prog.section[1:-1]}
         if prog.part_of is not None:
-            keys["labels"] = {PART_OF_LABEL: dns_label(prog.part_of, 63)}
+            keys["labels"][PART_OF_LABEL] = dns_label(prog.part_of, 63)
         return keys
 
 

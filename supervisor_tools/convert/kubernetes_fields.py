@@ -33,6 +33,7 @@ _MARK = "\0"  # where the process number goes while a template is built (never i
 STOP_SIGNAL: Version = (1, 33)  # Container.lifecycle.stopSignal (ContainerStopSignals)
 RESTART_RULES: Version = (1, 34)  # Container.restartPolicyRules (ContainerRestartRules)
 POD_FAILURE_POLICY: Version = (1, 26)  # Job.spec.podFailurePolicy
+OPTIONAL_POD_CONDITIONS: Version = (1, 29)  # a podFailurePolicy rule may omit onPodConditions
 ORDINALS: Version = (1, 27)  # StatefulSet.spec.ordinals.start
 POD_INDEX: Version = (1, 28)  # the apps.kubernetes.io/pod-index label on StatefulSet pods
 
@@ -214,8 +215,11 @@ def write_exitcodes(t: Target) -> None:
     if not t.has(POD_FAILURE_POLICY):
         t.lose("exitcodes", f"podFailurePolicy needs Kubernetes {_v(POD_FAILURE_POLICY)}")
         return
-    t.spec["podFailurePolicy"] = {"rules": [{"action": "FailJob", "onExitCodes": {
-        "containerName": t.container["name"], "operator": "In", "values": expected}}]}
+    rule: dict[str, Any] = {"action": "FailJob", "onExitCodes": {
+        "containerName": t.container["name"], "operator": "In", "values": expected}}
+    if not t.has(OPTIONAL_POD_CONDITIONS):
+        rule["onPodConditions"] = []  # required (if empty) by the schema before 1.29
+    t.spec["podFailurePolicy"] = {"rules": [rule]}
 
 
 def _v(version: Version) -> str:

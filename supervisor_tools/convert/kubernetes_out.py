@@ -33,6 +33,9 @@ from supervisor_tools.options.table import options_for
 NAME_LABEL = "app.kubernetes.io/name"
 PART_OF_LABEL = "app.kubernetes.io/part-of"
 MANAGED_BY_LABEL = "app.kubernetes.io/managed-by"
+# Where a workload came from: the section, and the process when it runs one process of several.
+SECTION_ANNOTATION = "svtool.dev/section"
+PROCESS_ANNOTATION = "svtool.dev/process"
 API_VERSION = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "Job": "batch/v1"}
 
 
@@ -145,6 +148,9 @@ class _Builder:
         if self.opts.namespace is not None:
             metadata["namespace"] = self.opts.namespace
         metadata["labels"] = dict(labels)
+        metadata["annotations"] = {SECTION_ANNOTATION: prog.section[1:-1]}
+        if len(procs) < len(prog.procs):
+            metadata["annotations"][PROCESS_ANNOTATION] = procs[0].name
         template = {"metadata": {"labels": dict(labels)}, "spec": pod}
         first = procs[0]
         count = len(procs) if first.autostart or controller == "Job" else 0
