@@ -10,6 +10,7 @@ from supervisor_tools.convert.source import Lost
 from supervisor_tools.errors import SvtoolError
 from supervisor_tools.exitcodes import FINDINGS as EXIT_FINDINGS
 from supervisor_tools.exitcodes import OK as EXIT_OK
+from supervisor_tools.model import LoadResult
 
 _VERSION = re.compile(r"v?(\d+)\.(\d+)(?:\.\d+)?")
 
@@ -56,10 +57,15 @@ def report(lost: Sequence[Lost], notes: Sequence[Lost], strict: bool) -> bool:
     return strict and bool(lost)
 
 
+def report_warnings(result: LoadResult) -> None:
+    """The config's own warnings (what supervisord would log), before any conversion note."""
+    for warning in result.warnings:
+        print(f"{warning.span}: warning: {warning.message}", file=sys.stderr)
+
+
 def to_kubernetes_command(config: str, *, images: Sequence[str], output: str | None,
                           namespace: str | None, kube_version: str | None,
                           strict: bool) -> int:
-    from supervisor_tools.convert.commands import report_warnings
     from supervisor_tools.convert.kubernetes_out import KubeOptions, to_kubernetes
     from supervisor_tools.convert.kubernetes_programs import DNS_LABEL
     from supervisor_tools.convert.source import load_for_conversion
@@ -87,7 +93,6 @@ def to_kubernetes_command(config: str, *, images: Sequence[str], output: str | N
 
 def to_compose_command(config: str, *, images: Sequence[str], output: str | None,
                        strict: bool) -> int:
-    from supervisor_tools.convert.commands import report_warnings
     from supervisor_tools.convert.compose_out import to_compose
     from supervisor_tools.convert.source import load_for_conversion
     from supervisor_tools.files import emit

@@ -9,6 +9,7 @@ NoTemplate, and the program becomes one workload per process instead.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +37,9 @@ POD_FAILURE_POLICY: Version = (1, 26)  # Job.spec.podFailurePolicy
 OPTIONAL_POD_CONDITIONS: Version = (1, 29)  # a podFailurePolicy rule may omit onPodConditions
 ORDINALS: Version = (1, 27)  # StatefulSet.spec.ordinals.start
 POD_INDEX: Version = (1, 28)  # the apps.kubernetes.io/pod-index label on StatefulSet pods
+RELAXED_ENV_NAMES: Version = (1, 32)  # any printable name but `=` (RelaxedEnvironmentVariable...)
+# What an env variable's name had to be before that.
+C_ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 
 
 class NoTemplate(Exception):
@@ -130,6 +134,12 @@ def write_environment(t: Target) -> None:
     if any(list(p.environment) != names for p in t.procs):
         raise NoTemplate
     for name in names:
+        if not t.has(RELAXED_ENV_NAMES) and not C_ENV_NAME.fullmatch(name):
+            t.report.lose(t.first.span_of("environment"), f"{t.prog.section} environment "
+                          f"variable {name!r}: Kubernetes before {_v(RELAXED_ENV_NAMES)} "
+                          "refuses the name (letters, digits, - . _); left out",
+                          key=f"environment {name}")
+            continue
         env.append({"name": name, "value": t.text([p.environment[name] for p in t.procs])})
     if env:
         t.container["env"] = env

@@ -95,7 +95,9 @@ MAPPING: dict[str, Decision] = {
     "stderr_events_enabled": _lost(_EVENTS),
     "stderr_syslog": _lost(_LOGS),
     "environment": Decision("mapped", "env", "one name/value per variable, [supervisord] "
-                            "environment included", f.write_environment),
+                            "environment included; before the version, a name other than "
+                            "letters, digits, `-`, `.` and `_` is reported and left out",
+                            f.write_environment, since=f.RELAXED_ENV_NAMES),
     "directory": Decision("mapped", "workingDir", "the same for every process of a workload",
                           f.write_directory),
     "umask": _lost("Kubernetes sets no umask"),

@@ -289,3 +289,16 @@ def test_docs_show_the_mapping_table(module: Any, page: str) -> None:
                       text, flags=re.S)
         doc.write_text(text, encoding="utf-8")
     assert START + table + END in text, f"docs/{page} is stale: SVTOOL_UPDATE_GOLDEN=1"
+
+
+def test_env_names_older_kubernetes_refuses_are_reported(tmp_path: Path) -> None:
+    conf = write(tmp_path, "[program:a]\ncommand=/bin/cat\nenvironment=OK=\"1\",a/b=\"2\"\n")
+    model = load_for_conversion(str(conf)).model
+    old = to_kubernetes(model, KubeOptions(image="x", version=(1, 31)))
+    env = old.objects[0]["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [{"name": "OK", "value": "1"}]
+    assert [str(i) for i in old.lost] == [
+        f"{conf}:3:13: warning: [program:a] environment variable 'a/b': Kubernetes before 1.32 "
+        "refuses the name (letters, digits, - . _); left out"]
+    new = to_kubernetes(model, KubeOptions(image="x", version=(1, 32)))
+    assert not new.lost
