@@ -30,12 +30,15 @@ PROCESS_NUM_ENV = "SVTOOL_PROCESS_NUM"
 POD_INDEX_LABEL = "apps.kubernetes.io/pod-index"
 _MARK = "\0"  # where the process number goes while a template is built (never in a config)
 
-# The Kubernetes version from which a field may be written (beta, on by default, or GA).
-STOP_SIGNAL: Version = (1, 33)  # Container.lifecycle.stopSignal (ContainerStopSignals)
-RESTART_RULES: Version = (1, 34)  # Container.restartPolicyRules (ContainerRestartRules)
+# The Kubernetes version from which the API has a field (and the schemas the tests validate
+# against accept it). Two came as alpha features: a cluster must enable their feature gate
+# while they are not on by default, or it drops the field.
+STOP_SIGNAL: Version = (1, 33)  # Container.lifecycle.stopSignal (gate ContainerStopSignals)
+RESTART_RULES: Version = (1, 34)  # Container.restartPolicyRules (gate ContainerRestartRules)
 POD_FAILURE_POLICY: Version = (1, 26)  # Job.spec.podFailurePolicy
 OPTIONAL_POD_CONDITIONS: Version = (1, 29)  # a podFailurePolicy rule may omit onPodConditions
 ORDINALS: Version = (1, 27)  # StatefulSet.spec.ordinals.start
+OPTIONAL_SERVICE_NAME: Version = (1, 33)  # a StatefulSet may omit serviceName
 POD_INDEX: Version = (1, 28)  # the apps.kubernetes.io/pod-index label on StatefulSet pods
 RELAXED_ENV_NAMES: Version = (1, 32)  # any printable name but `=` (RelaxedEnvironmentVariable...)
 # What an env variable's name had to be before that.

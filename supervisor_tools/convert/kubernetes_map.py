@@ -62,16 +62,18 @@ MAPPING: dict[str, Decision] = {
                             "unexpected → a Deployment (a StatefulSet when %(process_num)s is "
                             "used), restartPolicy Always; false → a Job, restartPolicy Never; "
                             "unexpected set with exitcodes → container restartPolicyRules "
-                            "(Restart when the exit code is not in exitcodes; needs the "
-                            "ContainerRestartRules feature), else lost", f.write_autorestart,
+                            "(Restart when the exit code is not in exitcodes; an alpha "
+                            "feature at first: the cluster must enable the ContainerRestartRules "
+                            "gate), else lost", f.write_autorestart,
                             since=f.RESTART_RULES),
     "exitcodes": Decision("mapped", "Job podFailurePolicy, restartPolicyRules", "a Job: an exit "
                           "with a listed non-zero code fails it at once (FailJob), other "
                           "failures are retried; see autorestart for Deployments",
                           f.write_exitcodes, since=f.POD_FAILURE_POLICY),
     "stopsignal": Decision("mapped", "lifecycle.stopSignal", "SIGNAME, with spec.os.name: "
-                           "linux; TERM is the default and is not written; lost before the "
-                           "version", f.write_stopsignal, since=f.STOP_SIGNAL),
+                           "linux (an alpha feature at first: the cluster must enable the "
+                           "ContainerStopSignals gate); TERM is the default and is not written; "
+                           "lost before the version", f.write_stopsignal, since=f.STOP_SIGNAL),
     "stopwaitsecs": Decision("mapped", "terminationGracePeriodSeconds", "always written "
                              "(Kubernetes' default is 30, supervisord's 10)",
                              f.write_stopwaitsecs),

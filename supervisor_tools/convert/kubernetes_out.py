@@ -162,7 +162,10 @@ class _Builder:
         else:
             head = {"replicas": count, "selector": {"matchLabels": {NAME_LABEL: name}}}
         if controller == "StatefulSet":
-            head["serviceName"] = name
+            if self.opts.version < f.OPTIONAL_SERVICE_NAME:
+                # required before: it names the headless Service for the pods' DNS names,
+                # which svtool does not create (supervisor processes have none)
+                head["serviceName"] = name
             head["podManagementPolicy"] = "Parallel"  # supervisord starts them together
             if first.numprocs_start:
                 head["ordinals"] = {"start": first.numprocs_start}

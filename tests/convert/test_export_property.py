@@ -159,7 +159,7 @@ def with_kinds(result: Any) -> dict[str, Any]:
     return data
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cfg=export_configs(), version=st.sampled_from(VERSIONS))
 def test_exports_validate_and_run_what_show_says(cfg: Config, version: tuple[int, int],
                                                  tmp_path_factory: Any) -> None:
