@@ -152,12 +152,18 @@ def test_the_validators_refuse_what_is_wrong(tmp_path: Path) -> None:
 
 def test_kube_version_chooses_fields() -> None:
     full = FIXTURES / "configs" / "full.conf"
-    new = kube(full, (1, 33)).stream()
+    new = kube(full, (1, 34)).stream()
     assert "stopSignal: SIGINT" in new
     old = kube(full, (1, 32))
     assert "stopSignal" not in old.stream()
     assert any("stopsignal=INT: lifecycle.stopSignal needs Kubernetes 1.33" in i.message
                for i in old.lost)
+    at_33 = kube(full, (1, 33)).stream()
+    assert "stopSignal: SIGINT" in at_33
+    assert "restartPolicyRules" in new and "restartPolicyRules" not in at_33
+    assert any(i.message.startswith("[program:web] autorestart=unexpected: a Deployment "
+                                    "restarts its container after every exit")
+               for i in kube(full, (1, 33)).lost)
     # before the pod index label, the processes of a StatefulSet become workloads of their own
     kinds = [(o["kind"], o["metadata"]["name"]) for o in kube(full, (1, 27)).objects]
     assert ("Deployment", "worker-01") in kinds and ("StatefulSet", "worker") not in kinds
