@@ -96,14 +96,11 @@ class _Builder:
             return [self.workload(prog, prog.procs, controller, name)]
         if controller == "Deployment" and self.opts.version >= f.POD_INDEX and (
                 first.numprocs_start == 0 or self.opts.version >= f.ORDINALS):
+            name = self.report.names.claim(first.program, first.source, prog.section[1:-1])
             try:
-                objects = [self.workload(prog, prog.procs, "StatefulSet", "")]
+                return [self.workload(prog, prog.procs, "StatefulSet", name)]
             except f.NoTemplate:
-                pass
-            else:
-                name = self.report.names.claim(first.program, first.source,
-                                               prog.section[1:-1])
-                return [self.renamed(objects[0], name)]
+                self.report.names.release(name)
         # one workload per process: each its own argv, environment and directory
         out = []
         for p in prog.procs:
@@ -119,17 +116,6 @@ class _Builder:
                 lose_if_set(self.report, prog, option, decision.note)
         lose_group_options(self.report, prog, {k: d.note for k, d in GROUP_MAPPING.items()
                                                if d.kind == "lost"})
-
-    def renamed(self, obj: dict[str, Any], name: str) -> dict[str, Any]:
-        obj["metadata"]["name"] = name
-        for labels in (obj["metadata"]["labels"], obj["spec"]["template"]["metadata"]["labels"]):
-            labels[NAME_LABEL] = name
-        if "selector" in obj["spec"]:
-            obj["spec"]["selector"]["matchLabels"][NAME_LABEL] = name
-        obj["spec"]["template"]["spec"]["containers"][0]["name"] = name
-        if "serviceName" in obj["spec"]:
-            obj["spec"]["serviceName"] = name
-        return obj
 
     def workload(self, prog: Program, procs: list[ProcessConfig], controller: str,
                  name: str) -> dict[str, Any]:

@@ -35,8 +35,12 @@ def dns_label(name: str, limit: int = NAME_MAX) -> str:
 class Names:
     """Unique DNS-1123 names, each renaming noted at the span of what it names."""
 
-    notes: list[Lost] = field(default_factory=list)
+    renamed: dict[str, Lost] = field(default_factory=dict)  # by the name given
     taken: set[str] = field(default_factory=set)
+
+    @property
+    def notes(self) -> list[Lost]:
+        return list(self.renamed.values())
 
     def claim(self, wanted: str, span: Span, what: str) -> str:
         base = dns_label(wanted)
@@ -47,9 +51,14 @@ class Names:
             n += 1
         self.taken.add(name)
         if name != wanted:
-            self.notes.append(Lost(span, f"{what} is named {name!r} (a name must be "
-                                         "a DNS-1123 label: a-z, 0-9 and -)"))
+            self.renamed[name] = Lost(span, f"{what} is named {name!r} (a name must be a "
+                                            "DNS-1123 label: a-z, 0-9 and -)")
         return name
+
+    def release(self, name: str) -> None:
+        """Give back a name that ended up unused."""
+        self.taken.discard(name)
+        self.renamed.pop(name, None)
 
 
 @dataclass(slots=True)
