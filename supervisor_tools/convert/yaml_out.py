@@ -139,7 +139,8 @@ class _Writer:
                     out[name] = expr
                     continue
                 value = getattr(g, name)
-                if value is not None and (self.all or value != row.default):
+                # a value the section does not write (a unix socket's 0700) is a default
+                if value is not None and (self.all or value != row.default and name in g.spans):
                     out[name] = escape(row, native(row, value))
                 continue
             if name == "priority" and g.kind == kind:

@@ -72,6 +72,12 @@ def test_defaults_the_config_did_not_write_are_left_out(tmp_path: Path) -> None:
     doc = yaml.safe_load(to_yaml(load_for_conversion(str(conf))))
     assert doc["programs"] == {"a": {"command": "/bin/cat"},
                                "b": {"command": "/bin/cat", "priority": 5}}
+    # supervisord's 0700 for a unix socket is its default, not the section's choice
+    conf.write_text("[supervisord]\n[fcgi-program:php]\ncommand=/usr/bin/php-cgi\n"
+                    "socket=unix:///run/php.sock\n", encoding="utf-8")
+    doc = yaml.safe_load(to_yaml(load_for_conversion(str(conf))))
+    assert doc["fcgi-programs"] == {"php": {"command": "/usr/bin/php-cgi",
+                                            "socket": "unix:///run/php.sock"}}
 
 
 MACHINE = """[supervisord]
