@@ -55,7 +55,6 @@ class _Writer:
         self.model = result.model
         self.all = all_values
         self.resolved = resolved
-        self.main_dir = os.path.abspath(os.path.dirname(self.model.main_file))
         sd = self.model.supervisord
         self.sd_env: dict[str, str] = dict(sd.environment) if sd is not None else {}
 
@@ -92,15 +91,16 @@ class _Writer:
     def raw_expression(self, section: str, option: str) -> Any:
         """The section's own text for `option` (None if unset), typed when it is a plain value.
 
-        %(here)s stays an expression unless `resolved`, or the option comes from a file in
-        another directory than the main config's (there it means that file's directory)."""
+        %(here)s stays an expression unless `resolved`, or the config has an [include]: then
+        supervisord replaced it as text in every option, with the directory of the file that
+        says it, which the YAML form (with the included sections merged) cannot say."""
         opt = self.result.raw.get(section, option)
         if opt is None:
             return None
         here = os.path.abspath(os.path.dirname(opt.key_span.file))
         row = options_for(section.split(":", 1)[0])[option]
         text = opt.value
-        if self.resolved or here != self.main_dir:
+        if self.resolved or "include" in self.result.raw.sections:
             text = text.replace("%(here)s", percent_literal(here, row))
         if "%" not in text:
             try:

@@ -121,3 +121,18 @@ def test_resolved_writes_what_this_machine_reads(machine_conf: Path, tmp_path: P
     assert doc["programs"]["e"]["directory"] == str(tmp_path)
     plain = CliRunner().invoke(cli, ["to-yaml", str(machine_conf)])
     assert "s3cret-value" not in plain.output
+
+
+def test_here_is_expanded_where_an_include_replaced_it_as_text(tmp_path: Path) -> None:
+    (tmp_path / "conf.d").mkdir()
+    (tmp_path / "conf.d" / "web.conf").write_text(
+        "[program:web]\ncommand=%(here)s/run\n", encoding="utf-8")
+    conf = tmp_path / "supervisord.conf"
+    conf.write_text("[supervisord]\n[inet_http_server]\nport=127.0.0.1:9001\n"
+                    "username=%(here)s\npassword=p\n[include]\nfiles=conf.d/*.conf\n",
+                    encoding="utf-8")
+    doc = yaml.safe_load(to_yaml(load_for_conversion(str(conf))))
+    assert doc["inet_http_server"]["username"] == str(tmp_path)
+    assert doc["programs"]["web"]["command"] == f"{tmp_path}/conf.d/run"
+    after = load(str(back_to_ini(conf, tmp_path)), host_checks=False)
+    assert after.ok, [str(e) for e in after.errors]
