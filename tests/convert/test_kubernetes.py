@@ -3,6 +3,7 @@ svtool's own checks, the mapping and its docs, and the command line."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -32,13 +33,14 @@ from .test_to_systemd import CONFIGS, SEED_FILES
 
 GOLDEN_INPUTS = CONFIGS + SEED_FILES
 VALID = REPO / "fixtures" / "configs" / "valid"
+WILD = (REPO / ".." / "shared" / "wild-configs").resolve()
 
 
 def _loadable(paths: list[Path]) -> list[Path]:
     out = []
     for path in paths:
         try:
-            result = load_for_conversion(str(path.relative_to(REPO)))
+            result = load_for_conversion(rel(path))
         except ConfigErrors:
             continue
         if result.model.processes():
@@ -46,14 +48,16 @@ def _loadable(paths: list[Path]) -> list[Path]:
     return out
 
 
-# Every fixture that loads and runs a process, and every loadable seed.
+def rel(path: Path) -> str:
+    return os.path.relpath(path, REPO)
+
+
+# Every fixture that loads and runs a process, every loadable seed, and the real configs of
+# ../shared/wild-configs (each case's files, fragments included).
 FIXTURE_CONFIGS = _loadable(sorted({*GOLDEN_INPUTS, *VALID.glob("*.conf"),
                                     *VALID.glob("*/main.conf"),
-                                    REPO / "fixtures" / "demo" / "supervisord.conf"}))
-
-
-def rel(path: Path) -> str:
-    return str(path.relative_to(REPO))
+                                    REPO / "fixtures" / "demo" / "supervisord.conf",
+                                    *WILD.glob("cases/*/*")}))
 
 
 def warnings_text(items: list[Any], word: str = "warning") -> str:
@@ -76,8 +80,9 @@ def exports(version: tuple[int, int]) -> list[tuple[Path, Any]]:
 
 
 def test_the_fixture_corpus_is_broad() -> None:
-    assert len(FIXTURE_CONFIGS) > 100
-    assert len(exports(NEWEST)) > 100
+    assert len([p for p in FIXTURE_CONFIGS if p.is_relative_to(WILD)]) > 150
+    assert len(FIXTURE_CONFIGS) > 250
+    assert len(exports(NEWEST)) > 250
 
 
 @pytest.mark.parametrize("path", GOLDEN_INPUTS, ids=lambda p: p.name)
