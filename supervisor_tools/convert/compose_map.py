@@ -68,8 +68,9 @@ def _directory(s: Service) -> None:
 
 
 def _user(s: Service) -> None:
-    if s.p.user is not None:
-        s.keys["user"] = s.p.user
+    found = s.prog.user()
+    if found is not None:
+        s.keys["user"] = found[0]
 
 
 def _autorestart(s: Service) -> None:
@@ -127,7 +128,8 @@ MAPPING: dict[str, Decision] = {
     "stopasgroup": _lost("Docker signals the container's main process only"),
     "killasgroup": Decision("approximate", "—", "the runtime kills every process of the "
                             "container when the grace period ends"),
-    "user": Decision("mapped", "user", "a name is looked up in the image", _user),
+    "user": Decision("mapped", "user", "also taken from [supervisord] user when the program "
+                     "sets none; a name is looked up in the image", _user),
     "redirect_stderr": Decision("approximate", "—", "stdout and stderr both go to the "
                                 "logging driver"),
     "stdout_logfile": _lost(_LOGS),

@@ -157,14 +157,15 @@ def write_directory(t: Target) -> None:
 
 
 def write_user(t: Target) -> None:
-    user = t.first.user
-    if user is None:
+    found = t.prog.user()
+    if found is None:
         return
+    user, span = found
     if user.isdigit():
         t.container.setdefault("securityContext", {})["runAsUser"] = int(user)
     else:
-        t.lose("user", "Kubernetes runs as a numeric user id (runAsUser); a user name is "
-                       "resolved by no one")
+        t.report.lose(span, f"{t.prog.section} user={user}: Kubernetes runs as a numeric user "
+                            "id (runAsUser); a user name is resolved by no one", key="user")
 
 
 def write_stopwaitsecs(t: Target) -> None:

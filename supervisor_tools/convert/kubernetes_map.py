@@ -80,8 +80,9 @@ MAPPING: dict[str, Decision] = {
     "stopasgroup": _lost("Kubernetes signals the container's main process only"),
     "killasgroup": Decision("approximate", "—", "the runtime kills every process of the "
                             "container when the grace period ends"),
-    "user": Decision("mapped", "securityContext.runAsUser", "a numeric user id; a user name is "
-                     "lost", f.write_user),
+    "user": Decision("mapped", "securityContext.runAsUser", "a numeric user id, also taken "
+                     "from [supervisord] user when the program sets none; a user name is lost",
+                     f.write_user),
     "redirect_stderr": Decision("approximate", "—", "stdout and stderr both go to the "
                                 "container log"),
     "stdout_logfile": _lost(_LOGS),

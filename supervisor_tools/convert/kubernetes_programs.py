@@ -67,10 +67,17 @@ class Program:
 
     group: GroupConfig
     procs: list[ProcessConfig]
+    # [supervisord] user, and where it is set: the user of a process that names none
+    supervisor_user: tuple[str, Span] | None = None
 
     @property
     def first(self) -> ProcessConfig:
         return self.procs[0]
+
+    def user(self) -> tuple[str, Span] | None:
+        """The user the processes run as, and where the config says so (None: unchanged)."""
+        p = self.first
+        return (p.user, p.span_of("user")) if p.user is not None else self.supervisor_user
 
     @property
     def section(self) -> str:
@@ -93,13 +100,16 @@ def seen(p: ProcessConfig) -> tuple[str, tuple[tuple[str, str], ...], str | None
 
 def programs(model: Model) -> list[Program]:
     """Every program section with processes, in supervisord's group order."""
+    sd = model.supervisord
+    sd_user = None if sd is None or sd.user is None else \
+        (sd.user, sd.spans.get("user", sd.source))
     out: list[Program] = []
     for g in model.groups:
         by_program: dict[tuple[str, str], list[ProcessConfig]] = {}
         for p in g.processes:
             by_program.setdefault((p.kind, p.program), []).append(p)
         for procs in by_program.values():
-            out.append(Program(g, sorted(procs, key=lambda q: q.process_num)))
+            out.append(Program(g, sorted(procs, key=lambda q: q.process_num), sd_user))
     return out
 
 

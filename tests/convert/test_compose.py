@@ -75,3 +75,20 @@ def test_cli_writes_the_file_atomically(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert yaml.safe_load(out.read_text())["services"]["a"]["image"] == "x"
     assert out.stat().st_mode & 0o777 == 0o640
+
+
+def test_the_supervisor_user_is_every_program_s_user(tmp_path: Path) -> None:
+    from supervisor_tools.convert.kubernetes_out import KubeOptions, to_kubernetes
+
+    conf = tmp_path / "supervisord.conf"
+    conf.write_text("[supervisord]\nuser=1000\n[program:a]\ncommand=/bin/cat\n"
+                    "[program:b]\ncommand=/bin/cat\nuser=www-data\n", encoding="utf-8")
+    model = load_for_conversion(str(conf)).model
+    services = to_compose(model, "img").services
+    assert (services["a"]["user"], services["b"]["user"]) == ("1000", "www-data")
+    kube = to_kubernetes(model, KubeOptions(image="img"))
+    a, b = (o["spec"]["template"]["spec"]["containers"][0] for o in kube.objects)
+    assert a["securityContext"] == {"runAsUser": 1000} and "securityContext" not in b
+    assert [str(i) for i in kube.lost] == [
+        f"{conf}:7:6: warning: [program:b] user=www-data: Kubernetes runs as a numeric user id "
+        "(runAsUser); a user name is resolved by no one"]
