@@ -40,7 +40,8 @@ OPTIONAL_POD_CONDITIONS: Version = (1, 29)  # a podFailurePolicy rule may omit o
 ORDINALS: Version = (1, 27)  # StatefulSet.spec.ordinals.start
 OPTIONAL_SERVICE_NAME: Version = (1, 33)  # a StatefulSet may omit serviceName
 POD_INDEX: Version = (1, 28)  # the apps.kubernetes.io/pod-index label on StatefulSet pods
-RELAXED_ENV_NAMES: Version = (1, 32)  # any printable name but `=` (RelaxedEnvironmentVariable...)
+# any printable env name but `=` (gate RelaxedEnvironmentVariableValidation)
+RELAXED_ENV_NAMES: Version = (1, 32)
 # What an env variable's name had to be before that.
 C_ENV_NAME = re.compile(r"[-._a-zA-Z][-._a-zA-Z0-9]*")
 
