@@ -42,6 +42,18 @@ class Service:
 Writer = Callable[[Service], None]
 
 
+def key_writer(key: str, value_of: Callable[[ProcessConfig], Any]) -> Writer:
+    """A writer that sets the service's `key` to what `value_of` gives for its process, unless
+    None: an option that maps to one key is one MAPPING row with such a writer."""
+
+    def write(s: Service) -> None:
+        value = value_of(s.p)
+        if value is not None:
+            s.keys[key] = value
+
+    return write
+
+
 @dataclass(frozen=True, slots=True)
 class Decision:
     kind: Kind
@@ -62,11 +74,6 @@ def _environment(s: Service) -> None:
         s.keys["environment"] = {k: escape(v) for k, v in s.p.environment.items()}
 
 
-def _directory(s: Service) -> None:
-    if s.p.directory is not None:
-        s.keys["working_dir"] = s.p.directory
-
-
 def _user(s: Service) -> None:
     found = s.prog.user()
     if found is not None:
@@ -85,14 +92,6 @@ def _autorestart(s: Service) -> None:
                                         or set_by_config(p, "autorestart")):
             s.lose("exitcodes", "Compose restarts on any non-zero exit (on-failure); it "
                                 "cannot tell expected exit codes")
-
-
-def _stopsignal(s: Service) -> None:
-    s.keys["stop_signal"] = f"SIG{s.p.stopsignal}"
-
-
-def _stopwaitsecs(s: Service) -> None:
-    s.keys["stop_grace_period"] = f"{s.p.stopwaitsecs}s"
 
 
 def _lost(note: str) -> Decision:
@@ -122,9 +121,10 @@ MAPPING: dict[str, Decision] = {
     "exitcodes": Decision("approximate", "restart: on-failure", "on-failure restarts on every "
                           "non-zero exit: listed codes other than 0 are lost"),
     "stopsignal": Decision("mapped", "stop_signal", "SIGNAME, always written (an image's "
-                           "STOPSIGNAL would win otherwise)", _stopsignal),
+                           "STOPSIGNAL would win otherwise)",
+                           key_writer("stop_signal", lambda p: f"SIG{p.stopsignal}")),
     "stopwaitsecs": Decision("mapped", "stop_grace_period", "always written (`10s`)",
-                             _stopwaitsecs),
+                             key_writer("stop_grace_period", lambda p: f"{p.stopwaitsecs}s")),
     "stopasgroup": _lost("Docker signals the container's main process only"),
     "killasgroup": Decision("approximate", "—", "the runtime kills every process of the "
                             "container when the grace period ends"),
@@ -147,7 +147,7 @@ MAPPING: dict[str, Decision] = {
     "environment": Decision("mapped", "environment", "[supervisord] environment included; `$` "
                             "written `$$`", _environment),
     "directory": Decision("mapped", "working_dir", "the directory the process starts in",
-                          _directory),
+                          key_writer("working_dir", lambda p: p.directory)),
     "umask": _lost("Compose sets no umask"),
     "serverurl": _lost("there is no supervisord to talk to (SUPERVISOR_SERVER_URL)"),
     "events": _lost(_EVENTS + "; the listener runs as a plain service"),

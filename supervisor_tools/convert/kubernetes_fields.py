@@ -105,6 +105,19 @@ class Target:
 Writer = Callable[[Target], None]
 
 
+def field_writer(where: str, key: str, value_of: Callable[[ProcessConfig], Any]) -> Writer:
+    """A writer that sets `key` of the pod spec or container (`where`) to what `value_of`
+    gives for the workload's process, unless None: an option that maps to one field is one
+    MAPPING row with such a writer."""
+
+    def write(t: Target) -> None:
+        value = value_of(t.first)
+        if value is not None:
+            (t.pod if where == "pod" else t.container)[key] = value
+
+    return write
+
+
 def write_command(t: Target) -> None:
     errors: list[ConfigError] = []
     words = []
@@ -167,10 +180,6 @@ def write_user(t: Target) -> None:
     else:
         t.report.lose(span, f"{t.prog.section} user={user}: Kubernetes runs as a numeric user "
                             "id (runAsUser); a user name is resolved by no one", key="user")
-
-
-def write_stopwaitsecs(t: Target) -> None:
-    t.pod["terminationGracePeriodSeconds"] = t.first.stopwaitsecs
 
 
 def write_stopsignal(t: Target) -> None:

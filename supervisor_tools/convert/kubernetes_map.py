@@ -76,7 +76,8 @@ MAPPING: dict[str, Decision] = {
                            "lost before the version", f.write_stopsignal, since=f.STOP_SIGNAL),
     "stopwaitsecs": Decision("mapped", "terminationGracePeriodSeconds", "always written "
                              "(Kubernetes' default is 30, supervisord's 10)",
-                             f.write_stopwaitsecs),
+                             f.field_writer("pod", "terminationGracePeriodSeconds",
+                                            lambda p: p.stopwaitsecs)),
     "stopasgroup": _lost("Kubernetes signals the container's main process only"),
     "killasgroup": Decision("approximate", "—", "the runtime kills every process of the "
                             "container when the grace period ends"),
