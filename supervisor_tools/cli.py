@@ -11,12 +11,12 @@ The options shared by commands mean one thing each (cli_options.py), and every c
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
 from supervisor_tools import __version__, boundary
+from supervisor_tools.cli_export import to_compose, to_kubernetes
 from supervisor_tools.cli_options import (
     config_of,
     config_option,
@@ -25,21 +25,8 @@ from supervisor_tools.cli_options import (
     parent_output,
     route_config,
 )
-
-
-def _process() -> boundary.Process | None:
-    """The entry point's hold on this process; None when a host (a test) invokes the command."""
-    return click.get_current_context().find_object(boundary.Process)
-
-
-def _run(command: Callable[[], int]) -> NoReturn:
-    """Run a command that writes or lives long: the collector as it was, no forks."""
-    boundary.run(lambda _forks: command(), short_lived=False, process=_process())
-
-
-def _read(command: boundary.Command) -> NoReturn:
-    """Run a short-lived reader (lint, show): see boundary.run."""
-    boundary.run(command, short_lived=True, process=_process())
+from supervisor_tools.cli_options import read as _read
+from supervisor_tools.cli_options import run as _run
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -150,17 +137,20 @@ def from_systemd(units: tuple[str, ...], output: str | None, strict: bool) -> No
 @click.option("-o", "--output", metavar="FILE",
               help="Write the YAML to FILE (atomically) instead of stdout.")
 @click.option("--all", "all_values", is_flag=True, help="Also write options left at defaults.")
+@click.option("--resolved", is_flag=True,
+              help="Write %(here)s and %(ENV_X)s expanded as this machine reads them, instead "
+                   "of as the config writes them.")
 @click.option("--schema-url", metavar="URL",
               help="Where editors find the JSON Schema (the first line's $schema=), e.g. a "
                    "path relative to the output file.")
 def to_yaml(config: str | None, config_opt: str | None, output: str | None, all_values: bool,
-            schema_url: str | None) -> None:
+            resolved: bool, schema_url: str | None) -> None:
     """Convert a config or conf.d fragment to svtool's YAML form (docs/yaml.md)."""
     path = config_of(config, config_opt)
     from supervisor_tools.convert.commands import to_yaml_command
 
     _run(lambda: to_yaml_command(path, output=output, all_values=all_values,
-                                 schema_url=schema_url))
+                                 schema_url=schema_url, resolved=resolved))
 
 
 @cli.command("from-yaml", short_help="Convert svtool's YAML form to supervisor INI.")
@@ -184,6 +174,10 @@ def schema(output: str | None, check: bool) -> None:
     from supervisor_tools.convert.commands import schema_command
 
     _run(lambda: schema_command(output=output, check=check))
+
+
+cli.add_command(to_kubernetes)
+cli.add_command(to_compose)
 
 
 # -- generator commands --

@@ -10,13 +10,29 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
+from supervisor_tools import boundary
 from supervisor_tools.lint_args import OPTIONS, LintOption
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def process() -> boundary.Process | None:
+    """The entry point's hold on this process; None when a host (a test) invokes the command."""
+    return click.get_current_context().find_object(boundary.Process)
+
+
+def run(command: Callable[[], int]) -> NoReturn:
+    """Run a command that writes or lives long: the collector as it was, no forks."""
+    boundary.run(lambda _forks: command(), short_lived=False, process=process())
+
+
+def read(command: boundary.Command) -> NoReturn:
+    """Run a short-lived reader (lint, show): see boundary.run."""
+    boundary.run(command, short_lived=True, process=process())
 
 
 def config_of(positional: str | None, option: str | None) -> str:

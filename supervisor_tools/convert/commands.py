@@ -62,7 +62,7 @@ def from_systemd_command(units: Sequence[str], *, output: str | None, strict: bo
 
 
 def to_yaml_command(config: str, *, output: str | None, all_values: bool,
-                    schema_url: str | None = None) -> int:
+                    schema_url: str | None = None, resolved: bool = False) -> int:
     from supervisor_tools.convert.source import load_for_conversion
     from supervisor_tools.convert.yaml_out import notes, to_yaml
 
@@ -70,9 +70,10 @@ def to_yaml_command(config: str, *, output: str | None, all_values: bool,
     report_warnings(result)
     report_lost(notes(result), strict=False)
     if schema_url is None:
-        emit(to_yaml(result, all_values=all_values), output)
+        emit(to_yaml(result, all_values=all_values, resolved=resolved), output)
     else:
-        emit(to_yaml(result, all_values=all_values, schema_url=schema_url), output)
+        emit(to_yaml(result, all_values=all_values, schema_url=schema_url, resolved=resolved),
+             output)
     return EXIT_OK
 
 

@@ -57,7 +57,7 @@ MAPPING: dict[str, Decision] = {
                     "quick failures inside that window count against StartLimitBurst="),
     "startretries": _a("StartLimitBurst=, RestartSec=1", "startretries + 1 starts; supervisord's "
                        "growing back-off (1 s, 2 s, …) becomes a fixed RestartSec=1, which is "
-                       "reported when startretries > 1 (the default 3 included)"),
+                       "reported when the config sets startretries > 1"),
     "autorestart": _m("Restart=", "true → always, false → no, unexpected → on-failure"),
     "exitcodes": _m("SuccessExitStatus=, RestartForceExitStatus=", "codes other than 0 become "
                     "SuccessExitStatus=; with autorestart=unexpected and 0 not listed, "

@@ -187,7 +187,7 @@ class ServiceWriter:
                 self.lose(p.span_of("exitcodes"), f"[{p.kind}:{p.program}] exitcodes "
                           f"{','.join(map(str, p.exitcodes))}: exit status 0 always counts as "
                           "success for systemd")
-        if p.startretries > 1:
+        if p.startretries > 1 and "startretries" in p.spans:  # a default is no choice to lose
             self.lose(p.span_of("startretries"), f"[{p.kind}:{p.program}] startretries="
                       f"{p.startretries}: supervisord waits longer before each retry (1 s, 2 s, "
                       f"…, {p.startretries} s); systemd waits RestartSec={RESTART_SEC} each time",

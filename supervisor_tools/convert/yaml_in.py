@@ -14,9 +14,10 @@ import jsonschema
 import yaml
 
 from supervisor_tools.convert.schema import SECTIONS, build_schema
+from supervisor_tools.convert.yaml_lines import render_ini, written_value
 from supervisor_tools.convert.yaml_values import ini_text
 from supervisor_tools.errors import ConfigError, ConfigErrors, Span, SvtoolError
-from supervisor_tools.ini import check_value, environment_text, render_sections
+from supervisor_tools.ini import environment_text
 from supervisor_tools.options import types as t
 from supervisor_tools.options.table import OptionSpec, spec
 from supervisor_tools.syntax.parser import read_text
@@ -189,15 +190,11 @@ def to_ini(data: dict[str, Any], loader: _MarkedLoader, file: str) -> str:
                 where = _locate(data, [*path, opt], loader, file)
                 try:
                     text = _value(kind, opt, value, where)
-                    check_value(opt, text, f"[{header}] {opt}", " = ")
-                    options.append((opt, text))
+                    options.append((opt, written_value(opt, text, f"[{header}] {opt}")))
                 except SvtoolError as exc:
                     raise SvtoolError(exc.message, where) from None
             sections.append((header, options))
-    try:
-        return render_sections(sections, [HEADER.format(path=file)])
-    except SvtoolError as exc:
-        raise SvtoolError(exc.message, exc.span or Span.point(file)) from None
+    return render_ini(sections, [HEADER.format(path=file)])
 
 
 def from_yaml_text(text: str, path: str) -> str:

@@ -1,13 +1,17 @@
 """The resolved model to svtool's YAML form (see docs/yaml.md).
 
 Values are the model's, written as supervisord would read them back: a literal `%` is doubled
-once per expansion pass of its option. When the processes of one numprocs section differ (a
-value uses %(process_num)s), the section's own expression is written instead.
+once per expansion pass of its option. A value whose text uses %(here)s or %(ENV_X)s is written
+as that expression, as the config says it (unless `resolved`): its value belongs to the machine
+and the moment it is read, and an expanded secret must not land in a file. So is a value that
+differs between the processes of one numprocs section (it uses %(process_num)s), and a section
+that runs no process at all (numprocs=0), whose options the model cannot hold.
 """
 
 from __future__ import annotations
 
 import os
+import re
 from typing import Any
 
 import yaml
@@ -27,6 +31,9 @@ from supervisor_tools.model.model import (
 )
 from supervisor_tools.options.table import OptionSpec, options_for
 
+# References whose value depends on where and when the config is read.
+MACHINE_REFERENCE = re.compile(r"%\((?:here|ENV_[^()]*)\)")
+
 SECTION_KEY = {"program": "programs", "eventlistener": "eventlisteners",
                "fcgi-program": "fcgi-programs"}
 
@@ -43,10 +50,11 @@ def escape(row: OptionSpec, value: Any) -> Any:
 
 
 class _Writer:
-    def __init__(self, result: LoadResult, all_values: bool) -> None:
+    def __init__(self, result: LoadResult, all_values: bool, resolved: bool = False) -> None:
         self.result = result
         self.model = result.model
         self.all = all_values
+        self.resolved = resolved
         sd = self.model.supervisord
         self.sd_env: dict[str, str] = dict(sd.environment) if sd is not None else {}
 
@@ -57,21 +65,43 @@ class _Writer:
             return
         out[row.name] = escape(row, native(row, value))
 
-    def simple(self, kind: str, obj: Any, skip: tuple[str, ...] = ()) -> dict[str, Any]:
+    def simple(self, kind: str, obj: Any, skip: tuple[str, ...] = (),
+               section: str | None = None) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for name, row in options_for(kind).items():
-            if name not in skip:
+            if name in skip:
+                continue
+            expr = self.machine_expression(section or kind, name)
+            if expr is not None:
+                out[name] = expr
+            else:
                 self.put(out, row, getattr(obj, name))
         return out
 
+    def machine_expression(self, section: str, option: str) -> Any:
+        """The section's own text for `option` when it uses %(here)s or %(ENV_X)s (and the
+        output is not `resolved`), else None."""
+        if self.resolved:
+            return None
+        opt = self.result.raw.get(section, option)
+        if opt is None or not MACHINE_REFERENCE.search(opt.value):
+            return None
+        return self.raw_expression(section, option)
+
     def raw_expression(self, section: str, option: str) -> Any:
-        """The section's own text for `option` (None if unset), typed when it is a plain value."""
+        """The section's own text for `option` (None if unset), typed when it is a plain value.
+
+        %(here)s stays an expression unless `resolved`, or the config has an [include]: then
+        supervisord replaced it as text in every option, with the directory of the file that
+        says it, which the YAML form (with the included sections merged) cannot say."""
         opt = self.result.raw.get(section, option)
         if opt is None:
             return None
         here = os.path.abspath(os.path.dirname(opt.key_span.file))
         row = options_for(section.split(":", 1)[0])[option]
-        text = opt.value.replace("%(here)s", percent_literal(here, row))
+        text = opt.value
+        if self.resolved or "include" in self.result.raw.sections:
+            text = text.replace("%(here)s", percent_literal(here, row))
         if "%" not in text:
             try:
                 return native(row, row.type.convert(text, False))
@@ -104,15 +134,24 @@ class _Writer:
                     if expr is not None:
                         out[name] = expr
                     continue
+                expr = self.machine_expression(section, name)
+                if expr is not None:
+                    out[name] = expr
+                    continue
                 value = getattr(g, name)
-                if value is not None and (self.all or value != row.default):
+                # a value the section does not write (a unix socket's 0700) is a default
+                if value is not None and (self.all or value != row.default and name in g.spans):
                     out[name] = escape(row, native(row, value))
                 continue
             if name == "priority" and g.kind == kind:
                 # A listener pool or fcgi group reads `priority` for itself too, with its own
                 # default: the two agree only when the section sets it, and then it is written.
-                if g.priority == first.priority:
+                if g.priority == first.priority and (self.all or name in first.spans):
                     out[name] = g.priority
+                continue
+            machine = self.machine_expression(section, name)
+            if machine is not None:
+                out[name] = machine
                 continue
             values = [self.process_value(p, name) for p in procs]
             if any(v != values[0] for v in values):
@@ -136,6 +175,27 @@ class _Writer:
             self.put(out, row, value)
         return out
 
+    def idle_section(self, doc: dict[str, Any], kind: str, program: str) -> None:
+        """A section that runs no process (numprocs=0): its own options, as written."""
+        section = f"{kind}:{program}"
+        raw = self.result.raw
+        if section not in raw.sections or program in doc.get(SECTION_KEY[kind], {}):
+            return
+        rows = options_for(kind)
+        doc.setdefault(SECTION_KEY[kind], {})[program] = {
+            key: self.raw_expression(section, key) for key in raw.keys(section) if key in rows}
+
+    def idle_members(self, g: GroupConfig) -> list[tuple[str, str]]:
+        """The (kind, program) members of a [group:x] that run no process."""
+        text = self.result.raw.value(f"group:{g.name}", "programs") or ""
+        running = {p.program for p in g.processes}
+        out = []
+        for name in (n.strip() for n in text.split(",")):
+            for kind in ("program", "fcgi-program"):
+                if name and name not in running and f"{kind}:{name}" in self.result.raw.sections:
+                    out.append((kind, name))
+        return out
+
     def programs(self, doc: dict[str, Any]) -> None:
         for g in self.model.groups:
             by_program: dict[tuple[str, str], list[ProcessConfig]] = {}
@@ -143,8 +203,14 @@ class _Writer:
                 by_program.setdefault((p.kind, p.program), []).append(p)
             for (kind, program), procs in by_program.items():
                 doc.setdefault(SECTION_KEY[kind], {})[program] = self.section(g, procs)
+            idle = self.idle_members(g) if g.kind == "group" else []
+            if not g.processes and g.kind in SECTION_KEY:
+                self.idle_section(doc, g.kind, g.name)
+            for kind, program in idle:
+                self.idle_section(doc, kind, program)
             if g.kind == "group":
-                members = list(dict.fromkeys(p.program for p in g.processes))
+                members = list(dict.fromkeys([*(p.program for p in g.processes),
+                                              *(name for _, name in idle)]))
                 group: dict[str, Any] = {"programs": members}
                 row = options_for("group")["priority"]
                 if self.all or g.priority != row.default:
@@ -155,11 +221,11 @@ class _Writer:
         for s in self.model.servers:
             if isinstance(s, UnixHttpServerConfig):
                 key, kind = "unix_http_server", "unix_http_server"
-                body = self.simple(kind, s)
+                body = self.simple(kind, s, section=s.section)
             else:
                 assert isinstance(s, InetHttpServerConfig)
                 key, kind = "inet_http_server", "inet_http_server"
-                body = self.simple(kind, s, skip=("port",))
+                body = self.simple(kind, s, skip=("port",), section=s.section)
                 body = {"port": f"{s.host or '*'}:{s.port}", **body}
             if key in doc:
                 raise SvtoolError(f"[{s.section}]: the YAML form holds one {key} section",
@@ -198,9 +264,12 @@ def notes(result: LoadResult) -> list[Lost]:
                  f"{merged} included file(s) merged in; the include itself is not kept")]
 
 
-def to_yaml(result: LoadResult, *, all_values: bool = False, schema_url: str = SCHEMA_ID) -> str:
-    """The YAML form of a loaded config, starting with the editor's schema comment."""
-    doc = _Writer(result, all_values).document()
+def to_yaml(result: LoadResult, *, all_values: bool = False, schema_url: str = SCHEMA_ID,
+            resolved: bool = False) -> str:
+    """The YAML form of a loaded config, starting with the editor's schema comment.
+
+    `resolved` writes %(here)s and %(ENV_X)s expanded, as this machine reads them now."""
+    doc = _Writer(result, all_values, resolved).document()
     body = yaml.safe_dump(doc, sort_keys=False, allow_unicode=True, default_flow_style=False,
                           width=100) if doc else ""
     return f"# yaml-language-server: $schema={schema_url}\n" + body

@@ -230,6 +230,15 @@ def test_strict_passes_when_systemd_can_express_everything(tmp_path: Path) -> No
     assert (out / "nginx.service").exists()
 
 
-def test_the_default_back_off_is_reported_at_the_section() -> None:
+def test_the_default_startretries_is_no_loss(tmp_path: Path) -> None:
+    # supervisord's default back-off is not something the config asked for
     conv = convert(SEEDS / "000-nginx.conf")
-    assert any(item.span.line == 1 and "startretries=3" in item.message for item in conv.lost)
+    assert not any("startretries" in item.message for item in conv.lost)
+    src = tmp_path / "x.conf"
+    src.write_text("[program:x]\ncommand=/bin/cat\n")
+    result = CliRunner().invoke(cli, ["to-systemd", "--strict", str(src)])
+    assert result.exit_code == 0, result.output
+    src.write_text("[program:x]\ncommand=/bin/cat\nstartretries=3\n")
+    result = CliRunner().invoke(cli, ["to-systemd", "--strict", str(src)])
+    assert result.exit_code == 1
+    assert f"{src}:3:14: error: [program:x] startretries=3" in result.output

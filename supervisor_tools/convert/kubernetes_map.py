@@ -1,0 +1,140 @@
+"""How each process option becomes Kubernetes fields: the mapping, as data.
+
+Every option of [program:x], [eventlistener:x] and [fcgi-program:x] has one row (a test checks
+it); docs/kubernetes.md shows these rows. A row names the writer that fills its fields (or
+reports it lost), and the Kubernetes version its field needs. A `lost` row without a writer is
+reported, with its source position, whenever the config sets the option to something other
+than its default. A new option is one more row here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from supervisor_tools.convert import kubernetes_fields as f
+
+Kind = Literal["mapped", "approximate", "structural", "lost"]
+
+# The Kubernetes versions whose schemas the tests validate against; the newest is the default.
+OLDEST: f.Version = (1, 25)
+NEWEST: f.Version = (1, 37)
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    kind: Kind
+    field: str  # the fields it becomes ("" when lost)
+    note: str  # how, or why it is lost
+    write: f.Writer | None = None
+    since: f.Version | None = None  # the Kubernetes version the field needs
+
+
+def _lost(note: str) -> Decision:
+    return Decision("lost", "", note)
+
+
+_LOGS = "a container's output goes to its container log (kubectl logs); no file is written"
+_ROTATION = "the container runtime rotates container logs (kubelet containerLogMaxSize)"
+_EVENTS = "Kubernetes has no supervisor event protocol"
+
+MAPPING: dict[str, Decision] = {
+    "command": Decision("mapped", "containers[].command, args", "split as supervisord splits "
+                        "it (POSIX shell words, no shell); `$(` and `$$` doubled so Kubernetes "
+                        "expands nothing", f.write_command),
+    "process_name": Decision("structural", "pod names", "pods are named by their controller"),
+    "numprocs": Decision("structural", "replicas, parallelism", "a Deployment's or "
+                         "StatefulSet's replicas, a Job's parallelism and completions; processes "
+                         "that differ in a way no StatefulSet expresses become one workload "
+                         "each"),
+    "numprocs_start": Decision("structural", "StatefulSet ordinals.start", "the first pod "
+                               "index, when %(process_num)s reaches what a process sees",
+                               since=f.ORDINALS),
+    "priority": _lost("Kubernetes starts workloads in no order"),
+    "autostart": Decision("structural", "replicas: 0, Job suspend: true",
+                          "autostart=false: nothing runs until scaled up or resumed"),
+    "startsecs": Decision("mapped", "minReadySeconds", "Deployments and StatefulSets; lost for "
+                          "a Job", f.write_startsecs),
+    "startretries": Decision("approximate", "Job backoffLimit", "a Job retries a failed run "
+                             "startretries times; lost for Deployments, whose container the "
+                             "kubelet restarts forever", f.write_startretries),
+    "autorestart": Decision("structural", "Deployment / StatefulSet, or Job", "true or "
+                            "unexpected → a Deployment (a StatefulSet when %(process_num)s is "
+                            "used), restartPolicy Always; false → a Job, restartPolicy Never; "
+                            "unexpected set with exitcodes → container restartPolicyRules "
+                            "(Restart when the exit code is not in exitcodes; an alpha "
+                            "feature at first: the cluster must enable the ContainerRestartRules "
+                            "gate), else lost", f.write_autorestart,
+                            since=f.RESTART_RULES),
+    "exitcodes": Decision("mapped", "Job podFailurePolicy, restartPolicyRules", "a Job: an exit "
+                          "with a listed non-zero code fails it at once (FailJob), other "
+                          "failures are retried; see autorestart for Deployments",
+                          f.write_exitcodes, since=f.POD_FAILURE_POLICY),
+    "stopsignal": Decision("mapped", "lifecycle.stopSignal", "SIGNAME, with spec.os.name: "
+                           "linux (an alpha feature at first: the cluster must enable the "
+                           "ContainerStopSignals gate); TERM is the default and is not written; "
+                           "lost before the version", f.write_stopsignal, since=f.STOP_SIGNAL),
+    "stopwaitsecs": Decision("mapped", "terminationGracePeriodSeconds", "always written "
+                             "(Kubernetes' default is 30, supervisord's 10)",
+                             f.field_writer("pod", "terminationGracePeriodSeconds",
+                                            lambda p: p.stopwaitsecs)),
+    "stopasgroup": _lost("Kubernetes signals the container's main process only"),
+    "killasgroup": Decision("approximate", "—", "the runtime kills every process of the "
+                            "container when the grace period ends"),
+    "user": Decision("mapped", "securityContext.runAsUser", "a numeric user id, also taken "
+                     "from [supervisord] user when the program sets none; a user name is lost",
+                     f.write_user),
+    "redirect_stderr": Decision("approximate", "—", "stdout and stderr both go to the "
+                                "container log"),
+    "stdout_logfile": _lost(_LOGS),
+    "stdout_logfile_maxbytes": _lost(_ROTATION),
+    "stdout_logfile_backups": _lost(_ROTATION),
+    "stdout_capture_maxbytes": _lost(_EVENTS),
+    "stdout_events_enabled": _lost(_EVENTS),
+    "stdout_syslog": _lost(_LOGS),
+    "stderr_logfile": _lost(_LOGS),
+    "stderr_logfile_maxbytes": _lost(_ROTATION),
+    "stderr_logfile_backups": _lost(_ROTATION),
+    "stderr_capture_maxbytes": _lost(_EVENTS),
+    "stderr_events_enabled": _lost(_EVENTS),
+    "stderr_syslog": _lost(_LOGS),
+    "environment": Decision("mapped", "env", "one name/value per variable, [supervisord] "
+                            "environment included; before the version, a name other than "
+                            "letters, digits, `-`, `.` and `_` is reported and left out",
+                            f.write_environment, since=f.RELAXED_ENV_NAMES),
+    "directory": Decision("mapped", "workingDir", "the same for every process of a workload",
+                          f.write_directory),
+    "umask": _lost("Kubernetes sets no umask"),
+    "serverurl": _lost("there is no supervisord to talk to (SUPERVISOR_SERVER_URL)"),
+    # [eventlistener:x]
+    "events": _lost(_EVENTS + "; the listener runs as a plain container"),
+    "buffer_size": _lost(_EVENTS),
+    "result_handler": _lost(_EVENTS),
+    # [fcgi-program:x]
+    "socket": _lost("Kubernetes passes no listening socket as stdin; expose a port instead"),
+    "socket_backlog": _lost("no socket is created"),
+    "socket_owner": _lost("no socket is created"),
+    "socket_mode": _lost("no socket is created"),
+}
+
+# [group:x] options.
+GROUP_MAPPING: dict[str, Decision] = {
+    "programs": Decision("structural", "label app.kubernetes.io/part-of", "on every member's "
+                         "workload and pods"),
+    "priority": _lost("Kubernetes starts workloads in no order"),
+}
+
+
+def version_text(v: f.Version) -> str:
+    return f"{v[0]}.{v[1]}"
+
+
+def markdown_table() -> str:
+    """The mapping as the Markdown table docs/kubernetes.md shows (one row per option)."""
+    rows = ["| option | becomes | kind | since | how / why |", "|---|---|---|---|---|"]
+    for name, d in [*MAPPING.items(), *((f"[group] {k}", v) for k, v in GROUP_MAPPING.items())]:
+        note = d.note.replace("|", "\\|")
+        fields = d.field.replace("|", "\\|") or "—"
+        since = version_text(d.since) if d.since else ""
+        rows.append(f"| `{name}` | {fields} | {d.kind} | {since} | {note} |")
+    return "\n".join(rows) + "\n"
