@@ -16,6 +16,7 @@ from supervisor_tools.runtime.group import Group as Group  # imported from here 
 from supervisor_tools.runtime.group import comparable
 from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
 from supervisor_tools.runtime.loop import Loop
+from supervisor_tools.runtime.metrics import Registry
 from supervisor_tools.runtime.process import Process
 from supervisor_tools.runtime.spawn import SpawnBatch
 from supervisor_tools.runtime.supstate import SupervisorState
@@ -57,6 +58,8 @@ class Supervisor:
         self.on_state: list[Callable[[SupervisorState], None]] = []
         self.on_exit: list[Callable[[], None]] = []
         self.events = EventHub(self)
+        # The counters of /metrics; they outlive a reload's new Process objects.
+        self.metrics = Registry()
         # Open while a start-up collects spawns to run together (see Process._spawn).
         self.spawn_batch: SpawnBatch | None = None
         # The configuration a restart under way switches to, checked before anything stopped.
@@ -126,14 +129,17 @@ class Supervisor:
 
     def _new_group(self, cfg: GroupConfig) -> Group | None:
         if cfg.kind != "fcgi-program":
-            return Group(self, cfg)
-        from supervisor_tools.runtime.fcgi import FcgiError  # sockets only FastCGI groups need
+            group = Group(self, cfg)
+        else:
+            from supervisor_tools.runtime.fcgi import FcgiError  # sockets only FastCGI needs
 
-        try:
-            return Group(self, cfg)
-        except FcgiError as exc:
-            self.log.critical(str(exc))
-            return None
+            try:
+                group = Group(self, cfg)
+            except FcgiError as exc:
+                self.log.critical(str(exc))
+                return None
+        self.metrics.attach(group)
+        return group
 
     def _activate(self, configs: tuple[GroupConfig, ...]) -> None:
         for cfg in sorted(configs, key=lambda g: (g.priority, g.name)):
@@ -308,6 +314,7 @@ class Supervisor:
             group.close()
         self.groups.clear()
         self.events.reset()
+        self.metrics.keep_only((g.name, p.name) for g in model.groups for p in g.processes)
         self.model = model
         self.group_configs = model.groups
         self._apply_settings(model)
@@ -373,6 +380,7 @@ class Supervisor:
             return False
         group.close()
         del self.groups[name]
+        self.metrics.forget_group(name)
         self.events.group_removed(name)
         self.changed = True
         return True
