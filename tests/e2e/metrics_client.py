@@ -6,9 +6,14 @@ from __future__ import annotations
 import base64
 import http.client
 import socket
+import xmlrpc.client
 from pathlib import Path
+from typing import Any
 
 from prometheus_client.parser import text_string_to_metric_families
+from supervisor.xmlrpc import SupervisorTransport
+
+from tests.e2e.conftest import Supervisor
 
 
 class UnixConnection(http.client.HTTPConnection):
@@ -68,3 +73,33 @@ def scrape(where: Path | int, auth: tuple[str, str] | None = None) -> Samples:
 
 def value(samples: Samples, metric: str, /, **labels: str) -> float | None:
     return samples.get((metric, frozenset(labels.items())))
+
+
+USER, PASSWORD = "scraper", "pa55"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+class Guarded(Supervisor):
+    """svtool run with a password on both its unix socket and a loopback TCP port."""
+
+    def __init__(self, tmp: Path) -> None:
+        super().__init__("svtool", tmp)
+        self.port = free_port()
+
+    def header(self, extra: str = "") -> str:
+        auth = f"username={USER}\npassword={PASSWORD}\n"
+        head = super().header(extra).replace(f"file={self.sock}\n",
+                                             f"file={self.sock}\n{auth}", 1)
+        head = head.replace(f"serverurl=unix://{self.sock}\n",
+                            f"serverurl=unix://{self.sock}\n{auth}", 1)
+        return head + f"\n[inet_http_server]\nport=127.0.0.1:{self.port}\n{auth}"
+
+    def rpc(self) -> Any:
+        transport = SupervisorTransport(USER, PASSWORD, f"unix://{self.sock}")
+        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport)
