@@ -96,6 +96,8 @@ class Registry:
 
     def __init__(self) -> None:
         self.processes: dict[tuple[str, str], ProcessCounters] = {}
+        # Changes whenever processes come or go: a scrape's layout is kept until it does.
+        self.generation = 0
 
     def counters(self, group: str, name: str) -> ProcessCounters:
         found = self.processes.get((group, name))
@@ -105,6 +107,7 @@ class Registry:
 
     def attach(self, group: Group) -> None:
         """Wire a new group's processes and their log files to their counters."""
+        self.generation += 1
         for proc in group.processes.values():
             counters = self.counters(group.name, proc.name)
             proc.counters = counters
@@ -113,11 +116,13 @@ class Registry:
                     log.on_rotate = counters.rotation_counter(stream)
 
     def forget_group(self, group: str) -> None:
+        self.generation += 1
         for key in [k for k in self.processes if k[0] == group]:
             del self.processes[key]
 
     def keep_only(self, keys: Iterable[tuple[str, str]]) -> None:
         """After a reload: drop the counters of processes the new configuration lacks."""
+        self.generation += 1
         wanted = set(keys)
         for key in [k for k in self.processes if k not in wanted]:
             del self.processes[key]

@@ -3,6 +3,7 @@ by prometheus_client, and docs/metrics.md generated from the definitions."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -226,13 +227,21 @@ def test_counters_outlive_a_reload_and_go_with_their_group(sup: Supervisor) -> N
     web = sup.groups["web"].processes["web"]
     assert web.counters is sup.metrics.counters("web", "web")
     web.counters.restarts = 4
+    key = ("supervisor_process_restarts_total", frozenset({("name", "web"), ("group", "web")}))
+    assert parsed(sup)[key] == 4
     sup._reload()
     new = sup.groups["web"].processes["web"]
     assert new is not web and new.counters is web.counters
+    new.record = dataclasses.replace(new.record, state=State.FATAL)
+    samples = parsed(sup)  # the scrape reads the new Process, not the one reloaded away
+    assert samples[key] == 4
+    assert samples[("node_supervisord_state", key[1])] == State.FATAL
     sup.remove_group("web")
     assert ("web", "web") not in sup.metrics.processes
+    assert key not in parsed(sup)
     assert sup.add_group("web")
     assert sup.groups["web"].processes["web"].counters.restarts == 0  # type: ignore[union-attr]
+    assert parsed(sup)[key] == 0
 
 
 def test_registry_keeps_only_the_configured_processes() -> None:
