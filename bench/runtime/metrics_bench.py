@@ -48,6 +48,14 @@ def server_cpu_ns(pid: int) -> int:
     return total
 
 
+def rss_kb(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
 def request(conn: UnixConnection, kind: str) -> bytes:
     if kind == "rpc":
         conn.request("POST", "/RPC2", RPC_BODY, {"Content-Type": "text/xml"})
@@ -73,17 +81,16 @@ def write_config(tmp: Path, n: int) -> Path:
 
 
 def wait_running(sock: str, n: int, timeout: float = 60) -> None:
-    """Until every process is up (node_supervisord_up 1), as the scrape itself says."""
+    """Until getAllProcessInfo says every process is RUNNING (no scrape before the bench)."""
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
             conn = UnixConnection(sock)
-            body = request(conn, "metrics")
+            body = request(conn, "rpc")
             conn.close()
         except OSError:
             body = b""
-        up = [line for line in body.split(b"\n") if line.startswith(b"node_supervisord_up{")]
-        if len(up) == n and all(line.endswith(b"} 1") for line in up):
+        if body.count(b"<name>statename</name><value>RUNNING</value>") == n:
             return
         time.sleep(0.2)
     raise SystemExit("the processes never all ran")
@@ -105,7 +112,11 @@ def main() -> int:
             sock = str(tmp / "s.sock")
             wait_running(sock, args.n)
             conn = UnixConnection(sock)
-            sizes = {kind: len(request(conn, kind)) for kind in ("rpc", "metrics")}
+            rss = {"start": rss_kb(server.pid)}
+            sizes = {}
+            for kind in ("rpc", "metrics"):
+                sizes[kind] = len(request(conn, kind))
+                rss[kind] = rss_kb(server.pid)
             per_call: dict[str, list[float]] = {"rpc": [], "metrics": []}
             for _ in range(args.rounds):
                 for kind in ("rpc", "metrics"):
@@ -114,6 +125,7 @@ def main() -> int:
                         request(conn, kind)
                     spent = server_cpu_ns(server.pid) - before
                     per_call[kind].append(spent / args.calls / 1e6)
+            rss["end"] = rss_kb(server.pid)
             conn.close()
         finally:
             server.send_signal(signal.SIGTERM)
@@ -128,6 +140,10 @@ def main() -> int:
           f"server CPU per request (median of rounds):")
     print(f"  getAllProcessInfo   {rpc:8.2f} ms   ({sizes['rpc']} bytes)")
     print(f"  /metrics scrape     {metrics:8.2f} ms   ({sizes['metrics']} bytes)")
+    mb = {k: v / 1024 for k, v in rss.items()}
+    print(f"server RSS, MB: {mb['start']:.1f} all running, {mb['rpc']:.1f} after one "
+          f"getAllProcessInfo, {mb['metrics']:.1f} after the first scrape, {mb['end']:.1f} "
+          f"at the end")
     print(f"ratio scrape / getAllProcessInfo: {metrics / rpc:.2f}")
     return 0 if metrics < rpc else 1
 

@@ -34,15 +34,18 @@ def escape(value: str) -> str:
 
 
 class ProcessCounters:
-    """What happened to one process (group, name) since it was added."""
+    """What happened to one process (group, name) since it was added.
 
-    __slots__ = ("labels", "stream_labels", "restarts", "spawn_errors", "fatal", "backoffs",
-                 "start_sum", "start_count", "spawned_at", "log_bytes", "log_rotations")
+    Kept small (plain slots, no dicts or closures): a supervisor of 500 processes holds 500.
+    """
+
+    __slots__ = ("labels", "restarts", "spawn_errors", "fatal", "backoffs", "start_sum",
+                 "start_count", "spawned_at", "stdout_bytes", "stderr_bytes",
+                 "stdout_rotations", "stderr_rotations")
 
     def __init__(self, group: str, name: str) -> None:
         # The label text of every series of this process, built once rather than per scrape.
         self.labels = f'name="{escape(name)}",group="{escape(group)}"'
-        self.stream_labels = {s: f'{self.labels},stream="{s}"' for s in STREAMS}
         self.restarts = 0
         self.spawn_errors = 0
         self.fatal = 0
@@ -51,8 +54,10 @@ class ProcessCounters:
         self.start_count = 0
         # When the child of the start under way was forked (monotonic), until it is RUNNING.
         self.spawned_at: float | None = None
-        self.log_bytes = dict.fromkeys(STREAMS, 0)
-        self.log_rotations = dict.fromkeys(STREAMS, 0)
+        self.stdout_bytes = 0
+        self.stderr_bytes = 0
+        self.stdout_rotations = 0
+        self.stderr_rotations = 0
 
     def transitioned(self, before: Record, event: Event, result: Result,
                      startsecs: int) -> None:
@@ -82,13 +87,19 @@ class ProcessCounters:
             prev = state
 
     def logged(self, stream: str, size: int) -> None:
-        self.log_bytes[stream] += size
+        if stream == "stdout":
+            self.stdout_bytes += size
+        else:
+            self.stderr_bytes += size
+
+    def stdout_rotated(self) -> None:
+        self.stdout_rotations += 1
+
+    def stderr_rotated(self) -> None:
+        self.stderr_rotations += 1
 
     def rotation_counter(self, stream: str) -> Callable[[], None]:
-        def rotated() -> None:
-            self.log_rotations[stream] += 1
-
-        return rotated
+        return self.stdout_rotated if stream == "stdout" else self.stderr_rotated
 
 
 class Registry:

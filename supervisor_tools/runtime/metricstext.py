@@ -40,6 +40,8 @@ class Layout:
         self.counters: list[ProcessCounters] = []
         # (counters, stream) for each stream that has its own log, in order
         self.streams: list[tuple[ProcessCounters, str]] = []
+        self.bytes: list[tuple[ProcessCounters, str]] = []  # (counters, its attribute)
+        self.rotations: list[tuple[ProcessCounters, str]] = []
         for gname in sorted(sup.groups):
             procs = sup.groups[gname].processes
             for pname in sorted(procs):
@@ -52,6 +54,8 @@ class Layout:
                 for stream in ("stdout",) if proc.config.redirect_stderr else \
                         ("stdout", "stderr"):
                     self.streams.append((counters, stream))
+                    self.bytes.append((counters, f"{stream}_bytes"))
+                    self.rotations.append((counters, f"{stream}_rotations"))
         labels = [_literal(c.labels) for c in self.counters]
         lines: list[str] = []
         for metric in (md.NODE_UP, md.NODE_STATE, md.NODE_EXIT_STATUS):
@@ -68,7 +72,7 @@ class Layout:
             lines += [f"{name}_sum{{{lb}}} %r", f"{name}_count{{{lb}}} %d"]
         for metric in (md.LOG_BYTES, md.LOG_ROTATIONS):
             lines.append(_literal(metric.head()))
-            lines += [f"{metric.name}{{{_literal(c.stream_labels[s])}}} %d"
+            lines += [f'{metric.name}{{{_literal(c.labels)},stream="{s}"}} %d'
                       for c, s in self.streams]
         self.runtime = "\n".join(lines)
 
@@ -120,6 +124,6 @@ def render(sup: Supervisor) -> bytes:
     out.append(lay.runtime % (
         *[c.restarts for c in counters], *[c.spawn_errors for c in counters],
         *[c.fatal for c in counters], *[c.backoffs for c in counters], *durations,
-        *[c.log_bytes[s] for c, s in lay.streams], *[c.log_rotations[s] for c, s in lay.streams]))
+        *[getattr(c, a) for c, a in lay.bytes], *[getattr(c, a) for c, a in lay.rotations]))
     out.append("")
     return "\n".join(out).encode("utf-8")

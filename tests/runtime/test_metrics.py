@@ -262,7 +262,7 @@ def test_rotations_are_told_to_the_counter(tmp_path: Path) -> None:
     log.on_rotate = c.rotation_counter("stdout")
     log.write(b"0123456789\n" * 3)
     log.close()
-    assert c.log_rotations == {"stdout": 3, "stderr": 0}
+    assert (c.stdout_rotations, c.stderr_rotations) == (3, 0)
 
 
 NAMES = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1,
