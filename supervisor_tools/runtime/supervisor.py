@@ -129,17 +129,14 @@ class Supervisor:
 
     def _new_group(self, cfg: GroupConfig) -> Group | None:
         if cfg.kind != "fcgi-program":
-            group = Group(self, cfg)
-        else:
-            from supervisor_tools.runtime.fcgi import FcgiError  # sockets only FastCGI needs
+            return Group(self, cfg)
+        from supervisor_tools.runtime.fcgi import FcgiError  # sockets only FastCGI groups need
 
-            try:
-                group = Group(self, cfg)
-            except FcgiError as exc:
-                self.log.critical(str(exc))
-                return None
-        self.metrics.attach(group)
-        return group
+        try:
+            return Group(self, cfg)
+        except FcgiError as exc:
+            self.log.critical(str(exc))
+            return None
 
     def _activate(self, configs: tuple[GroupConfig, ...]) -> None:
         for cfg in sorted(configs, key=lambda g: (g.priority, g.name)):
