@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check grammar clean browser
+.PHONY: demo test check grammar clean browser prometheus
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ check: $(STAMP)
 	$(BIN)/mypy supervisor_tools
 	$(BIN)/lint-imports --no-logo --no-cache
 
-test: check browser
+test: check browser prometheus
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The web console's tests drive Debian's Chromium with Playwright (no browser download).
@@ -40,6 +40,22 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else \
 	    echo "the web console tests need /usr/bin/chromium: apt-get install chromium (as root)"; \
+	  fi; \
+	fi
+
+# The /metrics end-to-end test scrapes `svtool run` with Debian's Prometheus server, which the
+# test starts itself on a free loopback port with its own config and storage. The package's
+# own service (port 9090, when the package manager starts it) is stopped and disabled here:
+# nothing of this machine should start scraping because a test needed the binary.
+prometheus:
+	@if [ ! -x /usr/bin/prometheus ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends prometheus && \
+	    { systemctl disable --now prometheus >/dev/null 2>&1 || \
+	      service prometheus stop >/dev/null 2>&1 || true; }; \
+	  else \
+	    echo "the /metrics tests need /usr/bin/prometheus: apt-get install prometheus (as root)"; \
 	  fi; \
 	fi
 

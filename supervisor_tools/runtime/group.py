@@ -40,6 +40,7 @@ class Group:
         if self.fcgi is not None:
             host.log.info(f"Creating socket {config.socket}")
         host.events.group_created(self)
+        host.metrics.attach(self)
 
     def close(self) -> None:
         """The group leaves the supervisor: its logs and its FastCGI socket close."""

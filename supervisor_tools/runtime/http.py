@@ -1,4 +1,4 @@
-"""The HTTP side of the control socket: /RPC2, /logtail, /mainlogtail, basic auth.
+"""The HTTP side of the control socket: /RPC2, /logtail, /mainlogtail, /metrics, basic auth.
 
 Every listening socket and connection lives on the supervisor's loop. A reply is built whole
 and handed to the kernel in one send. Other paths (the web console) plug in through
@@ -72,6 +72,7 @@ class HttpServer:
             ("/RPC2", self.handle_rpc),
             ("/logtail/", self.handle_logtail),
             ("/mainlogtail", self.handle_mainlogtail),
+            ("/metrics", self.handle_metrics),
         ]
         self._sweep_at = math.inf
         self._sweep_timer: Timer | None = None
@@ -310,6 +311,19 @@ class HttpServer:
             conn.send_simple("404 Not Found", close=not req.keep_alive)
             return
         conn.start_stream(log, _last_bytes(log.path, 1024))
+
+    def handle_metrics(self, conn: Connection, req: Request) -> None:
+        """Prometheus's scrape, behind the same gate as every other path."""
+        if req.path.split("?", 1)[0] != "/metrics":
+            conn.send_simple("404 Not Found", close=not req.keep_alive)
+            return
+        if req.method != "GET":
+            conn.send_simple("405 Method Not Allowed", close=not req.keep_alive,
+                             extra=[("Allow", "GET")])
+            return
+        from supervisor_tools.runtime.metricstext import CONTENT_TYPE, render
+
+        conn.respond("200 OK", render(self.sup), CONTENT_TYPE, req.keep_alive)
 
 
 def _last_bytes(path: str, n: int) -> bytes:

@@ -85,6 +85,8 @@ class LogFile:
         self.rotate_trouble: str | None = None
         self.rotate_after = 0.0
         self._written = 0  # bytes of the write under way that reached the file
+        # Told of each rotation that succeeded (the metrics count them).
+        self.on_rotate: Callable[[], None] | None = None
         if not lazy:
             self.open()
 
@@ -253,6 +255,8 @@ class LogFile:
         if self.rotate_trouble is not None:
             self.rotate_trouble = None
             self.report("warn", f"{self.label} {self.path} rotates again")
+        if self.on_rotate is not None:
+            self.on_rotate()
         return True
 
     def fail(self, exc: OSError, lost: int = 0) -> None:

@@ -8,7 +8,7 @@ import os
 import random
 import time
 from collections.abc import Callable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.options.signals import signal_label, signal_number
@@ -20,6 +20,9 @@ from supervisor_tools.runtime.spawn import Child, Plan, SpawnBatch, SpawnError, 
 from supervisor_tools.runtime.states import Event, Policy, Record, State
 from supervisor_tools.runtime.stdin import StdinWriter
 from supervisor_tools.runtime.syslog import sinks_for
+
+if TYPE_CHECKING:
+    from supervisor_tools.runtime.metrics import ProcessCounters
 
 _NAME_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 _RANDOM = random.Random()
@@ -87,6 +90,8 @@ class Process:
         # A descriptor every child gets as stdin instead of a pipe (a FastCGI group's socket).
         self.stdin_source = -1
         self.hooks: Hooks | None = None
+        # What /metrics counts of this process (runtime/metrics.py wires it).
+        self.counters: ProcessCounters | None = None
         self.stdout_logfile = self._log_path("stdout", config.stdout_logfile)
         self.stderr_logfile = ("" if config.redirect_stderr
                                else self._log_path("stderr", config.stderr_logfile))
@@ -149,6 +154,8 @@ class Process:
             if not data:
                 return
         key = "stdout" if channel == "stdout" or self.config.redirect_stderr else "stderr"
+        if self.counters is not None:
+            self.counters.logged(key, len(data))
         log = self.logs[key]
         if log is not None:
             log.write(data)
@@ -195,6 +202,8 @@ class Process:
         before = self.record
         result = states.step(self.policy, self.record, event)
         self.record = result.record
+        if self.counters is not None:
+            self.counters.transitioned(before, event, result, self.policy.startsecs)
         if result.entered and self.hooks is not None:
             self.hooks.transitioned(before, event, result)
         for action in result.actions:

@@ -16,6 +16,7 @@ from supervisor_tools.runtime.group import Group as Group  # imported from here 
 from supervisor_tools.runtime.group import comparable
 from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
 from supervisor_tools.runtime.loop import Loop
+from supervisor_tools.runtime.metrics import Registry
 from supervisor_tools.runtime.process import Process
 from supervisor_tools.runtime.spawn import SpawnBatch
 from supervisor_tools.runtime.supstate import SupervisorState
@@ -57,6 +58,8 @@ class Supervisor:
         self.on_state: list[Callable[[SupervisorState], None]] = []
         self.on_exit: list[Callable[[], None]] = []
         self.events = EventHub(self)
+        # The counters of /metrics; they outlive a reload's new Process objects.
+        self.metrics = Registry()
         # Open while a start-up collects spawns to run together (see Process._spawn).
         self.spawn_batch: SpawnBatch | None = None
         # The configuration a restart under way switches to, checked before anything stopped.
@@ -308,6 +311,7 @@ class Supervisor:
             group.close()
         self.groups.clear()
         self.events.reset()
+        self.metrics.keep_only((g.name, p.name) for g in model.groups for p in g.processes)
         self.model = model
         self.group_configs = model.groups
         self._apply_settings(model)
@@ -373,6 +377,7 @@ class Supervisor:
             return False
         group.close()
         del self.groups[name]
+        self.metrics.forget_group(name)
         self.events.group_removed(name)
         self.changed = True
         return True
