@@ -13,6 +13,7 @@ from typing import Protocol
 from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.options.signals import signal_label, signal_number
 from supervisor_tools.runtime import states
+from supervisor_tools.runtime.backoff import RestartPolicy
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
 from supervisor_tools.runtime.loop import Loop, Timer
 from supervisor_tools.runtime.output import Output
@@ -58,7 +59,8 @@ class Hooks(Protocol):
 def policy_of(pc: ProcessConfig) -> Policy:
     return Policy(pc.name, pc.startsecs, pc.startretries, pc.autorestart, pc.exitcodes,
                   signal_number(pc.stopsignal), pc.stopwaitsecs,
-                  pc.stopasgroup, pc.killasgroup)
+                  pc.stopasgroup, pc.killasgroup,
+                  restart=RestartPolicy.of(pc))
 
 
 def describe_status(status: int) -> tuple[int, str]:

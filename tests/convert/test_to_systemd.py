@@ -228,8 +228,3 @@ def test_strict_passes_when_systemd_can_express_everything(tmp_path: Path) -> No
     assert "/etc/supervisor/logs/nginx.log /etc/supervisor/logs/nginx-error.log {" in \
         rotate.read_text()
     assert (out / "nginx.service").exists()
-
-
-def test_the_default_back_off_is_reported_at_the_section() -> None:
-    conv = convert(SEEDS / "000-nginx.conf")
-    assert any(item.span.line == 1 and "startretries=3" in item.message for item in conv.lost)
