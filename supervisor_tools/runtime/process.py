@@ -81,6 +81,9 @@ class Process:
         self.config = config
         self.policy = policy_of(config)
         self.record = Record()
+        # container mode (runtime/container.py): the flag, and the last waitpid status
+        self.exit_on_end = config.exit_on_end
+        self.wait_status: int | None = None
         self.outputs: list[Output] = []
         self.stdin_fd = -1
         self._stdin: StdinWriter | None = None
@@ -294,6 +297,7 @@ class Process:
         if self.hooks is not None:
             self.hooks.exiting()
         self._close_stdin()
+        self.wait_status = status
         es, text = describe_status(status)
         self.dispatch(states.Exited(es, text, time.monotonic(), self.host.may_restart()))
 
