@@ -100,3 +100,33 @@ def test_exit_on_end_makes_the_manager_exit(tmp_path: Path, text: str, expected:
 def test_systemd_waits_reach_the_cap_in_the_steps_given() -> None:
     assert systemd_waits(1, 16, 5) == pytest.approx([1, 2, 4, 8, 16])
     assert systemd_waits(3, 3, 1) == [3]
+
+
+@pytest.mark.parametrize("all_values", [False, True])
+def test_the_yaml_form_keeps_the_new_keys(tmp_path: Path, all_values: bool) -> None:
+    import jsonschema
+    import yaml
+
+    from supervisor_tools.convert.schema import build_schema
+    from supervisor_tools.convert.yaml_in import from_yaml_text
+    from supervisor_tools.convert.yaml_out import to_yaml
+    from supervisor_tools.model import load
+
+    src = tmp_path / "supervisord.conf"
+    src.write_text("[supervisord]\nexit_on_end = true\n[program:w]\ncommand = /bin/true\n"
+                   "backoffincrement = 0.5\nbackoffmultiplier = 2\nmaxbackoff = 30\n"
+                   "backoffreset = 60\nstartretries = -1\nexit_on_end = false\n")
+    before = load_for_conversion(str(src))
+    text = to_yaml(before, all_values=all_values)
+    data = yaml.safe_load(text)
+    jsonschema.Draft202012Validator(build_schema()).validate(data)
+    assert data["programs"]["w"]["backoffincrement"] == 0.5
+    assert data["programs"]["w"]["maxbackoff"] == 30
+    back = tmp_path / "back.conf"
+    back.write_text(from_yaml_text(text, "in.yaml"))
+    after = load(str(back), fragment=False, host_checks=False)
+    assert after.ok, [str(e) for e in after.errors]
+    [p] = after.model.processes()
+    assert (p.backoffincrement, p.backoffmultiplier, p.maxbackoff, p.backoffreset,
+            p.startretries, p.exit_on_end) == (0.5, 2.0, 30.0, 60.0, -1, False)
+    assert after.model.supervisord is not None and after.model.supervisord.exit_on_end
