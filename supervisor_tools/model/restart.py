@@ -4,10 +4,10 @@ supervisord waits 1 s before the first retry of a failed start, 2 s before the s
 on, and restarts a process that exits after RUNNING at once. The options of a program's row
 (docs/restart.md) change that: the first wait is `backoffincrement`, each next one the previous
 one plus `backoffincrement` or, with a `backoffmultiplier` above 1, times it; at most
-`maxbackoff` (0: no limit); with `backoffreset`, a process that
-exits sooner than that after it started waits like a failed start, and one that stayed up that
-long starts the sequence again. The defaults give supervisord's waits exactly. The runtime
-waits so, the linter and the converters read the same waits from here.
+`maxbackoff` (0: no limit); with `backoffreset`, a process that exits sooner than that after
+it started waits like a failed start, and one that stayed up that long starts the sequence
+again. The defaults give supervisord's waits exactly. The runtime's transition table waits
+so, and the linter and the converters read the same waits from here.
 """
 
 from __future__ import annotations
@@ -66,3 +66,23 @@ class RestartPolicy:
     @classmethod
     def of(cls, p: ProcessConfig) -> RestartPolicy:
         return cls(p.backoffincrement, p.backoffmultiplier, p.maxbackoff, p.backoffreset)
+
+
+# -- for the runtime's transition table --------------------------------------------------------
+
+
+def restart_due(after_wait: float, lastrestart: float | None, interval: float) -> float:
+    """When an autorestart may spawn: after the backoff wait, and no sooner than `interval`
+    after the previous automatic restart (None: there was none)."""
+    return after_wait if lastrestart is None else max(after_wait, lastrestart + interval)
+
+
+def seconds(value: float) -> str:
+    """A wait as the log and messages write it: 3 s, 0.5 s."""
+    return f"{value:g} s"
+
+
+def waiting(name: str, wait: float, uptime: float) -> str:
+    """The main log's line for a restart that waits after an exit from RUNNING."""
+    return (f"{name} was up {seconds(round(uptime, 3))}, less than backoffreset; restarting "
+            f"it in {seconds(wait)}")

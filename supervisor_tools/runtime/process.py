@@ -11,9 +11,9 @@ from collections.abc import Callable
 from typing import Protocol
 
 from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.model.restart import RestartPolicy
 from supervisor_tools.options.signals import signal_label, signal_number
 from supervisor_tools.runtime import states
-from supervisor_tools.runtime.backoff import RestartPolicy
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
 from supervisor_tools.runtime.loop import Loop, Timer
 from supervisor_tools.runtime.output import Output

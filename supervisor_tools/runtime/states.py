@@ -14,8 +14,8 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from supervisor_tools.model.model import AutoRestart
+from supervisor_tools.model.restart import UNLIMITED, RestartPolicy, restart_due, waiting
 from supervisor_tools.options.signals import signal_label
-from supervisor_tools.runtime.backoff import UNLIMITED, RestartPolicy, restart_due, waiting
 from supervisor_tools.runtime.transitions import Transition, row
 
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 
 from supervisor_tools.model import model as m
+from supervisor_tools.model.restart import RestartPolicy
 from supervisor_tools.options import types as t
 from supervisor_tools.options.table import TABLE, OptionSpec, options_for
-from supervisor_tools.runtime.backoff import RestartPolicy
 from supervisor_tools.runtime.states import Policy
 
 # dataclass -> the section kind whose rows name its fields

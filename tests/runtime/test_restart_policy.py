@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from supervisor_tools.runtime.backoff import RestartPolicy, restart_due
+from supervisor_tools.model.restart import RestartPolicy, restart_due
 from supervisor_tools.runtime.states import (
     Deadline,
     Exited,
