@@ -129,3 +129,30 @@ def test_restart_due_keeps_the_restart_interval() -> None:
     assert restart_due(10.0, None, 1.0) == 10.0
     assert restart_due(10.0, 9.5, 1.0) == 10.5
     assert restart_due(12.0, 9.5, 1.0) == 12.0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from([0.1, 0.5, 2.0, 5.0, 30.0]), min_size=1, max_size=25),
+       st.floats(0.1, 5), st.floats(1, 4), st.floats(0.5, 20), st.floats(0, 40))
+def test_no_wait_passes_the_cap_and_the_process_never_gives_up(
+        lives: list[float], inc: float, mult: float, cap: float, reset: float) -> None:
+    policy = RestartPolicy(backoffincrement=inc, backoffmultiplier=mult, maxbackoff=cap,
+                           backoffreset=reset)
+    sim = Sim(Policy("p", startsecs=1, startretries=-1, autorestart=True, restart=policy),
+              list(lives))
+    exits: list[float] = []
+    original = sim.apply
+
+    def apply(event: object) -> None:
+        if isinstance(event, Exited):
+            exits.append(sim.now)
+        original(event)  # type: ignore[arg-type]
+
+    sim.apply = apply  # type: ignore[method-assign]
+    sim.apply(Start(0.0))
+    sim.run(2000.0)
+    assert sim.record.state is not State.FATAL
+    # every exit is followed by a spawn within the cap (or the 1 s restart interval)
+    for exit_at in exits:
+        later = [t for t in sim.spawns if t >= exit_at]
+        assert later and later[0] - exit_at <= max(cap, 1.0) + 1e-9
