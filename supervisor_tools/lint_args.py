@@ -60,6 +60,10 @@ OPTIONS: tuple[LintOption, ...] = (
     LintOption("host_checks", ("--host-checks", "--no-host-checks"), "switch",
                "Also check users, directories, imports and environment variables against this "
                "machine (the host group; off by default: lint on the target host)."),
+    LintOption("target", ("--target",), "choice",
+               "What the config must run on: svtool (default) or supervisord, plain 4.3.0, "
+               "under which svtool's extension keys and values are findings.",
+               choices=("svtool", "supervisord")),
     LintOption("apply_fixes", ("--fix",), "flag", "Apply certain fixes in place."),
     LintOption("show_diff", ("--diff",), "flag", "Print the fixes as a diff; write nothing."),
     # cli.lint decides what -c names (a main config, or a .toml settings file), so a command

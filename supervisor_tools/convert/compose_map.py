@@ -101,6 +101,7 @@ def _lost(note: str) -> Decision:
 _LOGS = "a container's output goes to its logging driver (docker compose logs); no file"
 _ROTATION = "the logging driver rotates (logging.options max-size, max-file)"
 _EVENTS = "Compose has no supervisor event protocol"
+_BACKOFF = "Docker restarts with its own back-off (doubling from 100 ms); no service key sets it"
 
 MAPPING: dict[str, Decision] = {
     "command": Decision("mapped", "entrypoint, command", "split as supervisord splits it (no "
@@ -113,6 +114,12 @@ MAPPING: dict[str, Decision] = {
     "numprocs_start": Decision("structural", "service names", "numbers the per-process "
                                "services"),
     "priority": _lost("Compose starts services in no order without depends_on"),
+    "backoffincrement": _lost(_BACKOFF),
+    "backoffmultiplier": _lost(_BACKOFF),
+    "maxbackoff": _lost(_BACKOFF),
+    "backoffreset": _lost(_BACKOFF),
+    "exit_on_end": _lost("ending every service when one ends is `docker compose up "
+                         "--abort-on-container-exit --exit-code-from SERVICE`, not a file key"),
     "autostart": Decision("structural", "deploy.replicas: 0", "autostart=false: scaled to 0"),
     "startsecs": _lost("Compose has no time after which a start counts as successful"),
     "startretries": _lost("Docker restarts by the restart policy, with its own back-off"),

@@ -38,6 +38,10 @@ _LOGS = "a container's output goes to its container log (kubectl logs); no file 
 _ROTATION = "the container runtime rotates container logs (kubelet containerLogMaxSize)"
 _EVENTS = "Kubernetes has no supervisor event protocol"
 
+# the kubelet's crash back-off (10 s doubling to 5 min) is the node's, not a pod field
+_BACKOFF = "the kubelet's restart back-off is set per node, not per workload"
+
+
 MAPPING: dict[str, Decision] = {
     "command": Decision("mapped", "containers[].command, args", "split as supervisord splits "
                         "it (POSIX shell words, no shell); `$(` and `$$` doubled so Kubernetes "
@@ -51,6 +55,12 @@ MAPPING: dict[str, Decision] = {
                                "index, when %(process_num)s reaches what a process sees",
                                since=f.ORDINALS),
     "priority": _lost("Kubernetes starts workloads in no order"),
+    "backoffincrement": _lost(_BACKOFF),
+    "backoffmultiplier": _lost(_BACKOFF),
+    "maxbackoff": _lost(_BACKOFF),
+    "backoffreset": _lost(_BACKOFF),
+    "exit_on_end": _lost("a pod's containers restart by the pod's restartPolicy; no field ends "
+                         "every workload when one program ends"),
     "autostart": Decision("structural", "replicas: 0, Job suspend: true",
                           "autostart=false: nothing runs until scaled up or resumed"),
     "startsecs": Decision("mapped", "minReadySeconds", "Deployments and StatefulSets; lost for "

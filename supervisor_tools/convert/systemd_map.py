@@ -57,7 +57,22 @@ MAPPING: dict[str, Decision] = {
                     "quick failures inside that window count against StartLimitBurst="),
     "startretries": _a("StartLimitBurst=, RestartSec=1", "startretries + 1 starts; supervisord's "
                        "growing back-off (1 s, 2 s, …) becomes a fixed RestartSec=1, which is "
-                       "reported when the config sets startretries > 1"),
+                       "reported when the config writes startretries > 1 and none of the "
+                       "backoff keys; -1 (retry for ever) is StartLimitIntervalSec=0"),
+    "backoffincrement": _a("RestartSec=", "the first wait (supervisord's default 1 s included "
+                           "when the config writes none of the backoff keys)"),
+    "backoffmultiplier": _a("RestartSteps=, RestartMaxDelaySec=", "systemd grows RestartSec= "
+                            "exponentially to RestartMaxDelaySec= in RestartSteps= steps; "
+                            "svtool's waits (backoffincrement, then each the previous one times "
+                            "backoffmultiplier) match it when the cap is reached in whole steps; "
+                            "waits that differ by more than 5% are reported"),
+    "maxbackoff": _m("RestartMaxDelaySec=", "with RestartSteps= = the restarts it takes to reach "
+                     "it; waits that grow without a cap are reported"),
+    "backoffreset": _lost("systemd counts restarts until the unit is started again, whatever "
+                          "its uptime"),
+    "exit_on_end": _m("SuccessAction=exit, FailureAction=exit", "the service manager stops "
+                      "and exits with the unit's exit status (a user manager or one in a "
+                      "container; [supervisord] exit_on_end sets it for every program)"),
     "autorestart": _m("Restart=", "true → always, false → no, unexpected → on-failure"),
     "exitcodes": _m("SuccessExitStatus=, RestartForceExitStatus=", "codes other than 0 become "
                     "SuccessExitStatus=; with autorestart=unexpected and 0 not listed, "

@@ -26,6 +26,13 @@ from supervisor_tools.convert.systemd_quote import (
     resolve,
     specifiers,
 )
+from supervisor_tools.convert.systemd_restart import (
+    BACKOFF_KEYS,
+    backoff,
+    container_mode,
+    start_limit,
+    written,
+)
 from supervisor_tools.errors import ConfigError, Span
 from supervisor_tools.model.model import GroupConfig, Model, ProcessConfig, SupervisordConfig
 from supervisor_tools.options.command import split_command
@@ -175,8 +182,13 @@ class ServiceWriter:
     def restart(self, p: ProcessConfig, put: Put) -> None:
         mode = {True: "always", False: "no", "unexpected": "on-failure"}[p.autorestart]
         put("Service", "Restart", mode)
-        if p.autorestart is not False:
+        section = f"[{p.kind}:{p.program}]"
+        custom = written(p, BACKOFF_KEYS)
+        if custom:
+            backoff(p, section, put, self.lose)
+        elif p.autorestart is not False:
             put("Service", "RestartSec", str(RESTART_SEC))
+        container_mode(p, put)
         success = [c for c in p.exitcodes if c != 0]
         if success:
             put("Service", "SuccessExitStatus", " ".join(str(c) for c in success))
@@ -187,14 +199,14 @@ class ServiceWriter:
                 self.lose(p.span_of("exitcodes"), f"[{p.kind}:{p.program}] exitcodes "
                           f"{','.join(map(str, p.exitcodes))}: exit status 0 always counts as "
                           "success for systemd")
-        if p.startretries > 1 and "startretries" in p.spans:  # a default is no choice to lose
-            self.lose(p.span_of("startretries"), f"[{p.kind}:{p.program}] startretries="
+        # A default the config does not write is no loss of the user's: only a written value
+        # asks for supervisord's growing waits.
+        if p.startretries > 1 and not custom and "startretries" in p.spans:
+            self.lose(p.span_of("startretries"), f"{section} startretries="
                       f"{p.startretries}: supervisord waits longer before each retry (1 s, 2 s, "
                       f"…, {p.startretries} s); systemd waits RestartSec={RESTART_SEC} each time",
                       key="startretries")
-        put("Unit", "StartLimitBurst", str(p.startretries + 1))
-        put("Unit", "StartLimitIntervalSec",
-            str((p.startretries + 1) * (p.startsecs + RESTART_SEC)))
+        start_limit(p, put, custom)
 
     def stopping(self, p: ProcessConfig, section: str, put: Put) -> None:
         sig = p.stopsignal

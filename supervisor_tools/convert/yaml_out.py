@@ -57,6 +57,8 @@ class _Writer:
         self.resolved = resolved
         sd = self.model.supervisord
         self.sd_env: dict[str, str] = dict(sd.environment) if sd is not None else {}
+        # what a program's exit_on_end is when it sets none
+        self.sd_exit_on_end = sd is not None and sd.exit_on_end
 
     def put(self, out: dict[str, Any], row: OptionSpec, value: Any) -> None:
         if value is None:
@@ -169,6 +171,10 @@ class _Writer:
                     and not self.all:
                 continue
             if name == "environment" and not value and not self.all:
+                continue
+            if name == "exit_on_end" and kind != "eventlistener":
+                if self.all or value != self.sd_exit_on_end:
+                    out[name] = value
                 continue
             if name == "stderr_logfile" and first.redirect_stderr and value == "NONE":
                 continue  # redirect_stderr=true sends stderr to the stdout log anyway

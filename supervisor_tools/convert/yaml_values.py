@@ -1,6 +1,6 @@
 """Option values in the YAML form: native types people write by hand.
 
-Booleans and integers stay native, sizes read like "50MB", umasks like "022", lists are lists
+Booleans and numbers stay native, sizes read like "50MB", umasks like "022", lists are lists
 and environments are mappings. The same function gives the JSON Schema its defaults.
 """
 
@@ -26,6 +26,8 @@ def native(row: OptionSpec, value: Any) -> Any:
         return str(value)
     if isinstance(value, int):
         return value
+    if isinstance(value, float):  # seconds and factors: 1, not 1.0
+        return int(value) if value.is_integer() else value
     if isinstance(value, tuple):
         return list(value)
     if isinstance(value, dict):

@@ -93,7 +93,9 @@ def section_table(kind: str, rules: Sequence[Any] | None) -> list[str]:
         heads.append("Linter checks")
     out = ["| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
     for row in TABLE[kind]:
-        cells = [code(row.name), row.type.name, default_cell(row), expansion_cell(row), row.doc]
+        doc = row.doc + (" *(svtool extension: supervisord 4.3.0 ignores it)*"
+                         if row.extension else "")
+        cells = [code(row.name), row.type.name, default_cell(row), expansion_cell(row), doc]
         if rules is not None:
             cells.append(rules_cell(kind, row.name, rules))
         out.append("| " + " | ".join(cell(c) for c in cells) + " |")

@@ -38,7 +38,8 @@ def _selectors(values: list[str], flag: str) -> tuple[str, ...]:
 
 def settings_for(config_path: str | None, no_config: bool, select: list[str],
                  ignore: list[str], host_checks: bool | None,
-                 extend_select: list[str] | None = None) -> config.Settings:
+                 extend_select: list[str] | None = None,
+                 target: str | None = None) -> config.Settings:
     """The settings file's settings, then the command line's: `--select` replaces the file's
     selection, `--extend-select` adds to it, `--ignore` adds to its ignores."""
     from supervisor_tools.lint import config
@@ -51,7 +52,7 @@ def settings_for(config_path: str | None, no_config: bool, select: list[str],
     return settings._replace(select=(sel or settings.select) + extra,
                              ignore=settings.ignore + ign,
                              host_checks=settings.host_checks if host_checks is None
-                             else host_checks)
+                             else host_checks, target=target or settings.target)
 
 
 def _settings_file(config_path: str | None, no_config: bool) -> str | None:
@@ -62,7 +63,8 @@ def _settings_file(config_path: str | None, no_config: bool) -> str | None:
 
 def run_lint(paths: Sequence[str], output_format: str, fail_on: str | None, quiet: bool,
              stats: bool, select: Sequence[str], extend_select: Sequence[str],
-             ignore: Sequence[str], host_checks: bool | None, apply_fixes: bool,
+             ignore: Sequence[str], host_checks: bool | None, target: str | None,
+             apply_fixes: bool,
              show_diff: bool, config_path: str | None, no_config: bool, exit_zero: bool,
              output_file: str | None, show_settings: bool, color: str,
              stdin_filename: str | None, only_supervisor: bool,
@@ -70,7 +72,8 @@ def run_lint(paths: Sequence[str], output_format: str, fail_on: str | None, quie
     """`svtool lint` with its command-line parameters, as click or fastlint.py parsed them."""
     return lint_command(list(paths), output_format=output_format, fail_on=fail_on, quiet=quiet,
                         stats=stats, select=list(select), extend_select=list(extend_select),
-                        ignore=list(ignore), host_checks=host_checks, apply_fixes=apply_fixes,
+                        ignore=list(ignore), host_checks=host_checks, target=target,
+                        apply_fixes=apply_fixes,
                         show_diff=show_diff, config_path=config_path, no_config=no_config,
                         exit_zero=exit_zero, output_file=output_file,
                         show_settings=show_settings, color=color,
@@ -81,7 +84,8 @@ def run_lint(paths: Sequence[str], output_format: str, fail_on: str | None, quie
 def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str | None = None,
                  quiet: bool = False, stats: bool = False, select: list[str] | None = None,
                  extend_select: list[str] | None = None, ignore: list[str] | None = None,
-                 host_checks: bool | None = None, apply_fixes: bool = False,
+                 host_checks: bool | None = None, target: str | None = None,
+                 apply_fixes: bool = False,
                  show_diff: bool = False, config_path: str | None = None,
                  no_config: bool = False, exit_zero: bool = False,
                  output_file: str | None = None, show_settings: bool = False,
@@ -95,7 +99,7 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
 
     if show_settings:
         settings = settings_for(config_path, no_config, select or [], ignore or [],
-                                host_checks, extend_select)
+                                host_checks, extend_select, target)
         text = output.settings_text(settings, _settings_file(config_path, no_config))
         emit(text, output_file)
         return EXIT_OK
@@ -121,7 +125,7 @@ def lint_command(paths: list[str], *, output_format: str = "text", fail_on: str 
     if output_format not in FORMATS:
         raise SvtoolError(f"unknown format {output_format!r} (choose {', '.join(FORMATS)})")
     settings = settings_for(config_path, no_config, select or [], ignore or [], host_checks,
-                            extend_select)
+                            extend_select, target)
     threshold = Severity(fail_on) if fail_on else (settings.fail_on or Severity.ERROR)
 
     def lint() -> LintResult:

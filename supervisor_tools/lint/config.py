@@ -8,6 +8,8 @@ Settings (all optional):
     severity = { SV236 = "error" }   # error, warning or info
     fail-on = "warning"
     host-checks = true               # same as selecting the "host" group too
+    target = "supervisord"           # the config must run on plain supervisord 4.3.0: selects
+                                     # the "supervisord" group (default "svtool")
 
 The file is found by walking up from the current directory; the first `.svtool.toml`, or
 `pyproject.toml` with a `[tool.svtool]` table, wins.
@@ -24,7 +26,9 @@ from typing import Any, NamedTuple
 from supervisor_tools.errors import Severity, Span, SvtoolError
 from supervisor_tools.lint import registry
 
-KEYS = ("select", "ignore", "per-file-ignores", "severity", "fail-on", "host-checks")
+KEYS = ("select", "ignore", "per-file-ignores", "severity", "fail-on", "host-checks", "target")
+# What a config is linted for: svtool run (its extensions are fine) or plain supervisord 4.3.0.
+TARGETS = ("svtool", "supervisord")
 
 
 class Unknown(NamedTuple):
@@ -45,9 +49,10 @@ class Settings(NamedTuple):
     host_checks: bool | None = None
     root: str = "."  # per-file-ignores patterns are relative to this directory
     unknown: tuple[Unknown, ...] = ()
+    target: str = "svtool"
 
     def enabled(self, rule_id: str) -> bool:
-        return rule_id in _enabled(self.select, self.ignore, self.host_checks)
+        return rule_id in _enabled(self.select, self.ignore, self.host_checks, self.target)
 
     def ignored_in(self, path: str) -> frozenset[str]:
         if not self.per_file_ignores:
@@ -73,8 +78,10 @@ class Settings(NamedTuple):
 
 @lru_cache(maxsize=64)
 def _enabled(select: tuple[str, ...], ignore: tuple[str, ...],
-             host: bool | None) -> frozenset[str]:
+             host: bool | None, target: str = "svtool") -> frozenset[str]:
     ids = {r.id for sel in select for r in registry.matching(sel)}
+    if target == "supervisord":
+        ids |= {r.id for r in registry.matching("supervisord")}
     if host:
         ids |= set(registry.HOST_RULES)
     elif host is False:
@@ -190,5 +197,9 @@ def from_table(table: dict[str, Any], path: str, text: str = "") -> Settings:
     host = table.get("host-checks")
     if host is not None and not isinstance(host, bool):
         raise SvtoolError("setting 'host-checks' must be true or false", Span.point(path))
+    target = table.get("target", "svtool")
+    if target not in TARGETS:
+        raise SvtoolError(f"setting 'target' must be {' or '.join(TARGETS)}, not {target!r}",
+                          _locate(text, path, "target"))
     return Settings(select, ignore, per_file, tuple(severity), fail_on, host,
-                    os.path.dirname(os.path.abspath(path)), tuple(unknown))
+                    os.path.dirname(os.path.abspath(path)), tuple(unknown), target)

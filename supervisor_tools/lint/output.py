@@ -91,6 +91,8 @@ def settings_text(settings: Settings, path: str | None) -> str:
     lines.append(f'fail-on = "{settings.fail_on.value if settings.fail_on else "error"}"')
     if settings.host_checks is not None:
         lines.append(f"host-checks = {'true' if settings.host_checks else 'false'}")
+    if settings.target != "svtool":
+        lines.append(f'target = "{settings.target}"')
     enabled = [r for r in registry.RULES if settings.enabled(r.id)]
     lines.append(f"# {len(enabled)} of {len(registry.RULES)} rules enabled:")
     for r in enabled:

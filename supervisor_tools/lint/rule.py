@@ -90,6 +90,8 @@ GROUPS: dict[str, str] = {
             "environment variables); for a lint on the target host itself",
     "strict": "advice that is sound in general but often a deliberate choice (hardening, "
               "style); for teams that want every such finding",
+    "supervisord": "what plain supervisord 4.3.0 would not run as svtool does (svtool's "
+                   "extension keys and values); on with `--target supervisord`",
 }
 
 

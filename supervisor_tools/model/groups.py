@@ -185,6 +185,9 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
                  "stderr_capture_maxbytes", "stderr_events_enabled"):
         follows = rows[name].follows
         values[name] = opt(name) if follows is None else opt(name, values[follows])
+    for name in RESTART_POLICY:
+        values[name] = opt(name)
+    values["exit_on_end"] = opt("exit_on_end", kind != "eventlistener" and sd_exit_on_end(r))
     serverurl = opt("serverurl")
     # the row's default word (AUTO) asks supervisord to compute the URL: the model says None
     auto = rows["serverurl"].default
@@ -223,6 +226,19 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
              for num in range(start, start + numprocs)]
     procs.sort(key=lambda p: (p.priority, p.name))
     return procs
+
+
+# svtool's restart policy (docs/restart.md), read like the options above.
+RESTART_POLICY = ("backoffincrement", "backoffmultiplier", "maxbackoff", "backoffreset")
+
+
+def sd_exit_on_end(r: Reader) -> bool:
+    """[supervisord] exit_on_end: what a program's exit_on_end is when it sets none."""
+    own = r.raw.sections.get("supervisord")
+    if own is None or ("exit_on_end" not in own.options and "exit_on_end" not in r.raw.defaults):
+        return False
+    names = r.names(r.env_os, here=r.here)
+    return bool(r.read_opt("supervisord", "supervisord", "exit_on_end", names, {}))
 
 
 def _option_reader(r: Reader, section: str, kind: str, names: Mapping[str, Any],

@@ -71,6 +71,12 @@ class ProcessConfig:
     stderr_capture_maxbytes: int = _default("program", "stderr_capture_maxbytes")
     stderr_events_enabled: bool = _default("program", "stderr_events_enabled")
     stderr_syslog: bool = _default("program", "stderr_syslog")
+    # svtool's restart policy and container mode (docs/restart.md)
+    backoffincrement: float = _default("program", "backoffincrement")
+    backoffmultiplier: float = _default("program", "backoffmultiplier")
+    maxbackoff: float = _default("program", "maxbackoff")
+    backoffreset: float = _default("program", "backoffreset")
+    exit_on_end: bool = _default("program", "exit_on_end")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
     def span_of(self, option: str) -> Span:
@@ -120,6 +126,7 @@ class SupervisordConfig:
     childlogdir: str = field(default_factory=system_tempdir)
     nocleanup: bool = _default("supervisord", "nocleanup")
     strip_ansi: bool = _default("supervisord", "strip_ansi")
+    exit_on_end: bool = _default("supervisord", "exit_on_end")
     environment: Mapping[str, str] = field(default_factory=dict)
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 

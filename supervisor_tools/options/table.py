@@ -74,6 +74,12 @@ class OptionSpec:
     follows: str | None = None
     # Left unset (or set to the default word), supervisord computes the value: this says how.
     computed: str | None = None
+    # An svtool extension: supervisord 4.3.0 ignores the key, so a config that must behave
+    # the same under plain supervisord cannot rely on it (`svtool lint --target supervisord`).
+    extension: bool = False
+    # Values of a supervisord option that only svtool reads as meant (startretries=-1 retries
+    # for ever under svtool; supervisord gives up at the first failure).
+    extension_values: tuple[Any, ...] = ()
 
     @property
     def default_text(self) -> str | None:
@@ -131,6 +137,9 @@ SUPERVISORD_OPTIONS = (
        expansion=SUPERVISORD),
     _o("environment", t.ENVIRONMENT, {}, "KEY=\"value\" pairs added to every child's environment",
        expansion=SUPERVISORD_ENV, example='KEY="value"'),
+    _o("exit_on_end", t.BOOLEAN, False,
+       "container mode for every program: the exit_on_end of each [program:x] and "
+       "[fcgi-program:x] that does not set its own", expansion=SUPERVISORD, extension=True),
 )
 
 # -- http servers, supervisorctl, plugins, include ----------------------------------------------
@@ -205,7 +214,23 @@ PROGRAM_OPTIONS = (
     _o("priority", t.INTEGER, 999, "start order (lower starts first, stops last)"),
     _o("autostart", t.BOOLEAN, True, "start when supervisord starts"),
     _o("startsecs", t.INTEGER, 1, "seconds a process must stay up to count as started"),
-    _o("startretries", t.INTEGER, 3, "failed start attempts before giving up (FATAL)"),
+    _o("startretries", t.INTEGER, 3,
+       "failed start attempts before giving up (FATAL); -1 retries for ever (svtool)",
+       extension_values=(-1,)),
+    _o("backoffincrement", t.SECONDS, 1.0,
+       "the first wait before a retry, and the seconds each next wait adds (supervisord's "
+       "1 s, 2 s, 3 s...)",
+       extension=True),
+    _o("backoffmultiplier", t.FACTOR, 1.0,
+       "above 1, each wait is the previous one times this instead of plus backoffincrement "
+       "(2: 1 s, 2 s, 4 s...)",
+       extension=True),
+    _o("maxbackoff", t.SECONDS, 0.0, "the longest wait before a retry, in seconds; 0: no limit",
+       extension=True),
+    _o("backoffreset", t.SECONDS, 0.0,
+       "seconds a process must stay up for the waits to start again from the first; an exit "
+       "sooner after RUNNING waits like a failed start; 0: every RUNNING process is stable",
+       extension=True),
     _o("autorestart", t.AUTORESTART, "unexpected",
        "restart after an exit from RUNNING: false, true or unexpected "
        "(exit code not in exitcodes)"),
@@ -248,6 +273,10 @@ PROGRAM_OPTIONS = (
     _o("serverurl", t.STRING, "AUTO",
        "URL passed to the process as SUPERVISOR_SERVER_URL; AUTO computes it",
        computed="the first [unix_http_server] socket, else the last [inet_http_server]"),
+    _o("exit_on_end", t.BOOLEAN, False,
+       "container mode: when this process ends for good (exits without a restart, or goes "
+       "FATAL), stop everything in order and exit with its exit code; unset: the value of "
+       "[supervisord] exit_on_end", extension=True),
 )
 
 EVENTLISTENER_EXTRA = (

@@ -33,6 +33,9 @@ from supervisor_tools.options.hosttypes import existing_dirpath as existing_dirp
 from supervisor_tools.options.hosttypes import group_exists as group_exists
 from supervisor_tools.options.hosttypes import possible_name as possible_name
 from supervisor_tools.options.hosttypes import user_exists as user_exists
+from supervisor_tools.options.numbers import FACTOR as FACTOR
+from supervisor_tools.options.numbers import SECONDS as SECONDS
+from supervisor_tools.options.numbers import NumberType as NumberType
 from supervisor_tools.options.signals import SIGNAL_NUMBERS as SIGNAL_NUMBERS
 from supervisor_tools.options.signals import parse_signal as parse_signal
 from supervisor_tools.options.signals import signal_label as signal_label

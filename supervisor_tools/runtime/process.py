@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.model.restart import RestartPolicy
 from supervisor_tools.options.signals import signal_label, signal_number
 from supervisor_tools.runtime import states
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
@@ -61,7 +62,8 @@ class Hooks(Protocol):
 def policy_of(pc: ProcessConfig) -> Policy:
     return Policy(pc.name, pc.startsecs, pc.startretries, pc.autorestart, pc.exitcodes,
                   signal_number(pc.stopsignal), pc.stopwaitsecs,
-                  pc.stopasgroup, pc.killasgroup)
+                  pc.stopasgroup, pc.killasgroup,
+                  restart=RestartPolicy.of(pc))
 
 
 def describe_status(status: int) -> tuple[int, str]:
@@ -82,6 +84,9 @@ class Process:
         self.config = config
         self.policy = policy_of(config)
         self.record = Record()
+        # container mode (runtime/container.py): the flag, and the last waitpid status
+        self.exit_on_end = config.exit_on_end
+        self.wait_status: int | None = None
         self.outputs: list[Output] = []
         self.stdin_fd = -1
         self._stdin: StdinWriter | None = None
@@ -301,6 +306,7 @@ class Process:
         if self.hooks is not None:
             self.hooks.exiting()
         self._close_stdin()
+        self.wait_status = status
         es, text = describe_status(status)
         self.dispatch(states.Exited(es, text, time.monotonic(), self.host.may_restart()))
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from enum import IntEnum
 
 from supervisor_tools.model.model import AutoRestart
+from supervisor_tools.model.restart import UNLIMITED, RestartPolicy, restart_due, waiting
 from supervisor_tools.options.signals import signal_label
 from supervisor_tools.runtime.transitions import Transition, row
 
@@ -57,6 +58,7 @@ class Policy:
     stopasgroup: bool = False
     killasgroup: bool = False
     restart_interval: float = MIN_RESTART_INTERVAL
+    restart: RestartPolicy = RestartPolicy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +75,7 @@ class Record:
     deadline: float | None = None
     # when autorestart last spawned the process (None: never), for the restart interval
     lastrestart: float | None = None
+    lastwait: float = 0.0  # the last backoff wait, which the next one grows from
 
 
 # -- events ------------------------------------------------------------------------------------
@@ -186,20 +189,21 @@ Handler = Callable[[Policy, Record, Event], Result]
 def _start(p: Policy, r: Record, e: Event) -> Result:
     assert isinstance(e, Start)
     rec = replace(r, state=State.STARTING, laststart=e.now, spawnerr="", exitstatus=None,
-                  deadline=None, pid=0)
+                  deadline=None, pid=0, lastwait=0.0 if r.state is State.FATAL else r.lastwait)
     return Result(rec, (Spawn(),), (State.STARTING,))
 
 
 def _enter_backoff(p: Policy, r: Record, now: float, spawnerr: str,
                    actions: tuple[Action, ...]) -> Result:
     backoff = r.backoff + 1
-    if backoff > p.startretries:
+    if backoff > p.startretries != UNLIMITED:
         rec = replace(r, state=State.FATAL, backoff=0, spawnerr=spawnerr, deadline=None, pid=0)
         msg = "entered FATAL state, too many start retries too quickly"
         return Result(rec, actions + (Log("info", f"gave up: {p.name} {msg}"),),
                       (State.BACKOFF, State.FATAL))
+    wait = p.restart.next_wait(r.lastwait)
     rec = replace(r, state=State.BACKOFF, backoff=backoff, spawnerr=spawnerr,
-                  deadline=now + backoff, pid=0)
+                  deadline=now + wait, lastwait=wait, pid=0)
     return Result(rec, actions, (State.BACKOFF,))
 
 
@@ -215,7 +219,8 @@ def _spawned(p: Policy, r: Record, e: Event) -> Result:
 def _running(p: Policy, r: Record, actions: tuple[Action, ...] = ()) -> Result:
     msg = (f"success: {p.name} entered RUNNING state, process has stayed up for > than "
            f"{p.startsecs} seconds (startsecs)")
-    rec = replace(r, state=State.RUNNING, backoff=0, deadline=None)
+    rec = replace(r, state=State.RUNNING, backoff=0, deadline=None,
+                  lastwait=r.lastwait if p.restart.backoffreset > 0 else 0.0)
     return Result(rec, actions + (Log("info", msg),), (State.RUNNING,))
 
 
@@ -267,8 +272,9 @@ def _exit_text(p: Policy, e: Exited, expected: bool) -> str:
 def _exited_running(p: Policy, r: Record, e: Event) -> Result:
     assert isinstance(e, Exited)
     expected = e.status in p.exitcodes
+    wait = p.restart.after_run(r.lastwait, e.now - r.laststart)
     rec = replace(r, state=State.EXITED, backoff=0, exitstatus=e.status, laststop=e.now,
-                  pid=0, deadline=None,
+                  pid=0, deadline=None, lastwait=wait,
                   spawnerr="" if expected else f"Bad exit code {e.status}")
     log = Log("info" if expected else "warn", _exit_text(p, e, expected))
     entered: tuple[State, ...] = (State.EXITED,)
@@ -276,10 +282,11 @@ def _exited_running(p: Policy, r: Record, e: Event) -> Result:
         entered = (State.RUNNING, State.EXITED)
     restart = p.autorestart is True or (p.autorestart == "unexpected" and not expected)
     if restart and e.may_restart:
-        if r.lastrestart is not None and e.now < r.lastrestart + p.restart_interval:
-            # Restarted when the interval is over: the deadline in EXITED.
-            return Result(replace(rec, deadline=r.lastrestart + p.restart_interval), (log,),
-                          entered)
+        # Restarted when the interval (or the backoff wait) is over: the deadline in EXITED.
+        due = restart_due(e.now + wait, r.lastrestart, p.restart_interval)
+        if due > e.now:
+            note = (Log("info", waiting(p.name, wait, e.now - r.laststart)),) if wait else ()
+            return Result(replace(rec, deadline=due), (log, *note), entered)
         nxt = _restart(p, rec, e.now)
         return Result(nxt.record, (log,) + nxt.actions, entered + nxt.entered)
     return Result(rec, (log,), entered)
@@ -322,7 +329,7 @@ def _exited_stopping(p: Policy, r: Record, e: Event) -> Result:
     assert isinstance(e, Exited)
     expected = e.status in p.exitcodes
     rec = replace(r, state=State.STOPPED, exitstatus=e.status, laststop=e.now, pid=0,
-                  deadline=None)
+                  deadline=None, lastwait=p.restart.settle(r.lastwait, e.now - r.laststart))
     log = Log("info" if expected else "warn", f"stopped: {p.name} ({e.description})")
     return Result(rec, (log,), (State.STOPPED,))
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
 from supervisor_tools.options.signals import signal_label
+from supervisor_tools.runtime import container
 from supervisor_tools.runtime.custody import Custody
 from supervisor_tools.runtime.eventhub import EventHub
 from supervisor_tools.runtime.group import Group as Group  # imported from here by others
@@ -94,6 +95,13 @@ class Supervisor:
 
     def state_changed(self, proc: Process) -> None:
         self.changed = True
+        if proc.exit_on_end and container.applies(self.state):
+            why = container.reason(proc)
+            if why is not None:
+                self.log.warn(why)
+                self.exit_code = container.exit_code(proc.wait_status)
+                self.set_state(SupervisorState.SHUTDOWN)
+                self.loop.wake()
 
     # -- lifecycle -----------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from supervisor_tools.model import model as m
+from supervisor_tools.model.restart import RestartPolicy
 from supervisor_tools.options import types as t
 from supervisor_tools.options.table import TABLE, OptionSpec, options_for
 from supervisor_tools.runtime.states import Policy
@@ -31,6 +32,7 @@ HOLDERS: list[tuple[type[Any], str]] = [
     (m.InetHttpServerConfig, "inet_http_server"),
     (m.SupervisorctlConfig, "supervisorctl"),
     (Policy, "program"),
+    (RestartPolicy, "program"),
 ]
 
 # Fields that carry an option in another form than its row's value, and how the row's value

@@ -9,6 +9,7 @@ from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
 from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.model.restart import UNLIMITED
 
 W = Severity.WARNING
 E = Severity.ERROR
@@ -198,7 +199,8 @@ def no_processes(ctx: Context, report: Report) -> None:
       options=("startsecs", "startretries", "stopwaitsecs"))
 def bad_timing(ctx: Context, report: Report) -> None:
     """supervisord accepts any integer, but a negative `startsecs` or `startretries` makes no
-    sense (a negative `startretries` gives up after the first failure) and `stopwaitsecs=0`
+    sense (a negative `startretries` gives up after the first failure; -1 is svtool's "retry
+    for ever", which SV260 reports for plain supervisord) and `stopwaitsecs=0`
     kills the process without giving it time to shut down. (With `stopsignal=KILL` the wait is
     moot and only SV235 reports the signal.)
 
@@ -216,7 +218,8 @@ def bad_timing(ctx: Context, report: Report) -> None:
     """
     for prog in programs(ctx):
         proc = prog.proc
-        checks = (("startsecs", proc.startsecs < 0), ("startretries", proc.startretries < 0),
+        checks = (("startsecs", proc.startsecs < 0),
+                  ("startretries", proc.startretries < 0 and proc.startretries != UNLIMITED),
                   ("stopwaitsecs", proc.stopwaitsecs <= 0 and proc.stopsignal != "KILL"))
         for key, bad in checks:
             span = explicit_span(ctx, prog, key) if bad else None
