@@ -182,6 +182,17 @@ def schema(output: str | None, check: bool) -> None:
     _exit(_guard(lambda: schema_command(output=output, check=check)))
 
 
+@cli.command("lsp", short_help="Serve editors: a language server on stdin and stdout.")
+@click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the default and only "
+              "transport; accepted because editors often pass it).")
+def lsp(stdio: bool) -> None:
+    """Lint, hover, completion, fixes and go-to-definition for supervisor configs in any
+    editor that speaks the Language Server Protocol (docs/editors.md)."""
+    from supervisor_tools.lsp.server import serve
+
+    _exit(_guard(serve))
+
+
 # -- generator commands --
 
 

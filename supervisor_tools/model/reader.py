@@ -51,8 +51,11 @@ class Reader:
     """Reads config files and option values as supervisord does, recording every error."""
 
     def __init__(self, environ: Mapping[str, str], host_checks: bool,
-                 conversions: dict[Any, Any] | None = None) -> None:
+                 conversions: dict[Any, Any] | None = None,
+                 overlay: Mapping[str, bytes] | None = None) -> None:
         self.environ = dict(environ)
+        # absolute path -> bytes read instead of the file (an editor's unsaved buffer)
+        self.overlay = overlay or {}
         self.host = host_checks
         self.errors: list[ConfigError] = []
         self.warnings: list[ConfigError] = []
@@ -316,7 +319,9 @@ class Reader:
                     continue
                 files.append(filename)
         # parsing is independent per file (and may use a second core); merging is in order
-        for filename, parsed in zip(files, read_files(files), strict=True):
+        contents = {f: self.overlay[os.path.abspath(f)] for f in files
+                    if os.path.abspath(f) in self.overlay} if self.overlay else None
+        for filename, parsed in zip(files, read_files(files, contents), strict=True):
             doc = self.accept(parsed)
             if doc is not None:
                 created = self.add(doc)

@@ -81,7 +81,8 @@ def build(r: Reader, path: str, fragment: bool | None,
 
 def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] | None = None,
          host_checks: bool = True, parsed: Document | SvtoolError | None = None,
-         conversions: dict[Any, Any] | None = None) -> LoadResult:
+         conversions: dict[Any, Any] | None = None,
+         overlay: Mapping[str, bytes] | None = None) -> LoadResult:
     """Load a config file and everything it includes.
 
     fragment: True for a conf.d file (no [supervisord] needed), False to require
@@ -89,9 +90,11 @@ def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] 
     parsed: the main file already parsed (or the error reading it raised), if it was.
     conversions: a dict to remember converted values in, shared by loads that run together
     with the same host_checks (such as the conf.d fragments of one lint run).
+    overlay: bytes to read instead of an included file, by absolute path (an unsaved buffer).
     Raises SvtoolError only when the main file does not exist.
     """
-    reader = Reader(os.environ if environ is None else environ, host_checks, conversions)
+    reader = Reader(os.environ if environ is None else environ, host_checks, conversions,
+                    overlay)
     # Loading allocates hundreds of thousands of small objects and no reference cycles; the
     # cyclic collector would run over and over for nothing, so it waits until we are done.
     collecting = gc.isenabled()
