@@ -28,31 +28,35 @@ async def open_file(client: LanguageClient, path: Path, text: str | None = None,
                     ) -> list[lsp.Diagnostic]:
     """Open `path` (with `text`, else its content on disk) and wait for its diagnostics."""
     uri = path.as_uri()
-    client.diagnostics.pop(uri, None)
     client.text_document_did_open(lsp.DidOpenTextDocumentParams(text_document=lsp.TextDocumentItem(
         uri=uri, language_id="ini", version=1,
         text=path.read_text() if text is None else text)))
-    return await diagnostics_of(client, uri)
+    return await diagnostics_of(client, uri, 1)
 
 
-async def diagnostics_of(client: LanguageClient, uri: str) -> list[lsp.Diagnostic]:
-    async def arrived() -> None:
-        while uri not in client.diagnostics:
-            await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+async def diagnostics_of(client: LanguageClient, uri: str,
+                         version: int | None) -> list[lsp.Diagnostic]:
+    """The next diagnostics published for `uri` (of that version of it, if given).
 
-    await asyncio.wait_for(arrived(), WAIT)
-    return list(client.diagnostics[uri])
+    Call it right after sending what makes them, with no await in between: the wait starts
+    listening when it is called."""
+    async def arrived() -> list[lsp.Diagnostic]:
+        while True:
+            params = await client.wait_for_notification(lsp.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
+            if params.uri == uri and (version is None or params.version == version):
+                return list(params.diagnostics)
+
+    return await asyncio.wait_for(arrived(), WAIT)
 
 
 async def replace_all(client: LanguageClient, path: Path, text: str, version: int,
                       ) -> list[lsp.Diagnostic]:
     """Send the whole new text as a change, and wait for the diagnostics of that version."""
     uri = path.as_uri()
-    client.diagnostics.pop(uri, None)
     client.text_document_did_change(lsp.DidChangeTextDocumentParams(
         text_document=lsp.VersionedTextDocumentIdentifier(uri=uri, version=version),
         content_changes=[lsp.TextDocumentContentChangeWholeDocument(text=text)]))
-    return await diagnostics_of(client, uri)
+    return await diagnostics_of(client, uri, version)
 
 
 def codes(found: list[lsp.Diagnostic]) -> list[tuple[int, str]]:
