@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check grammar clean browser
+.PHONY: demo test check grammar clean browser neovim
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ check: $(STAMP)
 	$(BIN)/mypy supervisor_tools
 	$(BIN)/lint-imports --no-logo --no-cache
 
-test: check browser
+test: check browser neovim
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The web console's tests drive Debian's Chromium with Playwright (no browser download).
@@ -40,6 +40,16 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else \
 	    echo "the web console tests need /usr/bin/chromium: apt-get install chromium (as root)"; \
+	  fi; \
+	fi
+
+# tests/lsp/test_neovim.py runs Debian's Neovim headless as a real LSP client of svtool lsp.
+neovim:
+	@if ! command -v nvim >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim; \
+	  else \
+	    echo "the editor tests need nvim: apt-get install neovim (as root)"; \
 	  fi; \
 	fi
 
