@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check grammar clean browser neovim
+.PHONY: demo test check grammar clean browser neovim yaml-language-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ check: $(STAMP)
 	$(BIN)/mypy supervisor_tools
 	$(BIN)/lint-imports --no-logo --no-cache
 
-test: check browser neovim
+test: check browser neovim yaml-language-server
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The web console's tests drive Debian's Chromium with Playwright (no browser download).
@@ -51,6 +51,19 @@ neovim:
 	  else \
 	    echo "the editor tests need nvim: apt-get install neovim (as root)"; \
 	  fi; \
+	fi
+
+# tests/lsp/test_yaml_schema.py runs the real yaml-language-server (npm) on the YAML form;
+# it is installed into the venv, never into the repository.
+YAML_LS := $(VENV)/yaml-ls/node_modules/.bin/yaml-language-server
+yaml-language-server: $(YAML_LS)
+
+$(YAML_LS): $(STAMP)
+	@if command -v npm >/dev/null; then \
+	  mkdir -p $(VENV)/yaml-ls && \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/yaml-ls yaml-language-server; \
+	else \
+	  echo "the YAML editor tests need node and npm (apt-get install nodejs npm)"; \
 	fi
 
 grammar: $(STAMP)

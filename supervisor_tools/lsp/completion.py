@@ -30,10 +30,13 @@ _KEY_VALUE = re.compile(r"^([^=:\s;#][^=:]*?)\s*[=:]\s*(.*)$")
 
 
 def closed_values(value_type: ValueType) -> list[str]:
-    """Every value a closed type takes, as its JSON Schema or its own table says; [] for an
-    open type (a path, a number, a command)."""
+    """The values a closed type takes, in the words its own module names them (its format of
+    True and False, its constants, its JSON Schema's enum); [] for an open type (a path, a
+    number, a command)."""
     if isinstance(value_type, t.BooleanType):
         return [value_type.format(True), value_type.format(False)]
+    if isinstance(value_type, t.AutoRestartType):
+        return [value_type.format(True), value_type.format(False), t.UNEXPECTED]
     if isinstance(value_type, t.SignalType):
         return sorted({value_type.convert(str(n)) for n in SIGNAL_NUMBERS
                        if n > 0 and _named(n)})
