@@ -26,9 +26,19 @@ def option_text(row: OptionSpec, kind: str) -> str:
     default = row.default_doc
     lines.append(f"- default: {default}" if default is not None else
                  "- default: none (required)" if row.required else "- default: unset")
-    lines.append(f"- expands: {row.expansion.describe()}")
+    lines.append(f"- expands: {expansions(row)}")
     lines.append(f"- read per: {row.level}")
     return "\n".join(lines)
+
+
+def expansions(row: OptionSpec) -> str:
+    """The `%(name)s` names the option's value may use, as code."""
+    rule = row.expansion
+    if rule.env == "none":
+        return "nothing (the text stays as written)"
+    env = {"os": "the environment", "sd": "the environment and [supervisord] environment",
+           "own": "the environment, [supervisord] environment and the program's own"}[rule.env]
+    return ", ".join([*(f"`%({n})s`" for n in rule.names), f"`%(ENV_X)s` ({env})"])
 
 
 def section_text(name: str) -> str:
