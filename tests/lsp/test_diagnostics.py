@@ -13,6 +13,7 @@ from lsprotocol import types as lsp
 from pytest_lsp import LanguageClient
 
 from supervisor_tools.lint import registry
+from supervisor_tools.lsp.positions import units
 from tests.lsp.conftest import codes, diagnostics_of, open_file, replace_all
 
 BROKEN = """\
@@ -141,3 +142,35 @@ async def test_closing_clears_the_diagnostics(client: LanguageClient, tmp_path: 
     client.text_document_did_close(lsp.DidCloseTextDocumentParams(
         text_document=lsp.TextDocumentIdentifier(uri=path.as_uri())))
     assert await diagnostics_of(client, path.as_uri(), None) == []
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-8", "utf-32"])
+async def test_columns_count_in_the_agreed_encoding(tmp_path: Path, encoding: str) -> None:
+    """Characters outside the BMP take two UTF-16 units, four UTF-8 bytes, one code point."""
+    from pytest_lsp import ClientServerConfig
+
+    from tests.lsp.conftest import SERVER
+
+    client = await ClientServerConfig(server_command=SERVER).start()
+    try:
+        caps = lsp.ClientCapabilities(general=lsp.GeneralClientCapabilities(
+            position_encodings=[encoding]))
+        result = await client.initialize_session(lsp.InitializeParams(capabilities=caps))
+        assert result.capabilities.position_encoding == encoding
+        path = tmp_path / "web.conf"
+        (found,) = await open_file(client, path, "[program:web]\ncommand=/bin/cat\n"
+                                                 "autostart=\U0001f60bmaybe\n")
+        width = {"utf-16": 7, "utf-8": 9, "utf-32": 6}[encoding]
+        assert found.range == lsp.Range(start=lsp.Position(line=2, character=10),
+                                        end=lsp.Position(line=2, character=10 + width))
+        assert units("\U0001f60bmaybe", encoding) == width
+        # hover just after the emoji, on the value: nothing; on the key: its docs
+        hover = await client.text_document_hover_async(lsp.HoverParams(
+            text_document=lsp.TextDocumentIdentifier(uri=path.as_uri()),
+            position=lsp.Position(line=2, character=2)))
+        assert hover is not None
+    finally:
+        await client.shutdown_session()  # a server that was not shut down keeps stop() waiting
+        await client.stop()
+
