@@ -174,3 +174,28 @@ async def test_columns_count_in_the_agreed_encoding(tmp_path: Path, encoding: st
         await client.shutdown_session()  # a server that was not shut down keeps stop() waiting
         await client.stop()
 
+
+
+@pytest.mark.asyncio
+async def test_saving_a_file_relints_the_buffers_it_is_context_for(client: LanguageClient,
+                                                                   tmp_path: Path) -> None:
+    fragment = tree(tmp_path)
+    assert await open_file(client, fragment) == []
+    main = tmp_path / "supervisord.conf"
+    text = main.read_text().replace("[program:api]", "[program:gone]")
+    main.write_text(text)  # the editor saved the main config without [program:api]
+    client.text_document_did_save(lsp.DidSaveTextDocumentParams(
+        text_document=lsp.TextDocumentIdentifier(uri=main.as_uri())))
+    found = await diagnostics_of(client, fragment.as_uri(), None)
+    assert codes(found) == [(2, "SV108")] and "'api'" in found[0].message
+
+
+@pytest.mark.asyncio
+async def test_a_broken_settings_file_is_said_and_the_defaults_apply(client: LanguageClient,
+                                                                     tmp_path: Path) -> None:
+    (tmp_path / ".svtool.toml").write_text("ignore = [\n")
+    path = tmp_path / "web.conf"
+    found = await open_file(client, path, BROKEN)
+    assert "SV103" in {str(d.code) for d in found}
+    said = [m.message for m in client.log_messages if "svtool settings" in m.message]
+    assert said and str(tmp_path / ".svtool.toml") in said[0] and "invalid TOML" in said[0]
