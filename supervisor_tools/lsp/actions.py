@@ -10,7 +10,7 @@ from supervisor_tools.lint.rule import Finding
 from supervisor_tools.lint.suppress import DIRECTIVE
 from supervisor_tools.lsp.diagnose import Checked
 from supervisor_tools.lsp.locate import section_at
-from supervisor_tools.lsp.positions import Lines
+from supervisor_tools.lsp.positions import Lines, split_lines
 from supervisor_tools.syntax.ast import Document, Option, ValueLine
 
 
@@ -28,10 +28,7 @@ def replacement(lines: Lines, old: str, new: str) -> lsp.TextEdit:
 
 
 def _position(lines: Lines, text: str, offset: int) -> lsp.Position:
-    before = text[:offset]
-    from supervisor_tools.lsp.positions import split_lines
-
-    parts = split_lines(before)
+    parts = split_lines(text[:offset])
     return lines.to_client(len(parts) - 1, len(parts[-1]))
 
 

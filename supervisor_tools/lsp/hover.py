@@ -22,7 +22,8 @@ PROCESS_KINDS = ("program", "eventlistener", "fcgi-program")
 def option_text(row: OptionSpec, kind: str) -> str:
     """An option's docs as Markdown: what it does, its type, its default, its expansions."""
     lines = [f"**{row.name}** — [{kind}] option", "", row.doc[:1].upper() + row.doc[1:] + ".",
-             "", f"- type: {row.type.name} ({row.type.doc})"]
+             "", f"- type: {row.type.name}" + ("" if row.type.doc == row.type.name
+                                                   else f" ({row.type.doc})")]
     default = row.default_doc
     lines.append(f"- default: {default}" if default is not None else
                  "- default: none (required)" if row.required else "- default: unset")

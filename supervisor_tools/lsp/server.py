@@ -15,9 +15,10 @@ from typing import Any, TypeVar
 
 from lsprotocol import types as lsp
 from pygls.lsp.server import LanguageServer
-from pygls.uris import to_fs_path
+from pygls.uris import from_fs_path, to_fs_path
 
 from supervisor_tools import __version__
+from supervisor_tools.errors import Span
 from supervisor_tools.lsp import actions, completion, definition, diagnose, hover
 from supervisor_tools.lsp.locate import spot
 from supervisor_tools.lsp.positions import Lines
@@ -185,9 +186,7 @@ def make_server(debounce: float = DEBOUNCE_SECONDS) -> SvtoolServer:
         return [location(span) for span in
                 definition.targets(spot(doc, line + 1, col), path, documents, os.environ)]
 
-    def location(span: Any) -> lsp.Location:
-        from pygls.uris import from_fs_path
-
+    def location(span: Span) -> lsp.Location:
         here = span.file
         uri = from_fs_path(here) or here
         if uri in server.workspace.text_documents:
