@@ -58,7 +58,7 @@ neovim:
 YAML_LS := $(VENV)/yaml-ls/node_modules/.bin/yaml-language-server
 yaml-language-server: $(YAML_LS)
 
-$(YAML_LS): $(STAMP)
+$(YAML_LS): | $(STAMP)
 	@if command -v npm >/dev/null; then \
 	  mkdir -p $(VENV)/yaml-ls && \
 	  npm install --silent --no-audit --no-fund --prefix $(VENV)/yaml-ls yaml-language-server; \

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 import os
 import traceback
 from collections.abc import Callable
@@ -202,10 +203,25 @@ def make_server(debounce: float = DEBOUNCE_SECONDS) -> SvtoolServer:
     return server
 
 
+class OneLine(logging.Formatter):
+    """pygls logs what it cannot handle (a malformed message) with a traceback; the editor's
+    log gets one line: what failed and why."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        text = f"svtool lsp: {record.getMessage()}"
+        if record.exc_info and record.exc_info[1] is not None:
+            text += f": {record.exc_info[1]}"
+        return text
+
+
 def serve() -> int:
     """`svtool lsp`: serve the editor on stdin and stdout until it says exit."""
     import gc
 
     gc.enable()  # a long-lived process: the start-up pause of the collector ends here
+    handler = logging.StreamHandler()  # stderr: stdout carries the protocol
+    handler.setFormatter(OneLine())
+    logging.getLogger("pygls").addHandler(handler)
+    logging.getLogger("pygls").setLevel(logging.WARNING)
     make_server().start_io()
     return 0

@@ -175,7 +175,6 @@ async def test_columns_count_in_the_agreed_encoding(tmp_path: Path, encoding: st
         await client.stop()
 
 
-
 @pytest.mark.asyncio
 async def test_saving_a_file_relints_the_buffers_it_is_context_for(client: LanguageClient,
                                                                    tmp_path: Path) -> None:
