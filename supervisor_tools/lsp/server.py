@@ -36,6 +36,7 @@ class SvtoolServer(LanguageServer):
         self.debounce = debounce
         self.checked: dict[str, diagnose.Checked] = {}
         self.timers: dict[str, asyncio.TimerHandle] = {}
+        self.said: set[str] = set()  # settings errors already logged: once each, not per lint
 
     # -- helpers ------------------------------------------------------------------------------
 
@@ -67,7 +68,8 @@ class SvtoolServer(LanguageServer):
         try:
             document = self.workspace.get_text_document(uri)
             checked = self.lint(uri)
-            if checked.settings_error:
+            if checked.settings_error and checked.settings_error not in self.said:
+                self.said.add(checked.settings_error)
                 self.log(f"svtool settings: {checked.settings_error}")
             found = diagnose.to_lsp(checked, Lines(document.source, self.encoding()))
             self.text_document_publish_diagnostics(lsp.PublishDiagnosticsParams(

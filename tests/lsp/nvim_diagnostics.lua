@@ -2,7 +2,6 @@
 -- the server's diagnostics, write what Neovim holds for the buffer as JSON, and quit.
 --   SVTOOL_LSP_CMD   the server command, JSON-encoded list (e.g. ["svtool", "lsp"])
 --   SVTOOL_NVIM_OUT  where to write the diagnostics
--- Neovim 0.7 (Debian bookworm) has no vim.lsp.start yet: start_client + buf_attach_client.
 local out = os.getenv("SVTOOL_NVIM_OUT")
 local cmd = vim.fn.json_decode(os.getenv("SVTOOL_LSP_CMD"))
 local buf = vim.api.nvim_get_current_buf()
@@ -14,7 +13,7 @@ local function finish(payload)
   vim.cmd("qall!")
 end
 
-local client = vim.lsp.start_client({
+local config = {
   name = "svtool",
   cmd = cmd,
   root_dir = vim.fn.getcwd(),
@@ -30,6 +29,11 @@ local client = vim.lsp.start_client({
       finish({uri = result.uri, diagnostics = shown})
     end,
   },
-})
-vim.lsp.buf_attach_client(buf, client)
+}
+if vim.lsp.start then
+  vim.lsp.start(config)  -- Neovim 0.8 and later: start (or reuse) and attach to this buffer
+else
+  -- Neovim 0.7 (Debian 12): start the client, then attach the buffer
+  vim.lsp.buf_attach_client(buf, vim.lsp.start_client(config))
+end
 vim.defer_fn(function() finish({error = "no diagnostics within 60 s"}) end, 60000)
