@@ -65,10 +65,12 @@ async def test_hover_resolves_expansions(client: LanguageClient, tmp_path: Path)
         f"**%(here)s** = `{tmp_path}`"
     num = await hover(client, path, 4, CONF.splitlines()[4].index("%(process_num)") + 2)
     assert num == "**%(process_num)s** = `0 to 1 (one per process)`"
-    # process_num is not one of the names command= may use in a [group:x]-less program?
-    # it is: but host_node_name is the machine's own name
+    # host_node_name is this machine's name; a name the option may not use is said so
     await replace_all(client, path, CONF + "directory=%(host_node_name)s\n", 2)
     assert await hover(client, path, 5, 12) == f"**%(host_node_name)s** = `{platform.node()}`"
+    await replace_all(client, path, "[supervisord]\nlogfile=%(program_name)s.log\n", 3)
+    refused = await hover(client, path, 1, 10)
+    assert refused is not None and refused.startswith("**%(program_name)s** — not available")
 
 
 async def complete(client: LanguageClient, path: Path, text: str, line: int,
