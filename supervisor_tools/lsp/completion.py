@@ -4,15 +4,12 @@ values of options whose type is closed (booleans, signals, autorestart, log leve
 from __future__ import annotations
 
 import re
-import signal
-from typing import Any
 
 from lsprotocol import types as lsp
 
 from supervisor_tools.lsp.hover import option_text
 from supervisor_tools.lsp.locate import section_at
-from supervisor_tools.options import types as t
-from supervisor_tools.options.signals import SIGNAL_NUMBERS
+from supervisor_tools.lsp.values import closed_values
 from supervisor_tools.options.table import (
     BARE_KINDS,
     NAMED_KINDS,
@@ -22,45 +19,10 @@ from supervisor_tools.options.table import (
     section_kind,
     spec,
 )
-from supervisor_tools.options.valuetype import ValueType
 from supervisor_tools.syntax.ast import Document
 
 _KEY_PREFIX = re.compile(r"^([A-Za-z0-9_.\-]*)$")
 _KEY_VALUE = re.compile(r"^([^=:\s;#][^=:]*?)\s*[=:]\s*(.*)$")
-
-
-def closed_values(value_type: ValueType) -> list[str]:
-    """The values a closed type takes, in the words its own module names them (its format of
-    True and False, its constants, its JSON Schema's enum); [] for an open type (a path, a
-    number, a command)."""
-    if isinstance(value_type, t.BooleanType):
-        return [value_type.format(True), value_type.format(False)]
-    if isinstance(value_type, t.AutoRestartType):
-        return [value_type.format(True), value_type.format(False), t.UNEXPECTED]
-    if isinstance(value_type, t.SignalType):
-        return sorted({value_type.convert(str(n)) for n in SIGNAL_NUMBERS
-                       if n > 0 and _named(n)})
-    if isinstance(value_type, t.EventsType):
-        return list(t.EVENT_TYPES)
-    return _enum(value_type.schema())
-
-
-def _named(num: int) -> bool:
-    try:
-        signal.Signals(num)
-    except ValueError:
-        return False
-    return True
-
-
-def _enum(schema: dict[str, Any]) -> list[str]:
-    if "enum" in schema:
-        return [str(v) for v in schema["enum"]]
-    for branch in schema.get("oneOf", []) + schema.get("anyOf", []):
-        found = _enum(branch)
-        if found:
-            return found
-    return []
 
 
 def _section_items(prefix: str) -> list[lsp.CompletionItem]:

@@ -7,6 +7,7 @@ import platform
 from collections.abc import Mapping
 
 from supervisor_tools.lsp.locate import Spot
+from supervisor_tools.lsp.values import meaning
 from supervisor_tools.model import LoadResult
 from supervisor_tools.options.table import (
     SECTION_DOCS,
@@ -67,6 +68,9 @@ def hover_text(found: Spot, path: str, loaded: LoadResult | None,
         if row is None:
             return f"**{found.option.key}** is not an option of [{kind}] sections"
         return option_text(row, kind)
+    if found.kind == "value" and found.option is not None and kind is not None:
+        row = spec(kind, found.option.key)
+        return meaning(row, found.option.value) if row is not None else None
     if found.kind == "expansion" and found.option is not None:
         return expansion_text(found.word, section.name, found.option.key, path, loaded,
                               environ)

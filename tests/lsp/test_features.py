@@ -215,3 +215,21 @@ async def test_definition_of_includes_and_group_members(client: LanguageClient,
     (c,) = await definition(client, main, 4, 14)
     assert c.uri == (tmp_path / "other.ini").as_uri()
     assert await definition(client, main, 0, 3) == []
+
+
+@pytest.mark.asyncio
+async def test_hover_on_a_value_says_what_supervisord_makes_of_it(client: LanguageClient,
+                                                                  tmp_path: Path) -> None:
+    path = tmp_path / "web.conf"
+    text = ("[program:web]\ncommand=/bin/cat\nautostart=yes\nautorestart=On\n"
+            "stopsignal=sigterm\nstartsecs=5\nautostart=maybe\n")
+    await open_file(client, path, text)
+    assert await hover(client, path, 2, 11) == \
+        "`yes` means **true** (true/false (also yes/no, on/off, 1/0; any case))"
+    autorestart = await hover(client, path, 3, 13)
+    assert autorestart is not None and autorestart.startswith("`On` means **true** (")
+    assert await hover(client, path, 4, 12) == \
+        "`sigterm` means **TERM** (a signal name (TERM, SIGTERM, any case) or number)"
+    assert await hover(client, path, 5, 10) is None  # a number: nothing to explain
+    refused = await hover(client, path, 6, 11)
+    assert refused is not None and refused.startswith("`maybe`: not a valid boolean value")
