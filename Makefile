@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check grammar clean browser prometheus
+.PHONY: demo test check grammar clean browser prometheus neovim yaml-language-server
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ check: $(STAMP)
 	$(BIN)/mypy supervisor_tools
 	$(BIN)/lint-imports --no-logo --no-cache
 
-test: check browser prometheus
+test: check browser prometheus neovim yaml-language-server
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 # The web console's tests drive Debian's Chromium with Playwright (no browser download).
@@ -57,6 +57,29 @@ prometheus:
 	  else \
 	    echo "the /metrics tests need /usr/bin/prometheus: apt-get install prometheus (as root)"; \
 	  fi; \
+	fi
+
+# tests/lsp/test_neovim.py runs Debian's Neovim headless as a real LSP client of svtool lsp.
+neovim:
+	@if ! command -v nvim >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim; \
+	  else \
+	    echo "the editor tests need nvim: apt-get install neovim (as root)"; \
+	  fi; \
+	fi
+
+# tests/lsp/test_yaml_schema.py runs the real yaml-language-server (npm) on the YAML form;
+# it is installed into the venv, never into the repository.
+YAML_LS := $(VENV)/yaml-ls/node_modules/.bin/yaml-language-server
+yaml-language-server: $(YAML_LS)
+
+$(YAML_LS): | $(STAMP)
+	@if command -v npm >/dev/null; then \
+	  mkdir -p $(VENV)/yaml-ls && \
+	  npm install --silent --no-audit --no-fund --prefix $(VENV)/yaml-ls yaml-language-server; \
+	else \
+	  echo "the YAML editor tests need node and npm (apt-get install nodejs npm)"; \
 	fi
 
 grammar: $(STAMP)

@@ -180,6 +180,17 @@ cli.add_command(to_kubernetes)
 cli.add_command(to_compose)
 
 
+@cli.command("lsp", short_help="Serve editors: a language server on stdin and stdout.")
+@click.option("--stdio", is_flag=True, help="Talk over stdin and stdout (the default and only "
+              "transport; accepted because editors often pass it).")
+def lsp(stdio: bool) -> None:
+    """Lint, hover, completion, fixes and go-to-definition for supervisor configs in any
+    editor that speaks the Language Server Protocol (docs/editors.md)."""
+    from supervisor_tools.lsp.server import serve
+
+    _run(serve)
+
+
 # -- generator commands --
 
 

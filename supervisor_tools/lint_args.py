@@ -82,7 +82,8 @@ OPTIONS: tuple[LintOption, ...] = (
                "Colour the text report (auto: on a terminal or with FORCE_COLOR set, never with "
                "NO_COLOR set).", default="auto", choices=COLOR_CHOICES, show_default=True),
     LintOption("stdin_filename", ("--stdin-filename",), "value",
-               "With - (stdin): the file's name, for positions and per-file settings.",
+               "With - (stdin): the file's name, for positions, per-file settings and "
+               "context (stdin is read in its place where a main config includes it).",
                metavar="PATH"),
     LintOption("only_supervisor", ("--only-supervisor",), "flag",
                "Skip files without a supervisor section (an nginx .conf, a tox.ini) unless a "

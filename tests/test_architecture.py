@@ -42,6 +42,7 @@ PLANTS: dict[str, tuple[str, str, str]] = {
                 "supervisor_tools.generate.commands"),
     "ctl": ("runtime/ctl.py", "supervisor_tools.runtime.supervisor",
             "supervisor_tools.runtime.supervisor"),
+    "lsp": ("lsp/hover.py", "supervisor_tools.convert.schema", "supervisor_tools.convert"),
 }
 
 

@@ -102,7 +102,7 @@ def test_wheel_metadata_is_spdx_mit_and_needs_no_lark(dist: Path) -> None:
     assert meta["License"] is None
     run_time = [r for r in meta.get_all("Requires-Dist") or [] if "extra ==" not in r]
     assert sorted(r.split(">")[0].split("=")[0].split("<")[0] for r in run_time) == [
-        "click", "jsonschema", "pyyaml"]
+        "click", "jsonschema", "pygls", "pyyaml"]
 
 
 def test_licence_is_mit_naming_the_authors() -> None:
@@ -138,8 +138,24 @@ def test_the_wheel_lints_and_shows_with_lark_unimportable(dist: Path, tmp_path: 
     show = subprocess.run([sys.executable, "-c", probe, site, "show", str(clean)],
                           capture_output=True, text=True, env=env, timeout=60)
     assert (show.returncode, show.stderr) == (0, "")
+
     # the demo's conf.d include was followed and expanded, so the model was built in full
     assert "jobs:worker_00" in show.stdout
+
+
+def test_the_wheel_ships_the_schema_to_yaml_points_at(dist: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(dist / WHEEL) as whl:
+        whl.extractall(tmp_path / "site")
+    shipped = tmp_path / "site" / "supervisor_tools" / "convert" / "supervisor.schema.json"
+    assert shipped.read_text() == (ROOT / "schemas" / "supervisor.schema.json").read_text()
+    probe = ("import sys; sys.path.insert(0, sys.argv.pop(1));"
+             "from supervisor_tools.entry import main; sys.argv[0] = 'svtool'; main()")
+    outside = tmp_path / "elsewhere"
+    outside.mkdir()
+    check = subprocess.run([sys.executable, "-c", probe, str(tmp_path / "site"), "schema",
+                            "--check"], cwd=outside, capture_output=True, text=True, timeout=60)
+    assert (check.returncode, check.stderr) == (
+        0, f"{shipped}: the installed package's schema matches the option table\n")
 
 
 def test_the_sdist_rebuilds_the_parser_tables(dist: Path, tmp_path: Path) -> None:

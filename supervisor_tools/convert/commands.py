@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 
@@ -69,11 +70,12 @@ def to_yaml_command(config: str, *, output: str | None, all_values: bool,
     result = load_for_conversion(config)
     report_warnings(result)
     report_lost(notes(result), strict=False)
-    if schema_url is None:
-        emit(to_yaml(result, all_values=all_values, resolved=resolved), output)
-    else:
-        emit(to_yaml(result, all_values=all_values, schema_url=schema_url, resolved=resolved),
-             output)
+    if schema_url is None:  # the schema this installation ships: it resolves offline
+        from supervisor_tools.convert.schema import shipped_uri
+
+        schema_url = shipped_uri()
+    emit(to_yaml(result, all_values=all_values, schema_url=schema_url, resolved=resolved),
+         output)
     return EXIT_OK
 
 
@@ -85,20 +87,25 @@ def from_yaml_command(path: str, *, output: str | None) -> int:
 
 
 def schema_command(*, output: str | None, check: bool) -> int:
-    from supervisor_tools.convert.schema import SCHEMA_PATH, schema_text
+    from supervisor_tools.convert.schema import SCHEMA_PATH, SHIPPED, schema_text
 
     text = schema_text()
     if check:
-        target = output or SCHEMA_PATH
+        # a checkout's schemas/ file; elsewhere the schema this installation ships
+        target = output or (SCHEMA_PATH if os.path.lexists(SCHEMA_PATH) else SHIPPED)
+        what = "" if output or target == SCHEMA_PATH else "the installed package's schema "
         try:
             with open(target, encoding="utf-8") as fh:
                 current = fh.read()
-        except OSError:
-            current = ""
+        except OSError as exc:
+            print(f"{target}: {what}cannot be read ({exc.strerror}); compared with the option "
+                  f"table, it would need `svtool schema -o {target}`", file=sys.stderr)
+            return EXIT_FINDINGS
         if current != text:
-            print(f"{target}: the schema differs from the option table; run `svtool schema "
+            print(f"{target}: {what}differs from the option table; run `svtool schema "
                   f"-o {target}`", file=sys.stderr)
             return EXIT_FINDINGS
+        print(f"{target}: {what}matches the option table", file=sys.stderr)
         return EXIT_OK
     emit(text, output)
     return EXIT_OK

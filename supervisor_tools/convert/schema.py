@@ -7,6 +7,8 @@ default. `schemas/supervisor.schema.json` is this output, checked in and tested 
 from __future__ import annotations
 
 import json
+import os
+from pathlib import Path
 from typing import Any
 
 from supervisor_tools.convert.yaml_values import native
@@ -14,6 +16,16 @@ from supervisor_tools.options.table import SECTION_DOCS, OptionSpec, options_for
 
 SCHEMA_PATH = "schemas/supervisor.schema.json"
 SCHEMA_ID = "https://svtool.dev/schemas/supervisor.schema.json"
+# The same schema shipped inside the package, so an editor finds it offline: `svtool to-yaml`
+# points its `$schema=` line here. The repository's schemas/supervisor.schema.json is a link
+# to this file, so `svtool schema -o schemas/supervisor.schema.json` writes both.
+SHIPPED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "supervisor.schema.json")
+
+
+def shipped_uri() -> str:
+    """The file:// URL of the shipped schema."""
+    return Path(os.path.realpath(SHIPPED)).as_uri()
+
 
 # YAML key -> (section kind, keyed by name?)
 SECTIONS: dict[str, tuple[str, bool]] = {

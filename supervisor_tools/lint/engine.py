@@ -145,10 +145,12 @@ def run(paths: list[str], settings: Settings | None = None,
             add(load(path, fragment=fragment, environ=environ, host_checks=host,
                      parsed=parsed(path), parse_files=parse_files))
     pending = [path for path in rest if os.path.abspath(path) not in covered]
-    if pending and stdin is None and in_context:
-        # a fragment the main config includes is checked there; the rest on their own
+    if pending and in_context and (stdin is None or files[0] != "-"):
+        # a fragment the main config includes is checked there; the rest on their own (stdin
+        # with a file name is read there in place of that file, as an editor's buffer)
+        overlay = {os.path.abspath(files[0]): stdin} if stdin is not None else None
         pending = _lint_in_roots(pending, config_root, environ, host, rules, settings, raw,
-                                 record, batch)
+                                 record, batch, overlay)
     pending = [path for path in pending if path not in doubtful]
     # the rest are fragments, each loaded on its own; they are parsed together first (on two
     # cores when there are many)
@@ -185,7 +187,7 @@ def run(paths: list[str], settings: Settings | None = None,
 def _lint_in_roots(pending: list[str], config_root: str | None, environ: Mapping[str, str],
                    host: bool, rules: list[Rule], settings: Settings, sink: list[Finding],
                    record: Callable[[Iterable[str], Iterable[Document]], None],
-                   batch: Batch) -> list[str]:
+                   batch: Batch, overlay: Mapping[str, bytes] | None = None) -> list[str]:
     """Check each fragment inside the main config that includes it, if one is found; only
     findings in the fragments themselves are kept. Returns the fragments no main config reads.
     """
@@ -201,7 +203,7 @@ def _lint_in_roots(pending: list[str], config_root: str | None, environ: Mapping
         for candidate in candidates[directory]:
             if candidate not in roots:
                 result = load(candidate, fragment=False, environ=environ, host_checks=host,
-                              parse_files=batch.read_files)
+                              parse_files=batch.read_files, overlay=overlay)
                 roots[candidate] = (result, frozenset(os.path.abspath(doc.path)
                                                       for doc in result.documents))
             if os.path.abspath(path) in roots[candidate][1]:

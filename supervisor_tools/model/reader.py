@@ -22,7 +22,7 @@ from supervisor_tools.model.raw import RawConfig
 from supervisor_tools.options.table import Expansion, OptionSpec, options_for
 from supervisor_tools.options.types import INVALID, ConversionError, ValueType
 from supervisor_tools.syntax.ast import Document, Option
-from supervisor_tools.syntax.parser import read_file
+from supervisor_tools.syntax.parser import MAX_FILE_BYTES, decode, parse, read_file
 
 HERE = "%(here)s"
 _MISSING = object()
@@ -75,9 +75,12 @@ class Reader:
 
     def __init__(self, environ: Mapping[str, str], host_checks: bool,
                  conversions: dict[Any, Any] | None = None,
-                 parse_files: ParseFiles = parse_in_turn) -> None:
+                 parse_files: ParseFiles = parse_in_turn,
+                 overlay: Mapping[str, bytes] | None = None) -> None:
         self.environ = dict(environ)
         self.parse_files = parse_files
+        # absolute path -> bytes read instead of the file (an editor's unsaved buffer)
+        self.overlay = overlay or {}
         self.host = host_checks
         self.errors: list[ConfigError] = []
         self.warnings: list[ConfigError] = []
@@ -121,6 +124,26 @@ class Reader:
 
     def read(self, path: str) -> Document | None:
         return self.accept(parse_in_turn([path])[0])
+
+    def _parse(self, files: Sequence[str]) -> Sequence[Document | SvtoolError]:
+        """The included files parsed: an overlaid one from its bytes, the rest by parse_files."""
+        if not self.overlay:
+            return self.parse_files(files)
+        mine = {f: data for f in files
+                if (data := self.overlay.get(os.path.abspath(f))) is not None
+                and len(data) <= MAX_FILE_BYTES}  # too big: read as the file, which says so
+        done = dict(zip(rest := [f for f in files if f not in mine],
+                        self.parse_files(rest), strict=True))
+        out: list[Document | SvtoolError] = []
+        for f in files:
+            if f in done:
+                out.append(done[f])
+                continue
+            try:
+                out.append(parse(decode(mine[f], f), f))
+            except SvtoolError as exc:
+                out.append(exc)
+        return out
 
     def accept(self, doc: Document | SvtoolError) -> Document | None:
         """Record a file read (or the error reading it raised)."""
@@ -337,7 +360,7 @@ class Reader:
                     continue
                 files.append(filename)
         # parsing is independent per file (and may use a second core); merging is in order
-        for filename, parsed in zip(files, self.parse_files(files), strict=True):
+        for filename, parsed in zip(files, self._parse(files), strict=True):
             doc = self.accept(parsed)
             if doc is not None:
                 created = self.add(doc)

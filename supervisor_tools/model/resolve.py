@@ -82,7 +82,8 @@ def build(r: Reader, path: str, fragment: bool | None,
 def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] | None = None,
          host_checks: bool = True, parsed: Document | SvtoolError | None = None,
          conversions: dict[Any, Any] | None = None,
-         parse_files: ParseFiles = parse_in_turn) -> LoadResult:
+         parse_files: ParseFiles = parse_in_turn,
+         overlay: Mapping[str, bytes] | None = None) -> LoadResult:
     """Load a config file and everything it includes.
 
     fragment: True for a conf.d file (no [supervisord] needed), False to require
@@ -92,10 +93,11 @@ def load(path: str, *, fragment: bool | None = None, environ: Mapping[str, str] 
     with the same host_checks (such as the conf.d fragments of one lint run).
     parse_files: how included files are parsed (a command's parallel.batch.Batch.read_files
     parses them on two cores, or takes what it read ahead).
+    overlay: bytes to read instead of an included file, by absolute path (an unsaved buffer).
     Raises SvtoolError only when the main file does not exist.
     """
     reader = Reader(os.environ if environ is None else environ, host_checks, conversions,
-                    parse_files)
+                    parse_files, overlay)
     with PausedCollector():
         model = build(reader, path, fragment, parsed)
     return LoadResult(model, tuple(reader.errors), tuple(reader.warnings),

@@ -50,6 +50,7 @@ GB = 1024 * 1024 * 1024
 TRUTHY = ("yes", "true", "on", "1")
 FALSY = ("no", "false", "off", "0")
 
+UNEXPECTED = "unexpected"  # autorestart's third value: restart on an exit code not in exitcodes
 LOG_LEVELS = ("critical", "error", "warn", "info", "debug", "trace", "blather")
 
 EVENT_TYPES = (
@@ -98,7 +99,17 @@ class BooleanType(ValueType):
         return "true" if value else "false"
 
     def schema(self) -> dict[str, Any]:
-        return {"type": "boolean"}
+        # YAML 1.2 readers (editors) see `on` or `yes` as strings, YAML 1.1 (PyYAML) as
+        # booleans; either way, and quoted, they mean what supervisord reads them as
+        return {"oneOf": [{"type": "boolean"}, words_schema(TRUTHY + FALSY)]}
+
+
+def words_schema(words: tuple[str, ...]) -> dict[str, Any]:
+    """A string that is one of `words` in any case (JSON Schema patterns have no (?i))."""
+    def any_case(word: str) -> str:
+        return "".join(f"[{c.lower()}{c.upper()}]" if c.isalpha() else c for c in word)
+
+    return {"type": "string", "pattern": "^(" + "|".join(map(any_case, words)) + ")$"}
 
 
 def to_int(text: str) -> int:
@@ -216,7 +227,7 @@ class SignalType(ValueType):
 
 class AutoRestartType(ValueType):
     name = "autorestart"
-    doc = "true, false or unexpected"
+    doc = "true, false or unexpected (also yes/no, on/off, 1/0; any case)"
 
     def convert(self, text: str, host: bool = True) -> bool | str:
         low = text.lower()
@@ -224,8 +235,8 @@ class AutoRestartType(ValueType):
             return True
         if low in FALSY:
             return False
-        if low == "unexpected":
-            return "unexpected"
+        if low == UNEXPECTED:
+            return UNEXPECTED
         raise ConversionError(f"invalid 'autorestart' value {low!r}")
 
     def format(self, value: Any) -> str:
@@ -233,7 +244,7 @@ class AutoRestartType(ValueType):
 
     def schema(self) -> dict[str, Any]:
         return {"oneOf": [{"type": "boolean"},
-                          {"type": "string", "enum": ["true", "false", "unexpected"]}]}
+                          words_schema((*TRUTHY, *FALSY, UNEXPECTED))]}
 
 
 class LogLevelType(ValueType):
