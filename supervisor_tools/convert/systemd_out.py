@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from supervisor_tools.convert.logrotate import logrotate_config
 from supervisor_tools.convert.source import Lost
+from supervisor_tools.convert.systemd_deps import dependency_lines
 from supervisor_tools.convert.systemd_quote import noncharacter, path_value, specifiers
 from supervisor_tools.convert.systemd_service import ServiceWriter, SystemdOptions
 from supervisor_tools.convert.systemd_units import Unit, escape_name
@@ -168,6 +169,7 @@ class _Converter(ServiceWriter):
                 targets.setdefault(tname, (g, []))[1].append(prog)
         in_target = {id(p): t for t, (_, ps) in targets.items() for p in ps}
         self.order(progs)
+        self.dependencies(progs)
         units: dict[str, Unit] = {}
         for prog in progs:
             owner = in_target.get(id(prog))
@@ -201,6 +203,17 @@ class _Converter(ServiceWriter):
             for unit in prog.units:
                 # Start limits belong to [Unit]; After= goes before them for readability.
                 unit.sections.setdefault("Unit", []).insert(1, ("After", " ".join(before)))
+
+    def dependencies(self, progs: Sequence[_Program]) -> None:
+        """After= and Requires= for dependencies (convert/systemd_deps.py)."""
+        names: dict[str, list[str]] = {}
+        for prog in progs:
+            names.setdefault(prog.first.program, []).extend(prog.unit_names)
+        lines = dependency_lines(self.model, names, self.lose)
+        for prog in progs:
+            for key, value in lines.get(prog.first.program, []):
+                for unit in prog.units:
+                    unit.add("Unit", key, value)
 
 
 def _describe(name: str) -> str:

@@ -71,6 +71,13 @@ class ProcessConfig:
     stderr_capture_maxbytes: int = _default("program", "stderr_capture_maxbytes")
     stderr_events_enabled: bool = _default("program", "stderr_events_enabled")
     stderr_syslog: bool = _default("program", "stderr_syslog")
+    # dependencies (svtool's keys; docs/dependencies.md): canonical "name:state" words
+    dependent_startup: bool = _default("program", "dependent_startup")
+    dependent_startup_wait_for: tuple[str, ...] = _default("program",
+                                                           "dependent_startup_wait_for")
+    dependent_startup_inherit_priority: bool = _default("program",
+                                                        "dependent_startup_inherit_priority")
+    depends_on: tuple[str, ...] = _default("program", "depends_on")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
     def span_of(self, option: str) -> Span:

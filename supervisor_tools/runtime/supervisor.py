@@ -11,6 +11,7 @@ from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
 from supervisor_tools.options.signals import signal_label
 from supervisor_tools.runtime.custody import Custody
+from supervisor_tools.runtime.depstart import Dependencies, autostart
 from supervisor_tools.runtime.eventhub import EventHub
 from supervisor_tools.runtime.group import Group as Group  # imported from here by others
 from supervisor_tools.runtime.group import comparable
@@ -18,6 +19,7 @@ from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
 from supervisor_tools.runtime.loop import Loop
 from supervisor_tools.runtime.process import Process
 from supervisor_tools.runtime.spawn import SpawnBatch
+from supervisor_tools.runtime.states import State
 from supervisor_tools.runtime.supstate import SupervisorState
 
 # Reads the configuration again (reread, reload): a model, or a list of error lines.
@@ -63,6 +65,8 @@ class Supervisor:
         self._next_model: Model | None = None
         # The child guard and the record of children (main.run sets it up; tests may not).
         self.custody: Custody | None = None
+        # The dependency scheduler; None for a config without dependency keys.
+        self.deps = Dependencies.for_model(self, model)
 
     def set_state(self, state: SupervisorState) -> None:
         if state is self.state and state is not SupervisorState.RUNNING:
@@ -84,13 +88,20 @@ class Supervisor:
             self.pids.pop(pid, None)
         else:
             self.pids[pid] = proc
+            if self.deps is not None:
+                self.deps.spawned(proc, pid)
             if self.custody is not None:
                 group = proc.config.group
                 self.custody.spawned(pid, proc.name if group == proc.name
                                      else f"{group}:{proc.name}")
 
-    def state_changed(self, proc: Process) -> None:
+    def state_changed(self, proc: Process, entered: tuple[State, ...] = ()) -> None:
         self.changed = True
+        if self.deps is not None and entered:
+            self.deps.changed(proc, entered)
+
+    def waiting(self, proc: Process) -> str:
+        return "" if self.deps is None else self.deps.note(proc)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -146,9 +157,7 @@ class Supervisor:
         self.events.running()
         self.spawn_batch = batch = SpawnBatch()
         try:
-            for group in self.sorted_groups():
-                for proc in group.processes.values():
-                    proc.autostart()
+            autostart(self.deps, [p for g in self.sorted_groups() for p in g.processes.values()])
         finally:
             self.spawn_batch = None
             batch.run()
@@ -286,6 +295,8 @@ class Supervisor:
     def _after_batch(self) -> None:
         if self.state is SupervisorState.RUNNING:
             return
+        if self.deps is not None and not self.deps.shutdown_step():
+            return  # dependants first, each once its own dependants stopped
         # Groups go down one at a time, highest priority value first; the next group is only
         # signalled once every process of the current one has stopped.
         for group in reversed(self.sorted_groups()):
@@ -311,6 +322,7 @@ class Supervisor:
         self.model = model
         self.group_configs = model.groups
         self._apply_settings(model)
+        self.deps = Dependencies.for_model(self, model)
         if not self.sd.nocleanup:
             # supervisord clears the AUTO logs at every start, reloads included: the old
             # processes' files go, the new ones get fresh names.
@@ -360,8 +372,7 @@ class Supervisor:
                 group = new
                 self.groups[name] = group
                 self.events.group_added(name)
-                for proc in group.sorted():
-                    proc.autostart()
+                autostart(self.deps, group.sorted())
                 self._create_logs(group.sorted())
                 self.changed = True
                 return True
