@@ -83,19 +83,21 @@ class Scheduler:
         self.cycles = graph.cycles()
         self.rev = graph.dependants()
         self._seq = 0
-        rank = {p: i for i, p in enumerate(graph.order())}
-        self.rank = {k: (rank.get(self.program_of[k], 0), self._inherited(self.program_of[k]), k)
-                     for k in self.program_of}
+        level: dict[str, int] = {}
+        for p in graph.order():  # dependencies first, so each level is known when needed
+            deps = [level.get(t, len(graph.programs)) for _w, t in graph.edges(p)]
+            level[p] = 1 + max(deps) if deps else 0
+        self.rank = {k: (level.get(p, 0), self._priority(p), k)
+                     for p, ks in keys.items() for k in ks}
 
-    def _inherited(self, program: str) -> int:
+    def _priority(self, program: str) -> tuple[int, int]:
+        """(group priority, priority) to order programs of one level by; with
+        dependent_startup_inherit_priority, the lowest of its own and its targets'."""
+        own = self.graph.sort_key(program)[:2]
         procs = self.graph.programs.get(program, ())
-        prio = procs[0].priority if procs else 999
         if procs and procs[0].dependent_startup_inherit_priority:
-            for _w, t in self.graph.edges(program):
-                tp = self.graph.programs.get(t, ())
-                if tp:
-                    prio = min(prio, tp[0].priority)
-        return prio
+            return min([own, *(self.graph.sort_key(t)[:2] for _w, t in self.graph.edges(program))])
+        return own
 
     # -- questions -----------------------------------------------------------------------------
 
@@ -120,7 +122,7 @@ class Scheduler:
 
     def start_order(self, keys: list[str]) -> list[str]:
         """`keys` in dependency order, then (inherited) priority."""
-        return sorted(keys, key=lambda k: self.rank.get(k, (0, 0, k)))
+        return sorted(keys, key=lambda k: self.rank.get(k, (0, (999, 999), k)))
 
     # -- events --------------------------------------------------------------------------------
 
@@ -179,7 +181,9 @@ class Scheduler:
             return False
         if state is State.STARTING and snap.state is State.STARTING and not snap.pid:
             return False  # a spawn collected for a batch has not forked yet
-        return cond != "exited" or snap.expected
+        # An exit counts while the process stays EXITED: one that autorestart spawned again
+        # at once has lost its exit status (and its dependants would chase a moving target).
+        return cond != "exited" or (snap.state is State.EXITED and snap.expected)
 
     def _latch_current(self, key: str, q: _Queued) -> None:
         for w in self.graph.waits.get(self.program_of[key], ()):
