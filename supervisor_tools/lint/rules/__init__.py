@@ -3,6 +3,7 @@
 from supervisor_tools.lint.rules import (
     command,
     daemonize,
+    dependencies,
     files,
     host,
     includes,
@@ -23,6 +24,7 @@ from supervisor_tools.lint.rules import (
 __all__ = [
     "command",
     "daemonize",
+    "dependencies",
     "files",
     "host",
     "includes",
