@@ -16,7 +16,8 @@ def print_errors(errors: list[ConfigError] | tuple[ConfigError, ...], order: lis
         print(str(err), file=sys.stderr)
 
 
-def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: bool) -> int:
+def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: bool,
+                 graph: str | None = None) -> int:
     from supervisor_tools.syntax.batch import read_ahead_includes
 
     read_ahead_includes(config)  # its includes parse on a second core while the loader imports
@@ -28,7 +29,12 @@ def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: boo
     if not result.ok:
         print_errors(result.errors, order)
         return exitcodes.USAGE
-    if as_json:
+    if graph is not None:
+        from supervisor_tools.model.showgraph import graph_mermaid, graph_text
+
+        render = graph_mermaid if graph == "mermaid" else graph_text
+        sys.stdout.write(render(result.model))
+    elif as_json:
         sys.stdout.write(json.dumps(model_json(result.model), indent=2) + "\n")
     else:
         sys.stdout.write(model_text(result.model))
