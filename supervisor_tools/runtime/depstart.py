@@ -59,7 +59,9 @@ class Dependencies:
     @classmethod
     def for_model(cls, sup: Supervisor, model: Model) -> Dependencies | None:
         graph = build_graph(model)
-        return None if graph.empty else cls(sup, graph)
+        if graph.empty and not any(p.dependent_startup for p in model.processes()):
+            return None
+        return cls(sup, graph)
 
     def _find(self, key: str) -> Process | None:
         group, name = key.split(":", 1)
@@ -74,7 +76,11 @@ class Dependencies:
         queued: list[Process] = []
         for proc in procs:
             if not self.sched.gated(key_of(proc)):
-                proc.autostart()
+                if proc.config.dependent_startup and not proc.config.autostart \
+                        and proc.state is State.STOPPED and not proc.record.laststart:
+                    proc.start()  # the plugin's first program: it waits for nothing
+                else:
+                    proc.autostart()
             elif (proc.config.autostart or proc.config.dependent_startup) \
                     and proc.state is State.STOPPED and not proc.record.laststart:
                 queued.append(proc)
