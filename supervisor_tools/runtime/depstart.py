@@ -55,6 +55,8 @@ class Dependencies:
         self._draining = False
         # Ordered stops under way (stop all, stop a group): each goes on as processes exit.
         self._stops: list[list[Process]] = []
+        self._forked: list[tuple[Process, int]] = []
+        self._released: list[str] = []
 
     @classmethod
     def for_model(cls, sup: Supervisor, model: Model) -> Dependencies | None:
@@ -108,8 +110,12 @@ class Dependencies:
         return self.sched.queued(key_of(proc))
 
     def cancel(self, proc: Process) -> bool:
-        """A stop request for a queued process: it no longer waits."""
-        return self.sched.cancel(key_of(proc))
+        """A stop request for a queued process: it no longer waits (nor starts if it was
+        released on this pass of the loop)."""
+        k = key_of(proc)
+        released = k in self._released
+        self._released = [r for r in self._released if r != k]
+        return self.sched.cancel(k) or released
 
     def note(self, proc: Process) -> str:
         return self.sched.note(key_of(proc))
@@ -117,15 +123,35 @@ class Dependencies:
     def changed(self, proc: Process, entered: tuple[State, ...], pid: int = 0) -> None:
         ready = self.sched.observe(key_of(proc), snapshot(proc, pid), entered)
         if ready:
-            self._start(ready)
+            # Started on the next pass of the loop, with whatever else this pass releases, in
+            # one spawn batch (forks spread over the cores) instead of one fork at a time.
+            if not self._released:
+                self.sup.loop.call_later(0, self._start_released)
+            self._released += ready
         if self._stops and any(s in STOPPED_STATES for s in entered):
             self._stops = [procs for procs in self._stops if not self.stop_step(procs)]
 
     def spawned(self, proc: Process, pid: int) -> None:
         """The child of a STARTING process was forked. What that releases starts on the next
         pass of the loop, once the spawn is complete (and logged), so the log shows the order
-        the children were forked in."""
-        self.sup.loop.call_later(0, lambda: self.changed(proc, (State.STARTING,), pid))
+        the children were forked in; the forks of one batch release theirs in one batch."""
+        if not self._forked:
+            self.sup.loop.call_later(0, self._release_forked)
+        self._forked.append((proc, pid))
+
+    def _start_released(self) -> None:
+        # In the order their conditions came to hold (each release already in start order),
+        # as the plugin starts what each event releases in turn.
+        ready, self._released = self._released, []
+        self._start(ready)
+
+    def _release_forked(self) -> None:
+        forked, self._forked = self._forked, []
+        ready: list[str] = []
+        for proc, pid in forked:
+            ready += self.sched.observe(key_of(proc), snapshot(proc, pid), (State.STARTING,))
+        if ready:
+            self._start(self.sched.start_order(ready))
 
     def _start(self, keys: list[str]) -> None:
         """Start released processes, together in one spawn batch, without recursing: a start
