@@ -107,7 +107,9 @@ class Dependencies:
         return v
 
     def queued(self, proc: Process) -> bool:
-        return self.sched.queued(key_of(proc))
+        """Waiting for its conditions, or released and about to start on the next pass."""
+        k = key_of(proc)
+        return self.sched.queued(k) or k in self._released
 
     def cancel(self, proc: Process) -> bool:
         """A stop request for a queued process: it no longer waits (nor starts if it was

@@ -209,3 +209,32 @@ def test_stop_all_and_shutdown_stop_dependants_first(svtool: Supervisor,
     order = [f"{e[0]} {e[1]}" for e in sorted(events, key=lambda e: float(e[2]))]
     assert order == ["term front", "exit front", "term middle", "exit middle",
                      "term store", "exit store"]
+
+
+def test_restart_all_with_a_waiting_program_reports_no_error(svtool: Supervisor,
+                                                            tmp_path: Path) -> None:
+    # app is released a loop pass before it is spawned: the start request must not take that
+    # moment for an abnormal termination
+    job = pyfile(tmp_path, "job", "import time; time.sleep(0.5)")
+    svtool.start(f"""
+        [program:job]
+        command={job}
+        startsecs=0
+        autorestart=false
+
+        [program:db]
+        command={SLEEPER_CMD}
+        startsecs=1
+
+        [program:app]
+        command={SLEEPER_CMD}
+        startsecs=0
+        dependent_startup=true
+        dependent_startup_wait_for=db:running job:exited
+        """)
+    svtool.wait_state("app", "RUNNING", 20)
+    res = svtool.ctl("restart", "all")
+    assert "ERROR" not in res.stdout, res.stdout
+    assert "app: started" in res.stdout
+    for name in ("db", "app"):
+        assert svtool.state(name) == "RUNNING"
