@@ -10,10 +10,11 @@ Lint, `svtool show --graph`, the systemd converter and the runtime all read this
 from __future__ import annotations
 
 import heapq
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from supervisor_tools.errors import Span
-from supervisor_tools.model.model import Model, ProcessConfig
+from supervisor_tools.model.model import GroupConfig, Model, ProcessConfig
 from supervisor_tools.options.dependencies import split_wait
 
 WAIT_FOR = "dependent_startup_wait_for"
@@ -121,10 +122,15 @@ class Graph:
 
 
 def build_graph(model: Model) -> Graph:
+    return graph_of(model.groups)
+
+
+def graph_of(group_configs: Iterable[GroupConfig]) -> Graph:
+    """The graph of these groups (the runtime's active groups after `update`, say)."""
     programs: dict[str, list[ProcessConfig]] = {}
     groups: dict[str, tuple[str, ...]] = {}
     prio: dict[str, int] = {}
-    for g in model.groups:
+    for g in group_configs:
         prio[g.name] = g.priority
         names: list[str] = []
         for pc in g.processes:

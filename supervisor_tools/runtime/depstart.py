@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from supervisor_tools.model.depgraph import Graph, build_graph
+from supervisor_tools.model.depgraph import Graph, build_graph, graph_of
 from supervisor_tools.model.model import Model
 from supervisor_tools.runtime.deps import Scheduler, Snapshot, Verdict
 from supervisor_tools.runtime.process import Process
@@ -38,6 +38,29 @@ def autostart(deps: Dependencies | None, procs: list[Process]) -> None:
         return
     for proc in procs:
         proc.autostart()
+
+
+def refreshed(sup: Supervisor, deps: Dependencies | None) -> Dependencies | None:
+    """The scheduler for the supervisor's groups as they are now (after `update` added or
+    removed one), keeping what the old one had queued and the stops under way."""
+    configs = [g.config for g in sup.groups.values()]
+    graph = graph_of(configs)
+    if graph.empty and not any(p.dependent_startup for g in configs for p in g.processes):
+        return None
+    new = Dependencies(sup, graph)
+    if deps is not None:
+        new._stops = deps._stops
+        new._released = [k for k in deps._released if k in new.sched.program_of]
+        for k in new.sched.start_order([k for k in deps.sched.queue
+                                        if k in new.sched.program_of]):
+            new.sched.enqueue(k)
+    for key in new.sched.program_of:
+        proc = new._find(key)
+        if proc is not None:
+            new.sched.snap[key] = snapshot(proc)
+    ready = [k for k in list(new.sched.queue) if new.sched.want(k)]
+    new._start(ready)
+    return new
 
 
 class Dependencies:

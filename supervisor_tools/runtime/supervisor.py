@@ -11,7 +11,7 @@ from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
 from supervisor_tools.options.signals import signal_label
 from supervisor_tools.runtime.custody import Custody
-from supervisor_tools.runtime.depstart import Dependencies, autostart
+from supervisor_tools.runtime.depstart import Dependencies, autostart, refreshed
 from supervisor_tools.runtime.eventhub import EventHub
 from supervisor_tools.runtime.group import Group as Group  # imported from here by others
 from supervisor_tools.runtime.group import comparable
@@ -372,6 +372,7 @@ class Supervisor:
                 group = new
                 self.groups[name] = group
                 self.events.group_added(name)
+                self.deps = refreshed(self, self.deps)
                 autostart(self.deps, group.sorted())
                 self._create_logs(group.sorted())
                 self.changed = True
@@ -384,6 +385,7 @@ class Supervisor:
             return False
         group.close()
         del self.groups[name]
+        self.deps = refreshed(self, self.deps)
         self.events.group_removed(name)
         self.changed = True
         return True

@@ -238,3 +238,32 @@ def test_restart_all_with_a_waiting_program_reports_no_error(svtool: Supervisor,
     assert "app: started" in res.stdout
     for name in ("db", "app"):
         assert svtool.state(name) == "RUNNING"
+
+
+def test_update_adds_programs_with_dependencies(svtool: Supervisor, tmp_path: Path) -> None:
+    svtool.start(f"""
+        [program:db]
+        command={SLEEPER_CMD}
+        startsecs=0
+        """)
+    svtool.wait_state("db", "RUNNING")
+    svtool.write(f"""
+        [program:db]
+        command={SLEEPER_CMD}
+        startsecs=0
+
+        [program:api]
+        command={SLEEPER_CMD}
+        startsecs=0
+        dependent_startup=true
+        dependent_startup_wait_for=cache:running db:running
+
+        [program:cache]
+        command={SLEEPER_CMD}
+        startsecs=1
+        """)
+    res = svtool.ctl("update")
+    assert res.returncode == 0, res
+    svtool.wait_state("api", "RUNNING", 20)
+    running, spawned = _lines(svtool, "success: cache entered RUNNING", "spawned: 'api'")
+    assert running < spawned
