@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from supervisor_tools.errors import Span
 from supervisor_tools.model.depgraph import build_graph
-from supervisor_tools.model.model import Model
+from supervisor_tools.model.model import Model, ProcessConfig
 
 REQUIRES = ("started", "running", "exited")
 LOST = {"backoff": "systemd cannot start a unit when another enters back-off",
@@ -51,3 +51,8 @@ def dependency_lines(model: Model, unit_names: dict[str, list[str]],
             out[program] = lines
     return out
 
+
+def starts(pc: ProcessConfig) -> bool:
+    """Whether the program starts with the supervisor: autostart, or dependent_startup (the
+    plugin's programs say autostart=false and are started once their waits hold)."""
+    return pc.autostart or pc.dependent_startup

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from supervisor_tools.convert.logrotate import logrotate_config
 from supervisor_tools.convert.source import Lost
-from supervisor_tools.convert.systemd_deps import dependency_lines
+from supervisor_tools.convert.systemd_deps import dependency_lines, starts
 from supervisor_tools.convert.systemd_quote import noncharacter, path_value, specifiers
 from supervisor_tools.convert.systemd_service import ServiceWriter, SystemdOptions
 from supervisor_tools.convert.systemd_units import Unit, escape_name
@@ -135,7 +135,7 @@ class _Converter(ServiceWriter):
             unit.add("Socket", "Backlog", str(g.socket_backlog))
         if prog.template:
             unit.add("Socket", "Service", f"{prog.base}@{nums[0]}.service")
-        if prog.first.autostart:
+        if starts(prog.first):
             unit.add("Install", "WantedBy", "sockets.target")
         return unit
 
@@ -174,11 +174,11 @@ class _Converter(ServiceWriter):
         for prog in progs:
             owner = in_target.get(id(prog))
             group_autostarts = owner is not None and all(
-                p.first.autostart for p in targets[owner][1])
+                starts(p.first) for p in targets[owner][1])
             for unit in prog.units:
                 if owner is not None:
                     unit.add("Unit", "PartOf", owner)
-                if prog.first.autostart and not group_autostarts:
+                if starts(prog.first) and not group_autostarts:
                     unit.add("Install", "WantedBy", self.wanted_by())
                 units[unit.name] = unit
             units.update((u.name, u) for u in prog.sockets)
@@ -187,7 +187,7 @@ class _Converter(ServiceWriter):
             what = "group" if g.kind == "group" else "program"
             target.add("Unit", "Description", f"supervisor {what} {_describe(g.name)}")
             target.add("Unit", "Wants", " ".join(n for m in members for n in m.unit_names))
-            if all(m.first.autostart for m in members):
+            if all(starts(m.first) for m in members):
                 target.add("Install", "WantedBy", self.wanted_by())
             units[tname] = target
         return units
