@@ -111,9 +111,9 @@ class Dependencies:
                 queued.append(proc)
         for proc in queued:  # queue them all first: a queued target is one that will start
             self.sched.enqueue(key_of(proc))
-        order = self.sched.start_order([key_of(p) for p in queued])
-        ready = [k for k in order if self.sched.want(k)]
-        self._start(ready)
+        for k in self.sched.start_order([key_of(p) for p in queued]):
+            if self.sched.queued(k) and self.sched.want(k):
+                self._start([k])  # STARTING now, so what waits for it sees it starting
         for proc in queued:
             k = key_of(proc)
             if self.sched.queued(k):
