@@ -80,6 +80,9 @@ class Scheduler:
         self.program_of = {k: p for p, ks in keys.items() for k in ks}
         self.snap: dict[str, Snapshot] = {k: Snapshot() for k in self.program_of}
         self.queue: dict[str, _Queued] = {}
+        # Released (their conditions held) but not seen starting yet: a process that waits for
+        # one of them, even only to be spawned after it, must still wait.
+        self.released: set[str] = set()
         self.cycles = graph.cycles()
         self.rev = graph.dependants()
         self._seq = 0
@@ -139,11 +142,13 @@ class Scheduler:
         self._latch_current(key, q)
         if self._verdict(key, set()).status == "met":
             del self.queue[key]
+            self.released.add(key)
             return True
         return False
 
     def cancel(self, key: str) -> bool:
         """A stop request for a queued process: it no longer waits. False if it was not."""
+        self.released.discard(key)
         return self.queue.pop(key, None) is not None
 
     def observe(self, key: str, snap: Snapshot, entered: tuple[State, ...]) -> list[str]:
@@ -151,6 +156,7 @@ class Scheduler:
         processes that may start now, in start order."""
         self.snap[key] = snap
         self.queue.pop(key, None)  # it started (or was started) some other way
+        self.released.discard(key)
         program = self.program_of.get(key)
         if program is None or not self.queue:
             return []
@@ -171,6 +177,7 @@ class Scheduler:
                  if k in self.queue and self._verdict(k, set()).status == "met"]
         for k in ready:
             del self.queue[k]
+        self.released.update(ready)
         return self.start_order(ready)
 
     # -- evaluation ----------------------------------------------------------------------------
@@ -233,9 +240,12 @@ class Scheduler:
         return reasons[0] if reasons else MET
 
     def _after(self, tk: str, seen: set[str]) -> Verdict:
-        """Order only: wait while the target is queued and able to start, never otherwise."""
+        """Order only: wait while the target is queued and able to start (its conditions
+        pending, or met and about to start), never otherwise."""
+        if tk in self.released:
+            return Verdict("pending", f"{display(tk)} is starting")
         if tk in self.queue and tk not in seen and \
-                self._verdict(tk, seen).status == "pending":
+                self._verdict(tk, seen).status != "blocked":
             return Verdict("pending", f"{display(tk)} is waiting")
         s = self.snap[tk]
         if s.state is State.STARTING and not s.pid:
@@ -246,6 +256,8 @@ class Scheduler:
         """Not met yet: will the target get there by itself (pending) or not (blocked)?"""
         s = self.snap[tk]
         name = display(tk)
+        if tk in self.released:
+            return Verdict("pending", f"{name} is starting")
         if tk in self.queue:
             if tk in seen:
                 return Verdict("pending", f"{name} is waiting")

@@ -117,7 +117,7 @@ class Dependencies:
         for proc in queued:
             k = key_of(proc)
             if self.sched.queued(k):
-                self.sup.log.info(f"waiting: {proc.name} {self.sched.note(k)}")
+                self.sup.log.info(f"{proc.name}: {self.sched.note(k)}")
 
     def request(self, proc: Process) -> Verdict | None:
         """A start request (supervisorctl start): None when the process may start now, else
@@ -126,7 +126,7 @@ class Dependencies:
         if not self.sched.gated(k) or self.sched.want(k):
             return None
         v = self.sched.verdict(k)
-        self.sup.log.info(f"waiting: {proc.name} {self.sched.note(k)}")
+        self.sup.log.info(f"{proc.name}: {self.sched.note(k)}")
         return v
 
     def queued(self, proc: Process) -> bool:
@@ -185,6 +185,7 @@ class Dependencies:
         if self._draining or not self._pending:
             return
         if not self.sup.may_restart():
+            self.sched.released.difference_update(self._pending)
             self._pending.clear()
             return
         self._draining = True
@@ -193,9 +194,12 @@ class Dependencies:
             self.sup.spawn_batch = SpawnBatch()
         try:
             while self._pending:
-                proc = self._find(self._pending.pop(0))
+                key = self._pending.pop(0)
+                proc = self._find(key)
                 if proc is not None and proc.state in (State.STOPPED, State.EXITED, State.FATAL):
                     proc.start()
+                else:
+                    self.sched.released.discard(key)  # nothing to start after all
         finally:
             self._draining = False
             if own:
