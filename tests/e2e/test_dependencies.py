@@ -4,6 +4,8 @@ FATAL dependency leaving its dependant STOPPED with a reason, and stops dependan
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -115,6 +117,16 @@ def test_a_fatal_dependency_leaves_the_dependant_stopped_with_a_reason(
     assert res.stdout.strip() == "api: ERROR (spawn error)"
     assert res.returncode != 0
     assert svtool.state("api") == "STOPPED"
+    # svtool's own client prints the reason the fault carries, and shows it in status
+    ours = subprocess.run([sys.executable, "-m", "supervisor_tools", "ctl", "-c",
+                           str(svtool.conf), "start", "api"], capture_output=True, text=True,
+                          timeout=60)
+    assert "cannot start: broken:running: broken is FATAL" in ours.stdout + ours.stderr
+    assert ours.returncode != 0
+    ours = subprocess.run([sys.executable, "-m", "supervisor_tools", "ctl", "-c",
+                           str(svtool.conf), "status"], capture_output=True, text=True,
+                          timeout=60)
+    assert "cannot start: broken:running: broken is FATAL" in ours.stdout
 
 
 def test_start_on_a_waiting_program_waits_for_it_and_stop_calls_it_off(
