@@ -279,3 +279,29 @@ def test_update_adds_programs_with_dependencies(svtool: Supervisor, tmp_path: Pa
     svtool.wait_state("api", "RUNNING", 20)
     running, spawned = _lines(svtool, "success: cache entered RUNNING", "spawned: 'api'")
     assert running < spawned
+
+
+def test_reload_starts_in_dependency_order_again(svtool: Supervisor, tmp_path: Path) -> None:
+    svtool.start(f"""
+        [program:db]
+        command={SLEEPER_CMD}
+        startsecs=1
+
+        [program:app]
+        command={SLEEPER_CMD}
+        startsecs=0
+        dependent_startup=true
+        dependent_startup_wait_for=db:running
+        """)
+    svtool.wait_state("app", "RUNNING", 20)
+    before = svtool.log().count("spawned: 'app'")
+    res = svtool.ctl("reload")
+    assert res.returncode == 0, res
+    svtool.wait(lambda: svtool.log().count("spawned: 'app'") > before, 30, "app respawned")
+    svtool.wait_state("app", "RUNNING", 20)
+    log = svtool.log().splitlines()
+    restarted = max(i for i, line in enumerate(log) if "supervisord restarted" in line)
+    running = [i for i, line in enumerate(log)
+               if "success: db entered RUNNING" in line and i > restarted]
+    spawned = [i for i, line in enumerate(log) if "spawned: 'app'" in line and i > restarted]
+    assert running and spawned and running[0] < spawned[0]
