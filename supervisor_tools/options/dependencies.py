@@ -23,16 +23,6 @@ CONDITION_WORDS = {
     "exited": "exited",
     "backoff": "backoff", "stopping": "stopping", "fatal": "fatal",
 }
-# What each condition asks of every process of the program or group it names.
-CONDITION_DOCS = {
-    "started": "has been spawned (reached STARTING)",
-    "running": "is RUNNING (started, and ready where readiness is configured)",
-    "exited": "has exited with an expected exit code (one of its exitcodes)",
-    "backoff": "has entered BACKOFF",
-    "stopping": "has entered STOPPING",
-    "fatal": "has entered FATAL",
-    "after": "has been spawned, unless it is not going to start (order only, never waits)",
-}
 
 
 def split_wait(word: str) -> tuple[str, tuple[str, ...]]:

@@ -137,3 +137,13 @@ def test_show_graph_on_the_command_line(tmp_path: Path) -> None:
     mermaid = subprocess.run([*run, str(tmp_path / "s.conf"), "--mermaid"],
                              capture_output=True, text=True, timeout=60)
     assert mermaid.returncode == 0 and mermaid.stdout.startswith("flowchart LR")
+
+
+def test_docs_name_every_condition_word() -> None:
+    from supervisor_tools.options.dependencies import CONDITION_WORDS
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "dependencies.md").read_text()
+    table = doc.split("### Conditions", 1)[1].split("\n\n", 2)[1]
+    for word, cond in CONDITION_WORDS.items():
+        assert f"`{word}`" in table or f"`{word.upper()}`" in table, word
+        assert f"`{cond}`" in table, cond
