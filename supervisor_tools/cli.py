@@ -46,15 +46,20 @@ def cli() -> None:
               help="The file is a conf.d fragment: do not require [supervisord].")
 @click.option("--no-host-checks", is_flag=True,
               help="Do not check users and directories against this machine.")
+@click.option("--graph", is_flag=True,
+              help="Print the dependency graph instead (docs/dependencies.md).")
+@click.option("--mermaid", is_flag=True,
+              help="The dependency graph as a Mermaid flowchart (implies --graph).")
 def show(config: str | None, config_opt: str | None, output_format: str, as_json: bool,
-         fragment: bool, no_host_checks: bool) -> None:
+         fragment: bool, no_host_checks: bool, graph: bool, mermaid: bool) -> None:
     """Print the effective configuration supervisord would run: groups, processes, commands
-    and logs, as text or JSON (docs/show-json.md)."""
+    and logs, as text or JSON (docs/show-json.md); with --graph, the dependency graph."""
     path = config_of(config, config_opt)
     from supervisor_tools.commands import show_command
 
     _read(lambda forks: show_command(path, as_json=as_json or output_format == "json",
                                      fragment=fragment, host_checks=not no_host_checks,
+                                     graph="mermaid" if mermaid else "text" if graph else None,
                                      forks=forks))
 
 # -- lint commands --

@@ -18,7 +18,7 @@ def print_errors(errors: list[ConfigError] | tuple[ConfigError, ...], order: lis
 
 
 def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: bool,
-                 forks: Forks = NO_FORKS) -> int:
+                 graph: str | None = None, forks: Forks = NO_FORKS) -> int:
     from supervisor_tools.parallel.batch import Batch
 
     batch = Batch(forks)
@@ -33,7 +33,12 @@ def show_command(config: str, *, as_json: bool, fragment: bool, host_checks: boo
     if not result.ok:
         print_errors(result.errors, order)
         return exitcodes.USAGE
-    if as_json:
+    if graph is not None:
+        from supervisor_tools.model.showgraph import graph_mermaid, graph_text
+
+        render = graph_mermaid if graph == "mermaid" else graph_text
+        sys.stdout.write(render(result.model))
+    elif as_json:
         sys.stdout.write(json.dumps(model_json(result.model), indent=2) + "\n")
     else:
         sys.stdout.write(model_text(result.model))

@@ -101,6 +101,7 @@ def _lost(note: str) -> Decision:
 _LOGS = "a container's output goes to its logging driver (docker compose logs); no file"
 _ROTATION = "the logging driver rotates (logging.options max-size, max-file)"
 _EVENTS = "Compose has no supervisor event protocol"
+_ORDER = "not yet carried to depends_on"
 _BACKOFF = "Docker restarts with its own back-off (doubling from 100 ms); no service key sets it"
 
 MAPPING: dict[str, Decision] = {
@@ -118,6 +119,10 @@ MAPPING: dict[str, Decision] = {
     "backoffmultiplier": _lost(_BACKOFF),
     "maxbackoff": _lost(_BACKOFF),
     "backoffreset": _lost(_BACKOFF),
+    "dependent_startup": _lost(_ORDER),
+    "dependent_startup_wait_for": _lost(_ORDER),
+    "dependent_startup_inherit_priority": _lost(_ORDER),
+    "depends_on": _lost(_ORDER),
     "exit_on_end": _lost("ending every service when one ends is `docker compose up "
                          "--abort-on-container-exit --exit-code-from SERVICE`, not a file key"),
     "autostart": Decision("structural", "deploy.replicas: 0", "autostart=false: scaled to 0"),

@@ -38,6 +38,8 @@ _LOGS = "a container's output goes to its container log (kubectl logs); no file 
 _ROTATION = "the container runtime rotates container logs (kubelet containerLogMaxSize)"
 _EVENTS = "Kubernetes has no supervisor event protocol"
 
+_ORDER = ("Kubernetes starts workloads in no order; a wait would need an init container "
+          "probing the other program")
 # the kubelet's crash back-off (10 s doubling to 5 min) is the node's, not a pod field
 _BACKOFF = "the kubelet's restart back-off is set per node, not per workload"
 
@@ -59,6 +61,10 @@ MAPPING: dict[str, Decision] = {
     "backoffmultiplier": _lost(_BACKOFF),
     "maxbackoff": _lost(_BACKOFF),
     "backoffreset": _lost(_BACKOFF),
+    "dependent_startup": _lost(_ORDER),
+    "dependent_startup_wait_for": _lost(_ORDER),
+    "dependent_startup_inherit_priority": _lost(_ORDER),
+    "depends_on": _lost(_ORDER),
     "exit_on_end": _lost("a pod's containers restart by the pod's restartPolicy; no field ends "
                          "every workload when one program ends"),
     "autostart": Decision("structural", "replicas: 0, Job suspend: true",

@@ -103,6 +103,16 @@ MAPPING: dict[str, Decision] = {
     "directory": _m("WorkingDirectory=", "must be an absolute path"),
     "umask": _m("UMask=", "also taken from [supervisord] umask when the program sets none"),
     "serverurl": _lost("there is no supervisord to talk to (SUPERVISOR_SERVER_URL)"),
+    # svtool's dependencies (docs/dependencies.md)
+    "dependent_startup": _s("After=, Requires=", "switches on dependent_startup_wait_for; "
+                            "systemd starts the unit when what it Requires= is up"),
+    "dependent_startup_wait_for": _a("After=, Requires=", "each named unit (a group: its "
+                                     "members); `running`/`started` wait for the unit's start "
+                                     "(Type=simple: the fork, not startsecs), `exited` only "
+                                     "matches a Type=oneshot unit (reported); backoff, stopping "
+                                     "and fatal are lost (reported)"),
+    "dependent_startup_inherit_priority": _lost("systemd orders only by After="),
+    "depends_on": _m("After=", "order only, as depends_on: nothing is pulled in or required"),
     # [eventlistener:x]
     "events": _lost("systemd has no event listener protocol; the pool becomes plain services"),
     "buffer_size": _lost("systemd has no event listener protocol"),

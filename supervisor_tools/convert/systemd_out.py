@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from supervisor_tools.convert.logrotate import logrotate_config
 from supervisor_tools.convert.source import Lost
+from supervisor_tools.convert.systemd_deps import dependency_lines, starts
 from supervisor_tools.convert.systemd_quote import noncharacter, path_value, specifiers
 from supervisor_tools.convert.systemd_service import ServiceWriter, SystemdOptions
 from supervisor_tools.convert.systemd_units import Unit, escape_name
@@ -134,7 +135,7 @@ class _Converter(ServiceWriter):
             unit.add("Socket", "Backlog", str(g.socket_backlog))
         if prog.template:
             unit.add("Socket", "Service", f"{prog.base}@{nums[0]}.service")
-        if prog.first.autostart:
+        if starts(prog.first):
             unit.add("Install", "WantedBy", "sockets.target")
         return unit
 
@@ -168,15 +169,16 @@ class _Converter(ServiceWriter):
                 targets.setdefault(tname, (g, []))[1].append(prog)
         in_target = {id(p): t for t, (_, ps) in targets.items() for p in ps}
         self.order(progs)
+        self.dependencies(progs)
         units: dict[str, Unit] = {}
         for prog in progs:
             owner = in_target.get(id(prog))
             group_autostarts = owner is not None and all(
-                p.first.autostart for p in targets[owner][1])
+                starts(p.first) for p in targets[owner][1])
             for unit in prog.units:
                 if owner is not None:
                     unit.add("Unit", "PartOf", owner)
-                if prog.first.autostart and not group_autostarts:
+                if starts(prog.first) and not group_autostarts:
                     unit.add("Install", "WantedBy", self.wanted_by())
                 units[unit.name] = unit
             units.update((u.name, u) for u in prog.sockets)
@@ -185,7 +187,7 @@ class _Converter(ServiceWriter):
             what = "group" if g.kind == "group" else "program"
             target.add("Unit", "Description", f"supervisor {what} {_describe(g.name)}")
             target.add("Unit", "Wants", " ".join(n for m in members for n in m.unit_names))
-            if all(m.first.autostart for m in members):
+            if all(starts(m.first) for m in members):
                 target.add("Install", "WantedBy", self.wanted_by())
             units[tname] = target
         return units
@@ -201,6 +203,17 @@ class _Converter(ServiceWriter):
             for unit in prog.units:
                 # Start limits belong to [Unit]; After= goes before them for readability.
                 unit.sections.setdefault("Unit", []).insert(1, ("After", " ".join(before)))
+
+    def dependencies(self, progs: Sequence[_Program]) -> None:
+        """After= and Requires= for dependencies (convert/systemd_deps.py)."""
+        names: dict[str, list[str]] = {}
+        for prog in progs:
+            names.setdefault(prog.first.program, []).extend(prog.unit_names)
+        lines = dependency_lines(self.model, names, self.lose)
+        for prog in progs:
+            for key, value in lines.get(prog.first.program, []):
+                for unit in prog.units:
+                    unit.add("Unit", key, value)
 
 
 def _describe(name: str) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from supervisor_tools.options import types as t
+from supervisor_tools.options.dependencies import WaitForType
 from supervisor_tools.options.table import OptionSpec
 
 
@@ -40,5 +41,7 @@ def ini_text(row: OptionSpec, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, list):
+        if isinstance(row.type, WaitForType):  # name:state words, space-separated
+            return row.type.format(tuple(str(v) for v in value))
         return ",".join(str(v) for v in value)
     return str(value)

@@ -182,7 +182,9 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
                  "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
                  "exitcodes", "redirect_stderr", "numprocs", "numprocs_start",
                  "stdout_capture_maxbytes", "stdout_events_enabled",
-                 "stderr_capture_maxbytes", "stderr_events_enabled"):
+                 "stderr_capture_maxbytes", "stderr_events_enabled",
+                 "dependent_startup", "dependent_startup_wait_for",
+                 "dependent_startup_inherit_priority", "depends_on"):
         follows = rows[name].follows
         values[name] = opt(name) if follows is None else opt(name, values[follows])
     for name in RESTART_POLICY:

@@ -77,6 +77,13 @@ class ProcessConfig:
     maxbackoff: float = _default("program", "maxbackoff")
     backoffreset: float = _default("program", "backoffreset")
     exit_on_end: bool = _default("program", "exit_on_end")
+    # dependencies (svtool's keys; docs/dependencies.md): canonical "name:state" words
+    dependent_startup: bool = _default("program", "dependent_startup")
+    dependent_startup_wait_for: tuple[str, ...] = _default("program",
+                                                           "dependent_startup_wait_for")
+    dependent_startup_inherit_priority: bool = _default("program",
+                                                        "dependent_startup_inherit_priority")
+    depends_on: tuple[str, ...] = _default("program", "depends_on")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
     def span_of(self, option: str) -> Span:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from supervisor_tools.options import dependencies as deps
 from supervisor_tools.options import types as t
 from supervisor_tools.options.types import ValueType
 
@@ -277,6 +278,20 @@ PROGRAM_OPTIONS = (
        "container mode: when this process ends for good (exits without a restart, or goes "
        "FATAL), stop everything in order and exit with its exit code; unset: the value of "
        "[supervisord] exit_on_end", extension=True),
+    # svtool's dependencies (docs/dependencies.md); supervisord 4.3.0 ignores these keys
+    _o("dependent_startup", t.BOOLEAN, False,
+       "svtool: start only once every dependent_startup_wait_for condition holds (the "
+       "supervisord-dependent-startup plugin's switch)"),
+    _o("dependent_startup_wait_for", deps.WAIT_FOR, (),
+       "svtool: name:state words this program waits for before it is spawned (state: "
+       "started, running/ready, exited; name: a program or group)",
+       example="db:running migrate:exited", extension=True),
+    _o("dependent_startup_inherit_priority", t.BOOLEAN, False,
+       "svtool: order among programs ready at once by the lowest priority of this program "
+       "and those it waits for", extension=True),
+    _o("depends_on", deps.NAME_LIST, (),
+       "svtool: programs or groups to spawn before this one (ochinchina/supervisord's key; "
+       "order only, it never waits for them to run)", example="db, cache", extension=True),
 )
 
 EVENTLISTENER_EXTRA = (

@@ -44,7 +44,11 @@ class Host(Protocol):
 
     def track(self, pid: int, proc: Process | None) -> None: ...
 
-    def state_changed(self, proc: Process) -> None: ...
+    def state_changed(self, proc: Process, entered: tuple[State, ...] = ()) -> None: ...
+
+    def waiting(self, proc: Process) -> str:
+        """What a process that is asked to start waits for ("" when it waits for nothing)."""
+        ...
 
 
 class Hooks(Protocol):
@@ -222,7 +226,7 @@ class Process:
         if self.record.deadline != before.deadline:
             self._arm(self.record.deadline)
         if result.entered:
-            self.host.state_changed(self)
+            self.host.state_changed(self, result.entered)
 
     def _arm(self, deadline: float | None) -> None:
         if self.timer is not None:
@@ -243,7 +247,7 @@ class Process:
 
     def _spawn(self) -> None:
         self._arm(None)
-        self.host.state_changed(self)
+        self.host.state_changed(self, (self.record.state,))  # STARTING, entered just now
         try:
             p = self.get_plan()
         except SpawnError as exc:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from collections.abc import Callable
 
 from supervisor_tools.errors import Span
@@ -12,21 +11,21 @@ from supervisor_tools.model.model import GroupConfig, Model, SupervisordConfig
 from supervisor_tools.options.signals import signal_label
 from supervisor_tools.runtime import container
 from supervisor_tools.runtime.custody import Custody
+from supervisor_tools.runtime.depstart import Dependencies, autostart, refreshed
 from supervisor_tools.runtime.eventhub import EventHub
 from supervisor_tools.runtime.group import Group as Group  # imported from here by others
 from supervisor_tools.runtime.group import comparable
 from supervisor_tools.runtime.logs import MainLog, cleanup_auto_logs
+from supervisor_tools.runtime.logsteps import create_logs
 from supervisor_tools.runtime.loop import Loop
 from supervisor_tools.runtime.metrics import Registry
 from supervisor_tools.runtime.process import Process
 from supervisor_tools.runtime.spawn import SpawnBatch
+from supervisor_tools.runtime.states import State
 from supervisor_tools.runtime.supstate import SupervisorState
 
 # Reads the configuration again (reread, reload): a model, or a list of error lines.
 Loader = Callable[[], "Model | list[str]"]
-
-
-LOG_STEP_SECONDS = 0.004
 
 
 def main_log_path(sd: SupervisordConfig) -> str | None:
@@ -67,6 +66,8 @@ class Supervisor:
         self._next_model: Model | None = None
         # The child guard and the record of children (main.run sets it up; tests may not).
         self.custody: Custody | None = None
+        # The dependency scheduler; None for a config without dependency keys.
+        self.deps = Dependencies.for_model(self, model)
 
     def set_state(self, state: SupervisorState) -> None:
         if state is self.state and state is not SupervisorState.RUNNING:
@@ -88,12 +89,14 @@ class Supervisor:
             self.pids.pop(pid, None)
         else:
             self.pids[pid] = proc
+            if self.deps is not None:
+                self.deps.spawned(proc, pid)
             if self.custody is not None:
                 group = proc.config.group
                 self.custody.spawned(pid, proc.name if group == proc.name
                                      else f"{group}:{proc.name}")
 
-    def state_changed(self, proc: Process) -> None:
+    def state_changed(self, proc: Process, entered: tuple[State, ...] = ()) -> None:
         self.changed = True
         if proc.exit_on_end and container.applies(self.state):
             why = container.reason(proc)
@@ -102,6 +105,11 @@ class Supervisor:
                 self.exit_code = container.exit_code(proc.wait_status)
                 self.set_state(SupervisorState.SHUTDOWN)
                 self.loop.wake()
+        if self.deps is not None and entered:
+            self.deps.changed(proc, entered)
+
+    def waiting(self, proc: Process) -> str:
+        return "" if self.deps is None else self.deps.note(proc)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -157,34 +165,12 @@ class Supervisor:
         self.events.running()
         self.spawn_batch = batch = SpawnBatch()
         try:
-            for group in self.sorted_groups():
-                for proc in group.processes.values():
-                    proc.autostart()
+            autostart(self.deps, [p for g in self.sorted_groups() for p in g.processes.values()])
         finally:
             self.spawn_batch = None
             batch.run()
-        self._create_logs([p for g in self.sorted_groups() for p in g.processes.values()])
-
-    def _create_logs(self, procs: list[Process]) -> None:
-        """Create log files that are still missing, a few milliseconds' worth per loop pass.
-
-        supervisord creates every log when a group is added; doing it after the spawns, in
-        small steps, keeps a big start-up fast and the control socket responsive meanwhile
-        (creating a file can take a millisecond, and a request waits for the step under way).
-        """
-        until = time.monotonic() + LOG_STEP_SECONDS
-        done = 0
-        for proc in procs:
-            done += 1
-            group = self.groups.get(proc.config.group)
-            if group is None or group.processes.get(proc.name) is not proc:
-                continue  # removed (or reloaded away) since; its logs stay closed
-            proc.log_path("stdout")
-            proc.log_path("stderr")
-            if time.monotonic() >= until:
-                break
-        if done < len(procs):
-            self.loop.call_later(0, lambda: self._create_logs(procs[done:]))
+        create_logs(self.groups, self.loop,
+                    [p for g in self.sorted_groups() for p in g.processes.values()])
 
     def sorted_groups(self) -> list[Group]:
         return sorted(self.groups.values(), key=lambda g: (g.config.priority, g.name))
@@ -297,6 +283,8 @@ class Supervisor:
     def _after_batch(self) -> None:
         if self.state is SupervisorState.RUNNING:
             return
+        if self.deps is not None and not self.deps.shutdown_step():
+            return  # dependants first, each once its own dependants stopped
         # Groups go down one at a time, highest priority value first; the next group is only
         # signalled once every process of the current one has stopped.
         for group in reversed(self.sorted_groups()):
@@ -323,6 +311,7 @@ class Supervisor:
         self.model = model
         self.group_configs = model.groups
         self._apply_settings(model)
+        self.deps = Dependencies.for_model(self, model)
         if not self.sd.nocleanup:
             # supervisord clears the AUTO logs at every start, reloads included: the old
             # processes' files go, the new ones get fresh names.
@@ -372,9 +361,9 @@ class Supervisor:
                 group = new
                 self.groups[name] = group
                 self.events.group_added(name)
-                for proc in group.sorted():
-                    proc.autostart()
-                self._create_logs(group.sorted())
+                self.deps = refreshed(self, self.deps)
+                autostart(self.deps, group.sorted())
+                create_logs(self.groups, self.loop, group.sorted())
                 self.changed = True
                 return True
         return None
@@ -386,6 +375,7 @@ class Supervisor:
         group.close()
         del self.groups[name]
         self.metrics.forget_group(name)
+        self.deps = refreshed(self, self.deps)
         self.events.group_removed(name)
         self.changed = True
         return True

@@ -184,7 +184,7 @@ _keys = st.builds(wild.Key, _where_text, st.integers(1, 9999), st.from_regex(r"S
                                                                               fullmatch=True))
 _groups = st.sampled_from(["", "strict", "container"])
 _entries = st.builds(wild.Entry, _keys, st.sampled_from(wild.VERDICTS),
-                     st.text(st.characters(blacklist_categories=("Cc", "Zl", "Zp")),
+                     st.text(st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp")),
                              max_size=30).map(str.strip),
                      _groups)
 

@@ -3,6 +3,7 @@
 from supervisor_tools.lint.rules import (
     command,
     daemonize,
+    dependencies,
     files,
     host,
     includes,
@@ -24,6 +25,7 @@ from supervisor_tools.lint.rules import (
 __all__ = [
     "command",
     "daemonize",
+    "dependencies",
     "files",
     "host",
     "includes",

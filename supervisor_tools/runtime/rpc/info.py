@@ -54,6 +54,10 @@ def process_info(group: str, proc: Process, now: int, offset: float) -> dict[str
         "pid": r.pid,
     }
     info["description"] = describe(r.state, info)
+    if r.state is State.STOPPED:
+        waiting = proc.host.waiting(proc)  # queued behind its dependencies
+        if waiting:
+            info["description"] = waiting
     return info
 
 

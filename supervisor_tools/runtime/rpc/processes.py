@@ -5,8 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from supervisor_tools.options.signals import parse_signal
+from supervisor_tools.runtime.group import Group
+from supervisor_tools.runtime.process import Process
 from supervisor_tools.runtime.rpc.base import Base
 from supervisor_tools.runtime.rpc.faults import NOT_DONE, Deferred, RPCError
+from supervisor_tools.runtime.rpc.waiting import ordered_stop, queued_start
 from supervisor_tools.runtime.states import (
     RUNNING_STATES,
     SIGNALLABLE_STATES,
@@ -42,6 +45,9 @@ class ProcessMethods(Base):
             raise RPCError("ALREADY_STARTED", name)
         if proc.state is State.UNKNOWN:
             raise RPCError("FAILED", f"{name} is in an unknown process state")
+        deps = self.sup.deps
+        if deps is not None and deps.request(proc) is not None:
+            return queued_start(deps, proc, name, wait)
         proc.start()
         self.sup.reap()
         if proc.record.spawnerr:
@@ -66,7 +72,7 @@ class ProcessMethods(Base):
         @return array result an array of process status info structs
         """
         self._update()
-        procs = self._group_members(name)
+        procs = self._in_start_order(self._group_members(name))
         return self._each(procs, lambda p: p.state not in RUNNING_STATES,
                           lambda n: self.startProcess(n, wait))
 
@@ -77,7 +83,8 @@ class ProcessMethods(Base):
         @return array result an array of process status info structs
         """
         self._update()
-        return self._each(self.sup.all_processes(), lambda p: p.state not in RUNNING_STATES,
+        procs = self._in_start_order(self.sup.all_processes())
+        return self._each(procs, lambda p: p.state not in RUNNING_STATES,
                           lambda n: self.startProcess(n, wait))
 
     def stopProcess(self, name: str, wait: bool = True) -> Any:
@@ -91,6 +98,8 @@ class ProcessMethods(Base):
         group, proc = self._lookup(name)
         if proc is None:
             return self.stopProcessGroup(group.name, wait)
+        if self.sup.deps is not None and self.sup.deps.cancel(proc):
+            return True  # it was waiting for its dependencies: it no longer does
         if not stoppable(proc.record):  # a restart waiting for its interval can be called off
             raise RPCError("NOT_RUNNING", name)
         proc.stop()
@@ -110,6 +119,8 @@ class ProcessMethods(Base):
         """
         self._update()
         procs = self._group_members(name)
+        if self.sup.deps is not None:
+            return ordered_stop(self.sup.deps, procs, wait)
         return self._each(procs, lambda p: stoppable(p.record),
                           lambda n: self.stopProcess(n, wait))
 
@@ -120,8 +131,18 @@ class ProcessMethods(Base):
         @return array result an array of process status info structs
         """
         self._update()
+        if self.sup.deps is not None:
+            return ordered_stop(self.sup.deps, self.sup.all_processes(), wait)
         return self._each(self.sup.all_processes(), lambda p: stoppable(p.record),
                           lambda n: self.stopProcess(n, wait))
+
+    def _in_start_order(self, pairs: list[tuple[Group, Process]]) -> list[tuple[Group, Process]]:
+        """Dependencies before their dependants, so a queued start finds its targets starting."""
+        deps = self.sup.deps
+        if deps is None:
+            return pairs
+        group_of = {id(p): g for g, p in pairs}
+        return [(group_of[id(p)], p) for p in deps.start_order([p for _g, p in pairs])]
 
     def signalProcess(self, name: str, signal: str) -> Any:
         """Send an arbitrary UNIX signal to the process named by name.
