@@ -26,6 +26,7 @@ from supervisor_tools.convert.systemd_quote import (
     resolve,
     specifiers,
 )
+from supervisor_tools.convert.systemd_readiness import readiness
 from supervisor_tools.errors import ConfigError, Span
 from supervisor_tools.model.model import GroupConfig, Model, ProcessConfig, SupervisordConfig
 from supervisor_tools.options.command import split_command
@@ -115,6 +116,7 @@ class ServiceWriter:
                 self.lose(p.span_of("environment"), f"{section} environment variable {name!r} "
                           "is not a name systemd accepts; it is left out")
         self.restart(p, put)
+        readiness(p, put)
         self.stopping(p, section, put)
         self.logs(p, section, put)
         return out
