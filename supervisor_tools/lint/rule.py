@@ -87,6 +87,8 @@ GROUPS: dict[str, str] = {
             "environment variables); for a lint on the target host itself",
     "strict": "advice that is sound in general but often a deliberate choice (hardening, "
               "style); for teams that want every such finding",
+    "plain": "options only svtool run acts on, which supervisord 4.3.0 ignores; for a config "
+             "that must behave the same on plain supervisord",
 }
 
 

@@ -220,3 +220,11 @@ def test_declared_states_are_all_reached() -> None:
             with contextlib.suppress(InvalidTransition):
                 seen |= set(step(policy, record, event).entered)
         assert frozenset(seen) == transition.enters, key
+
+
+def test_states_page_lists_every_readiness_row() -> None:
+    from supervisor_tools.runtime import statedoc
+
+    page = statedoc.page()
+    for (state, event), transition in rs.ROWS.items():
+        assert f"| {state.name} | {event.__name__} | `{transition.handler.__name__}` |" in page
