@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import socket
+import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
 from .conftest import PY, Supervisor, pyfile
 
@@ -29,6 +32,21 @@ def send_to(address: str, message: bytes) -> None:
     target = "\0" + address[1:] if address.startswith("@") else address
     with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
         sock.sendto(message, target)
+
+
+def console_status(sup: Supervisor) -> dict[str, Any]:
+    """The web console's status document, fetched over the control socket."""
+    with socket.socket(socket.AF_UNIX) as s:
+        s.settimeout(30)
+        s.connect(str(sup.sock))
+        s.sendall(b"GET /api/status HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        data = b""
+        while chunk := s.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.") and b" 200 " in head.split(b"\r\n")[0], head
+    result: dict[str, Any] = json.loads(body)
+    return result
 
 
 def free_port() -> int:
@@ -63,6 +81,12 @@ def test_sd_notify_child_stays_starting_until_ready(svtool: Supervisor, tmp_path
     assert info["description"].startswith(f"pid {info['pid']}, uptime ")
     out = svtool.ctl("status", "db").stdout
     assert "RUNNING" in out and "serving 3 clients" in out, out
+    own = subprocess.run([PY, "-m", "supervisor_tools", "ctl", "-c", str(svtool.conf), "status"],
+                         capture_output=True, text=True, timeout=60)
+    assert "RUNNING" in own.stdout and "serving 3 clients" in own.stdout, own
+    console = console_status(svtool)
+    shown = [p for g in console["groups"] for p in g["processes"] if p["name"] == "db"]
+    assert "serving 3 clients" in shown[0]["description"], shown
     assert "process is ready (READY=1 (sd_notify))" in svtool.log()
 
 
