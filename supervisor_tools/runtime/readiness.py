@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import Any, Protocol
 
 from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.runtime.logs import MainLog
 from supervisor_tools.runtime.loop import Loop
 from supervisor_tools.runtime.notifysock import NotifySocket
 from supervisor_tools.runtime.prober import Prober
@@ -63,6 +64,7 @@ def watched(pc: ProcessConfig) -> bool:
 
 class ReadyHost(Protocol):
     loop: Loop
+    log: MainLog
 
     def watch_child(self, pid: int, callback: Callable[[int], None]) -> None: ...
 
@@ -98,8 +100,14 @@ class Readiness:
         self.partial: dict[str, bytes] = {}
         self.notify: NotifySocket | None = None
         if pc.sd_notify:
-            self.notify = NotifySocket(pc.name)
-            proc.host.loop.add_reader(self.notify, self._on_notify)
+            try:
+                self.notify = NotifySocket(pc.name)
+            except OSError as exc:
+                # The process then never becomes ready: its start fails after
+                # readytimeoutsecs, and this says why.
+                proc.host.log.error(f"cannot open the NOTIFY_SOCKET of {pc.name!r}: {exc}")
+            else:
+                proc.host.loop.add_reader(self.notify, self._on_notify)
         self.probers: dict[Kind, Prober] = {}
         self.tallies: dict[Kind, tuple[ProbeSpec, Tally]] = {}
         env = child_environment(pc, proc.host.server_url())

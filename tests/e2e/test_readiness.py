@@ -259,3 +259,31 @@ def test_readiness_timeout_is_a_failed_start(svtool: Supervisor, tmp_path: Path)
     log = svtool.log()
     assert log.count("not ready: mute was not ready within 1 seconds") == 2, log
     assert "gave up: mute entered FATAL state" in log
+
+
+def test_stopping_notification_from_a_descendant_is_a_stop(svtool: Supervisor,
+                                                           tmp_path: Path) -> None:
+    cmd = pyfile(tmp_path, "drain", """\
+        import os, socket, subprocess, sys, time
+        addr = os.environ['NOTIFY_SOCKET']
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.sendto(b'READY=1', '\\0' + addr[1:])
+        time.sleep(0.5)
+        # a grandchild of the supervisor says it: descendants count
+        subprocess.run([sys.executable, '-c', 'import os, socket, time; '
+                        's = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM); '
+                        's.sendto(b"STOPPING=1", chr(0) + os.environ["NOTIFY_SOCKET"][1:]); '
+                        'time.sleep(1)'])
+        sys.exit(1)
+        """)
+    svtool.start(f"""
+        [program:drain]
+        command={cmd}
+        sd_notify=true
+        autorestart=true
+        """)
+    svtool.wait_state("drain", "RUNNING", 20)
+    svtool.wait(lambda: "stopped: drain (exit status 1)" in svtool.log(), 30, "the exit")
+    assert "drain said it is stopping (STOPPING=1)" in svtool.log()
+    info = svtool.info("drain")
+    assert info["statename"] == "STOPPED" and info["pid"] == 0, info
