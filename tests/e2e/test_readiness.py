@@ -287,3 +287,56 @@ def test_stopping_notification_from_a_descendant_is_a_stop(svtool: Supervisor,
     assert "drain said it is stopping (STOPPING=1)" in svtool.log()
     info = svtool.info("drain")
     assert info["statename"] == "STOPPED" and info["pid"] == 0, info
+
+
+def test_supervisorctl_start_waits_for_readiness(svtool: Supervisor, tmp_path: Path) -> None:
+    notify = pyfile(tmp_path, "slowready", """\
+        import os, socket, time
+        time.sleep(1.5)
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        s.sendto(b'READY=1', '\\0' + os.environ['NOTIFY_SOCKET'][1:])
+        time.sleep(1000)
+        """)
+    port = free_port()
+    web = pyfile(tmp_path, "web", HTTP_CHILD)
+    svtool.start(f"""
+        [program:db]
+        command={notify}
+        sd_notify=true
+
+        [program:web]
+        command={web} {port} {tmp_path}
+        readiness_probe_http_get=http://127.0.0.1:{port}/ready
+        readiness_probe_period_seconds=1
+        readiness_probe_failure_threshold=30
+        """)
+    svtool.wait_state("db", "RUNNING", 30)
+    svtool.wait_state("web", "RUNNING", 30)
+    began = time.monotonic()
+    res = svtool.ctl("restart", "all")
+    took = time.monotonic() - began
+    assert res.returncode == 0, res
+    for line in ("db: stopped", "web: stopped", "db: started", "web: started"):
+        assert line in res.stdout, res.stdout
+    assert took >= 1.5  # start waited for READY=1 and /ready
+    assert svtool.state("db") == "RUNNING" and svtool.state("web") == "RUNNING"
+    assert svtool.ctl("stop", "all").returncode == 0
+    res = svtool.ctl("start", "db")
+    assert res.returncode == 0 and "db: started" in res.stdout, res
+    status = svtool.ctl("status")
+    assert "db" in status.stdout and "RUNNING" in status.stdout, status
+
+
+def test_supervisorctl_start_reports_a_start_that_never_gets_ready(svtool: Supervisor,
+                                                                   tmp_path: Path) -> None:
+    svtool.start(f"""
+        [program:mute]
+        command={PY} -c "import time; time.sleep(1000)"
+        sd_notify=true
+        readytimeoutsecs=1
+        startretries=0
+        autostart=false
+        """)
+    res = svtool.ctl("start", "mute")
+    assert res.returncode != 0 and "mute: ERROR (spawn error)" in res.stdout, res
+    assert svtool.state("mute") == "FATAL"
