@@ -127,9 +127,9 @@ def readiness_rows(o: Callable[..., OptionSpec], process: Any) -> tuple[OptionSp
               expansion=process, level="process", example="127.0.0.1:5432"),
         ]
         docs = {
-            "initial_delay_seconds": f"seconds after the {kind} probe may start "
-                                     f"({'spawn' if kind == 'readiness' else 'RUNNING'}) "
-                                     "before the first probe",
+            "initial_delay_seconds": "seconds to wait after "
+                                     f"{'the spawn' if kind == 'readiness' else 'RUNNING'} "
+                                     f"before the first {kind} probe",
             "period_seconds": f"seconds between the starts of two {kind} probes",
             "timeout_seconds": f"seconds a {kind} probe may take before it counts as failed",
             "success_threshold": f"consecutive {kind} probe successes that count as success",
