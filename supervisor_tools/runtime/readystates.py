@@ -217,6 +217,8 @@ def _unhealthy(p: Policy, r: Record, e: Event) -> Result:
 def _watchdog_deadline(p: Policy, r: Record, e: Event) -> Result:
     assert isinstance(e, Deadline)
     rp = _policy(p)
+    if not rp.watchdogsecs and (State.RUNNING, Deadline) in _BASE:
+        return _base(State.RUNNING, Deadline)(p, r, e)  # a deadline of the base table's own
     return _restart_unhealthy(p, r, f"sent no WATCHDOG=1 for {rp.watchdogsecs} seconds "
                                     "(watchdogsecs)", e.now)
 
@@ -251,23 +253,31 @@ def _stop(p: Policy, r: Record, e: Event) -> Result:
 
 S = State
 _BASE = states.TABLE
+
+
+def _enters(state: State, event: type) -> frozenset[State]:
+    """What the base row of this pair enters (nothing when the base table has no such row)."""
+    base = _BASE.get((state, event))
+    return base.enters if base is not None else frozenset()
+
+
 # The rows this module adds or replaces (a replaced row may enter what the base row enters).
 ROWS: dict[tuple[State, type], Transition[Callable[..., Result], State]] = {
-    (S.STARTING, Spawned): row(_spawned, *_BASE[(S.STARTING, Spawned)].enters),
+    (S.STARTING, Spawned): row(_spawned, *_enters(S.STARTING, Spawned)),
     (S.STARTING, Ready): row(_ready, S.RUNNING),
     (S.STARTING, NotReady): row(_not_ready),
-    (S.STARTING, Deadline): row(_starting_deadline, *_BASE[(S.STARTING, Deadline)].enters),
-    (S.STARTING, Exited): row(_exited_starting, *_BASE[(S.STARTING, Exited)].enters),
+    (S.STARTING, Deadline): row(_starting_deadline, *_enters(S.STARTING, Deadline)),
+    (S.STARTING, Exited): row(_exited_starting, *_enters(S.STARTING, Exited)),
     (S.STARTING, Ping): row(_ping_starting),
     (S.STARTING, Stopping): row(_stopping, S.STOPPING),
-    (S.STARTING, Stop): row(_stop, *_BASE[(S.STARTING, Stop)].enters),
+    (S.STARTING, Stop): row(_stop, *_enters(S.STARTING, Stop)),
     (S.RUNNING, Ready): row(_already_ready),
     (S.RUNNING, Ping): row(_ping),
-    (S.RUNNING, Deadline): row(_watchdog_deadline, S.STOPPING),
+    (S.RUNNING, Deadline): row(_watchdog_deadline, S.STOPPING, *_enters(S.RUNNING, Deadline)),
     (S.RUNNING, Unhealthy): row(_unhealthy, S.STOPPING),
     (S.RUNNING, Stopping): row(_stopping, S.STOPPING),
-    (S.RUNNING, Stop): row(_stop, *_BASE[(S.RUNNING, Stop)].enters),
-    (S.STOPPING, Exited): row(_exited_stopping, S.STOPPED, S.STARTING),
+    (S.RUNNING, Stop): row(_stop, *_enters(S.RUNNING, Stop)),
+    (S.STOPPING, Exited): row(_exited_stopping, S.STARTING, *_enters(S.STOPPING, Exited)),
 }
 TABLE: dict[tuple[State, type], Transition[Callable[..., Result], State]] = {**_BASE, **ROWS}
 
