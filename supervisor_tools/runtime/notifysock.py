@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 _UCRED = struct.Struct("iII")  # struct ucred: pid, uid, gid
 _MAX_MESSAGE = 4096
+_BATCH = 64
 _SEQ = itertools.count(1)
 
 
@@ -78,7 +79,9 @@ class NotifySocket:
     def receive(self, pid: int) -> list[dict[str, str]]:
         """Every waiting message from `pid` or its descendants; the others are dropped."""
         out: list[dict[str, str]] = []
-        while True:
+        # a bounded batch: a process that floods its socket cannot hold up the loop (the rest
+        # is read on the next pass, the socket being still readable)
+        for _ in range(_BATCH):
             try:
                 data, ancdata, _flags, _addr = self.sock.recvmsg(
                     _MAX_MESSAGE, socket.CMSG_SPACE(_UCRED.size))
@@ -95,6 +98,7 @@ class NotifySocket:
                 out.append(parse(data))
             else:
                 self.ignored += 1
+        return out
 
     def close(self) -> None:
         with contextlib.suppress(OSError):

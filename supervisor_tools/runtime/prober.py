@@ -124,6 +124,8 @@ class Attempt:
             try:
                 self.pid = os.posix_spawn(
                     argv[0], argv, env, setpgroup=0,
+                    # Python ignores these; a command starts with them at their defaults
+                    setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),
                     file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0),
                                   (os.POSIX_SPAWN_DUP2, devnull, 1),
                                   (os.POSIX_SPAWN_DUP2, devnull, 2)])

@@ -8,9 +8,11 @@ import subprocess
 import sys
 import time
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from supervisor_tools.runtime import notifysock
 from supervisor_tools.runtime.notifysock import NotifySocket, descends_from, parent_of, parse
 
 
@@ -77,5 +79,20 @@ def test_only_the_process_tree_is_heard() -> None:
             assert child.stdin is not None
             child.stdin.close()
             child.wait(30)
+    finally:
+        sock.close()
+
+
+def test_a_flood_is_read_in_bounded_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the kernel queues only a few datagrams per socket (net.unix.max_dgram_qlen, 10 by
+    # default), so the batch is made smaller than that here
+    monkeypatch.setattr(notifysock, "_BATCH", 3)
+    sock = NotifySocket("flood")
+    try:
+        for i in range(8):
+            send(sock.address, f"STATUS={i}".encode())
+        batches = [sock.receive(os.getpid()) for _ in range(4)]
+        assert [len(b) for b in batches] == [3, 3, 2, 0]
+        assert batches[2][-1] == {"STATUS": "7"}
     finally:
         sock.close()

@@ -112,3 +112,8 @@ def test_thresholds_need_consecutive_results(http_server: tuple[int, list[int]])
     verdict, _, took = verdict_of(spec("http_get", f"http://127.0.0.1:{port}/ok",
                                        success_threshold=3, period=0.3))
     assert verdict == "passed" and took >= 0.6  # three probes, a period apart
+
+
+def test_a_command_starts_with_sigpipe_at_its_default() -> None:
+    # A signal ignored when sh starts cannot be trapped: the trap runs only if it is not.
+    assert verdict_of(spec("exec", "trap 'exit 0' PIPE; kill -PIPE $$; exit 1"))[0] == "passed"
