@@ -288,9 +288,9 @@ class Process:
         if self.hooks is not None:
             self.hooks.spawned()
         self.host.track(child.pid, self)
-        self.dispatch(states.Spawned(child.pid, time.monotonic()))
         if self.readiness is not None:
-            self.readiness.spawned()
+            self.readiness.spawned()  # before Spawned, which may make it RUNNING at once
+        self.dispatch(states.Spawned(child.pid, time.monotonic()))
 
     def _kill(self, sig: int, group: bool) -> None:
         pid = self.pid

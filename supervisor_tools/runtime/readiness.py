@@ -136,9 +136,15 @@ class Readiness:
     # -- called by the process -------------------------------------------------------------------
 
     def spawned(self) -> None:
+        """A new child is about to be reported spawned (the process is STARTING)."""
         self.status = ""
         self.partial.clear()
         self.tallies.clear()
+        # A restart by autorestart goes from EXITED to STARTING without telling entered():
+        # the previous child's liveness probe ends here, and starts again once RUNNING.
+        liveness = self.probers.get("liveness")
+        if liveness is not None:
+            liveness.stop()
         prober = self.probers.get("readiness")
         if prober is not None and self.proc.state is State.STARTING:
             prober.start(time.monotonic())

@@ -103,3 +103,21 @@ def test_the_child_gets_its_socket_and_watchdog_interval() -> None:
         assert env["NOTIFY_SOCKET"].startswith("@svtool/") and env["WATCHDOG_USEC"] == "3000000"
     finally:
         ready.close()
+
+
+def test_a_new_child_ends_the_previous_childs_liveness_probe() -> None:
+    proc = Proc(liveness_probe_tcp_socket="127.0.0.1:9", liveness_probe_initial_delay_seconds=60)
+    ready = rd.Readiness(proc)
+    try:
+        proc.state = State.RUNNING
+        ready.entered(State.RUNNING)
+        assert ready.probers["liveness"].active
+        # autorestart: EXITED -> STARTING happens inside one dispatch; only spawned() is told
+        proc.state = State.STARTING
+        ready.spawned()
+        assert not ready.probers["liveness"].active
+        proc.state = State.RUNNING
+        ready.entered(State.RUNNING)
+        assert ready.probers["liveness"].active
+    finally:
+        ready.close()
