@@ -133,3 +133,17 @@ print(seen)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           check=True)
     assert proc.stdout.strip() == "[('rules', True), ('run', True)]"
+
+
+def test_show_text_says_when_a_process_is_ready_and_alive() -> None:
+    proc = svtool("show", str(ROOT / "fixtures/convert/configs/readiness.conf"))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "    ready when:  READY=1 (sd_notify) (timeout 120s)\n" in out
+    assert "    alive while: WATCHDOG=1 every 30s\n" in out
+    assert "    ready when:  readiness probe: GET http://127.0.0.1:8080/ready every 2s" in out
+    assert "    alive while: liveness probe: connect 127.0.0.1:8080 every 10s\n" in out
+    assert "ready when:  a line matching '^worker \\\\d+ ready$' (timeout 90s)" in out
+    # a program without those options shows neither line
+    demo = svtool("show", str(DEMO)).stdout
+    assert "ready when" not in demo and "alive while" not in demo

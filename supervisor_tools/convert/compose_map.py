@@ -15,6 +15,7 @@ from typing import Any, Literal
 from supervisor_tools.convert.kubernetes_programs import Program, Report, set_by_config, shown
 from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.options.command import split_command
+from supervisor_tools.options.table import READINESS_OPTIONS
 
 Kind = Literal["mapped", "approximate", "structural", "lost"]
 
@@ -102,6 +103,7 @@ _LOGS = "a container's output goes to its logging driver (docker compose logs); 
 _ROTATION = "the logging driver rotates (logging.options max-size, max-file)"
 _EVENTS = "Compose has no supervisor event protocol"
 _ORDER = "not yet carried to depends_on"
+_PROBES = "not yet carried to healthcheck"
 _BACKOFF = "Docker restarts with its own back-off (doubling from 100 ms); no service key sets it"
 
 MAPPING: dict[str, Decision] = {
@@ -123,6 +125,7 @@ MAPPING: dict[str, Decision] = {
     "dependent_startup_wait_for": _lost(_ORDER),
     "dependent_startup_inherit_priority": _lost(_ORDER),
     "depends_on": _lost(_ORDER),
+    **{row.name: _lost(_PROBES) for row in READINESS_OPTIONS},
     "exit_on_end": _lost("ending every service when one ends is `docker compose up "
                          "--abort-on-container-exit --exit-code-from SERVICE`, not a file key"),
     "autostart": Decision("structural", "deploy.replicas: 0", "autostart=false: scaled to 0"),

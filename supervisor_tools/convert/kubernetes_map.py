@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from supervisor_tools.convert import kubernetes_fields as f
+from supervisor_tools.options.table import READINESS_OPTIONS
 
 Kind = Literal["mapped", "approximate", "structural", "lost"]
 
@@ -41,6 +42,7 @@ _EVENTS = "Kubernetes has no supervisor event protocol"
 _ORDER = ("Kubernetes starts workloads in no order; a wait would need an init container "
           "probing the other program")
 # the kubelet's crash back-off (10 s doubling to 5 min) is the node's, not a pod field
+_PROBES = "not yet carried to readinessProbe / livenessProbe"
 _BACKOFF = "the kubelet's restart back-off is set per node, not per workload"
 
 
@@ -65,6 +67,7 @@ MAPPING: dict[str, Decision] = {
     "dependent_startup_wait_for": _lost(_ORDER),
     "dependent_startup_inherit_priority": _lost(_ORDER),
     "depends_on": _lost(_ORDER),
+    **{row.name: _lost(_PROBES) for row in READINESS_OPTIONS},
     "exit_on_end": _lost("a pod's containers restart by the pod's restartPolicy; no field ends "
                          "every workload when one program ends"),
     "autostart": Decision("structural", "replicas: 0, Job suspend: true",

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from supervisor_tools.options.readiness import PROBE_KINDS, PROBE_TARGETS, PROBE_TIMING
+
 Kind = Literal["mapped", "approximate", "structural", "lost"]
 
 
@@ -113,6 +115,19 @@ MAPPING: dict[str, Decision] = {
                                      "and fatal are lost (reported)"),
     "dependent_startup_inherit_priority": _lost("systemd orders only by After="),
     "depends_on": _m("After=", "order only, as depends_on: nothing is pulled in or required"),
+    # readiness and liveness (convert/systemd_readiness.py)
+    "sd_notify": _m("Type=notify, NotifyAccess=all", "systemd hears READY=1, STATUS=, "
+                    "WATCHDOG=1 and STOPPING=1 itself; all: from the process and its children, "
+                    "as svtool accepts them"),
+    "watchdogsecs": _m("WatchdogSec=", "seconds; systemd restarts (Restart= permitting) a "
+                       "service that stops pinging"),
+    "readytimeoutsecs": _m("TimeoutStartSec=", "with sd_notify (0 → infinity); without it "
+                           "there is no readiness for systemd to time"),
+    "ready_log_line": _lost("systemd cannot wait for a line of output; send READY=1 instead"),
+    **{f"{kind}_probe_{field}": _lost(f"systemd has no {kind} probes (an ExecStartPost= "
+                                      "polling loop or a watchdog can stand in)")
+       for kind in PROBE_KINDS
+       for field in (*PROBE_TARGETS, *(name for name, _, _ in PROBE_TIMING))},
     # [eventlistener:x]
     "events": _lost("systemd has no event listener protocol; the pool becomes plain services"),
     "buffer_size": _lost("systemd has no event listener protocol"),

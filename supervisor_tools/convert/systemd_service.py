@@ -26,6 +26,7 @@ from supervisor_tools.convert.systemd_quote import (
     resolve,
     specifiers,
 )
+from supervisor_tools.convert.systemd_readiness import readiness
 from supervisor_tools.convert.systemd_restart import (
     BACKOFF_KEYS,
     backoff,
@@ -122,6 +123,7 @@ class ServiceWriter:
                 self.lose(p.span_of("environment"), f"{section} environment variable {name!r} "
                           "is not a name systemd accepts; it is left out")
         self.restart(p, put)
+        readiness(p, put)
         self.stopping(p, section, put)
         self.logs(p, section, put)
         return out

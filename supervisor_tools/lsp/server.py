@@ -218,9 +218,7 @@ class OneLine(logging.Formatter):
 
 def serve() -> int:
     """`svtool lsp`: serve the editor on stdin and stdout until it says exit."""
-    import gc
-
-    gc.enable()  # a long-lived process: the start-up pause of the collector ends here
+    # a long-lived process: boundary.run (short_lived=False) has given the collector back
     handler = logging.StreamHandler()  # stderr: stdout carries the protocol
     handler.setFormatter(OneLine())
     logging.getLogger("pygls").addHandler(handler)

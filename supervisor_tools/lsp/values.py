@@ -3,12 +3,11 @@ what completion offers, and what hover says a written value means."""
 
 from __future__ import annotations
 
-import signal
 from typing import Any
 
 from supervisor_tools.options import types as t
 from supervisor_tools.options.conversion import ConversionError
-from supervisor_tools.options.signals import SIGNAL_NUMBERS
+from supervisor_tools.options.signals import SIGNAL_NUMBERS, signal_name
 from supervisor_tools.options.table import OptionSpec
 from supervisor_tools.options.valuetype import ValueType
 
@@ -23,18 +22,10 @@ def closed_values(value_type: ValueType) -> list[str]:
         return [value_type.format(True), value_type.format(False), t.UNEXPECTED]
     if isinstance(value_type, t.SignalType):
         return sorted({value_type.convert(str(n)) for n in SIGNAL_NUMBERS
-                       if n > 0 and _named(n)})
+                       if n > 0 and signal_name(n) != str(n)})
     if isinstance(value_type, t.EventsType):
         return list(t.EVENT_TYPES)
     return _enum(value_type.schema())
-
-
-def _named(num: int) -> bool:
-    try:
-        signal.Signals(num)
-    except ValueError:
-        return False
-    return True
 
 
 def _enum(schema: dict[str, Any]) -> list[str]:

@@ -17,7 +17,7 @@ from supervisor_tools.model.expand import ExpansionError
 from supervisor_tools.model.model import GroupConfig, ProcessConfig
 from supervisor_tools.model.reader import Reader, Skip, code_of, importable
 from supervisor_tools.options import types as t
-from supervisor_tools.options.table import GROUP, PROCESS, options_for
+from supervisor_tools.options.table import GROUP, PROCESS, READINESS_OPTIONS, options_for
 
 # Building a process costs time and memory; supervisord would hang on numprocs=100000000.
 MAX_NUMPROCS = 10_000
@@ -196,6 +196,9 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     values["serverurl"] = None if serverurl.strip().upper() == auto else serverurl
     values["user"] = opt("user")
     values["umask"] = opt("umask")
+    for row in READINESS_OPTIONS:
+        if row.level == "section":
+            values[row.name] = opt(row.name)
     raw_name = r.text(section, "process_name")
     if raw_name is None:
         raw_name = rows["process_name"].default
@@ -289,6 +292,9 @@ def process(r: Reader, section: str, kind: str, program: str, group_name: str, n
 
     proc: dict[str, Any] = dict(values)
     proc["directory"] = opt("directory")
+    for row in READINESS_OPTIONS:
+        if row.level == "process":
+            proc[row.name] = opt(row.name)
     for stream in ("stdout", "stderr"):
         logfile = opt(f"{stream}_logfile")
         proc[f"{stream}_logfile_backups"] = opt(f"{stream}_logfile_backups")

@@ -84,6 +84,37 @@ class ProcessConfig:
     dependent_startup_inherit_priority: bool = _default("program",
                                                         "dependent_startup_inherit_priority")
     depends_on: tuple[str, ...] = _default("program", "depends_on")
+    # readiness and liveness (options/readiness.py); unset, startsecs decides as before
+    sd_notify: bool = _default("program", "sd_notify")
+    watchdogsecs: int = _default("program", "watchdogsecs")
+    ready_log_line: str | None = _default("program", "ready_log_line")
+    readytimeoutsecs: int = _default("program", "readytimeoutsecs")
+    readiness_probe_exec: str | None = _default("program", "readiness_probe_exec")
+    readiness_probe_http_get: str | None = _default("program", "readiness_probe_http_get")
+    readiness_probe_tcp_socket: str | None = _default("program", "readiness_probe_tcp_socket")
+    readiness_probe_initial_delay_seconds: int = _default(
+        "program", "readiness_probe_initial_delay_seconds")
+    readiness_probe_period_seconds: int = _default(
+        "program", "readiness_probe_period_seconds")
+    readiness_probe_timeout_seconds: int = _default(
+        "program", "readiness_probe_timeout_seconds")
+    readiness_probe_success_threshold: int = _default(
+        "program", "readiness_probe_success_threshold")
+    readiness_probe_failure_threshold: int = _default(
+        "program", "readiness_probe_failure_threshold")
+    liveness_probe_exec: str | None = _default("program", "liveness_probe_exec")
+    liveness_probe_http_get: str | None = _default("program", "liveness_probe_http_get")
+    liveness_probe_tcp_socket: str | None = _default("program", "liveness_probe_tcp_socket")
+    liveness_probe_initial_delay_seconds: int = _default(
+        "program", "liveness_probe_initial_delay_seconds")
+    liveness_probe_period_seconds: int = _default(
+        "program", "liveness_probe_period_seconds")
+    liveness_probe_timeout_seconds: int = _default(
+        "program", "liveness_probe_timeout_seconds")
+    liveness_probe_success_threshold: int = _default(
+        "program", "liveness_probe_success_threshold")
+    liveness_probe_failure_threshold: int = _default(
+        "program", "liveness_probe_failure_threshold")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
     def span_of(self, option: str) -> Span:

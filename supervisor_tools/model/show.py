@@ -129,7 +129,33 @@ def model_text(model: Model) -> str:
                          f"{', as group' if p.stopasgroup else ''}")
             lines.append(f"    stdout log:  {_log(p, 'stdout')}")
             lines.append(f"    stderr log:  {_log(p, 'stderr')}")
+            lines += _health(p)
             if p.environment:
                 lines.append("    environment: " + ", ".join(
                     f"{k}={v}" for k, v in p.environment.items()))
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def _probe(p: ProcessConfig, kind: str) -> str | None:
+    for method, words in (("exec", "command"), ("http_get", "GET"), ("tcp_socket", "connect")):
+        target = getattr(p, f"{kind}_probe_{method}")
+        if target is not None:
+            period = getattr(p, f"{kind}_probe_period_seconds")
+            return f"{kind} probe: {words} {target} every {period}s"
+    return None
+
+
+def _health(p: ProcessConfig) -> list[str]:
+    """The readiness and liveness lines of a process (none for one without those options)."""
+    ready = [w for w in ("READY=1 (sd_notify)" if p.sd_notify else None,
+                         f"a line matching {p.ready_log_line!r}" if p.ready_log_line else None,
+                         _probe(p, "readiness")) if w]
+    alive = [w for w in (f"WATCHDOG=1 every {p.watchdogsecs}s" if p.sd_notify and p.watchdogsecs
+                         else None, _probe(p, "liveness")) if w]
+    lines = []
+    if ready:
+        timeout = f"{p.readytimeoutsecs}s" if p.readytimeoutsecs else "no limit"
+        lines.append(f"    ready when:  {' or '.join(ready)} (timeout {timeout})")
+    if alive:
+        lines.append(f"    alive while: {' and '.join(alive)}")
+    return lines

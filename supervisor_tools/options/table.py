@@ -12,6 +12,7 @@ from typing import Any
 
 from supervisor_tools.options import dependencies as deps
 from supervisor_tools.options import types as t
+from supervisor_tools.options.readiness import readiness_rows
 from supervisor_tools.options.types import ValueType
 
 # -- which %(name)s names an option may use ---------------------------------------------------
@@ -204,7 +205,7 @@ GROUP_OPTIONS = (
 
 # -- [program:x] and the kinds built on it ------------------------------------------------------
 
-PROGRAM_OPTIONS = (
+PROGRAM_OPTIONS: tuple[OptionSpec, ...] = (
     _o("command", t.STRING, None, "the command to run (split like a shell, but no shell)",
        expansion=PROCESS, required=True, level="process", example="/bin/cat"),
     _o("process_name", t.STRING, "%(program_name)s",
@@ -293,6 +294,9 @@ PROGRAM_OPTIONS = (
        "svtool: programs or groups to spawn before this one (ochinchina/supervisord's key; "
        "order only, it never waits for them to run)", example="db, cache", extension=True),
 )
+# sd_notify, ready_log_line and the probes: options/readiness.py
+READINESS_OPTIONS = readiness_rows(_o, PROCESS)
+PROGRAM_OPTIONS += READINESS_OPTIONS
 
 EVENTLISTENER_EXTRA = (
     _o("events", t.EVENTS, None, "event types the listener subscribes to",

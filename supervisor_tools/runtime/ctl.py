@@ -42,6 +42,9 @@ def status_table(infos: list[dict[str, Any]], out: TextIO) -> None:
             secs = max(0, info["now"] - info["start"])
             uptime = f"{secs // 3600}:{secs // 60 % 60:02d}:{secs % 60:02d}"
         detail = f"pid {info['pid']:<7} uptime {uptime}" if uptime else info["description"]
+        if uptime and "; " in info["description"]:
+            # svtool run adds readiness and health after "pid N, uptime T; "
+            detail += "  " + info["description"].split("; ", 1)[1]
         out.write(f"{_namespec(info):<{width}} {_colour(info['statename'], out)} {detail}\n")
 
 

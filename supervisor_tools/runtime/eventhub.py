@@ -11,7 +11,7 @@ from supervisor_tools.runtime import events as ev
 from supervisor_tools.runtime.capture import Capture
 from supervisor_tools.runtime.listeners import Host, Listener, Pool
 from supervisor_tools.runtime.loop import Timer
-from supervisor_tools.runtime.states import Event as StateEvent
+from supervisor_tools.runtime.readystates import Event as StateEvent
 from supervisor_tools.runtime.states import Exited, Record, Result, State
 from supervisor_tools.runtime.supstate import SupervisorState
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
+from supervisor_tools.runtime.readystates import Event
 from supervisor_tools.runtime.states import (
-    Event,
     Exited,
     Record,
     Result,

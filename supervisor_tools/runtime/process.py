@@ -13,12 +13,14 @@ from typing import TYPE_CHECKING, Protocol
 from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.model.restart import RestartPolicy
 from supervisor_tools.options.signals import signal_label, signal_number
-from supervisor_tools.runtime import states
+from supervisor_tools.runtime import readystates, states
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
 from supervisor_tools.runtime.loop import Loop, Timer
 from supervisor_tools.runtime.output import Output
+from supervisor_tools.runtime.readiness import Readiness, ready_policy, watched
+from supervisor_tools.runtime.readystates import ReadyRecord
 from supervisor_tools.runtime.spawn import Child, Plan, SpawnBatch, SpawnError, plan, spawn
-from supervisor_tools.runtime.states import Event, Policy, Record, State
+from supervisor_tools.runtime.states import Policy, Record, State
 from supervisor_tools.runtime.stdin import StdinWriter
 from supervisor_tools.runtime.syslog import sinks_for
 
@@ -50,11 +52,14 @@ class Host(Protocol):
         """What a process that is asked to start waits for ("" when it waits for nothing)."""
         ...
 
+    def watch_child(self, pid: int, callback: Callable[[int], None]) -> None: ...
+
 
 class Hooks(Protocol):
     """The event side of a process (runtime/listeners.py): events, capture, listener I/O."""
 
-    def transitioned(self, before: Record, event: Event, result: states.Result) -> None: ...
+    def transitioned(self, before: Record, event: readystates.Event,
+                     result: states.Result) -> None: ...
 
     def output(self, channel: str, data: bytes) -> bytes: ...
 
@@ -86,8 +91,8 @@ class Process:
     def __init__(self, host: Host, config: ProcessConfig) -> None:
         self.host = host
         self.config = config
-        self.policy = policy_of(config)
-        self.record = Record()
+        self.policy: Policy = ready_policy(policy_of(config), config)
+        self.record: Record = ReadyRecord()
         # container mode (runtime/container.py): the flag, and the last waitpid status
         self.exit_on_end = config.exit_on_end
         self.wait_status: int | None = None
@@ -114,6 +119,8 @@ class Process:
         }
         self.syslogs = sinks_for(config.name, config.stdout_syslog, config.stderr_syslog,
                                  config.redirect_stderr)
+        # sd_notify, a log line or probes; None for the many programs with none of them
+        self.readiness = Readiness(self) if watched(config) else None
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -158,6 +165,8 @@ class Process:
     def output(self, channel: str, data: bytes) -> None:
         if self.host.strip_ansi:
             data = strip_ansi(data)
+        if self.readiness is not None:
+            self.readiness.output(channel, data)
         if self.hooks is not None:
             data = self.hooks.output(channel, data)
             if not data:
@@ -204,12 +213,14 @@ class Process:
         """The process leaves the supervisor (group removed, reload): no timer may revive it."""
         self._arm(None)
         self.close_logs()
+        if self.readiness is not None:
+            self.readiness.close()
 
     # -- the state machine ---------------------------------------------------------------------
 
-    def dispatch(self, event: Event) -> None:
+    def dispatch(self, event: readystates.Event) -> None:
         before = self.record
-        result = states.step(self.policy, self.record, event)
+        result = readystates.step(self.policy, self.record, event)
         self.record = result.record
         if self.counters is not None:
             self.counters.transitioned(before, event, result, self.policy.startsecs)
@@ -226,7 +237,19 @@ class Process:
         if self.record.deadline != before.deadline:
             self._arm(self.record.deadline)
         if result.entered:
+            if self.readiness is not None:
+                self.readiness.entered(self.record.state)
             self.host.state_changed(self, result.entered)
+
+    def offer(self, event: readystates.Event) -> None:
+        """Dispatch an event of the process's own making, when its state takes it."""
+        if readystates.accepts(self.state, type(event)):
+            self.dispatch(event)
+
+    @property
+    def note(self) -> str:
+        """Readiness and health in a few words, for the description (empty for most)."""
+        return self.readiness.note() if self.readiness is not None else ""
 
     def _arm(self, deadline: float | None) -> None:
         if self.timer is not None:
@@ -237,12 +260,13 @@ class Process:
 
     def _deadline(self) -> None:
         self.timer = None
-        if states.accepts(self.state, states.Deadline):
+        if readystates.accepts(self.state, states.Deadline):
             self.dispatch(states.Deadline(time.monotonic(), self.host.may_restart()))
 
     def get_plan(self) -> Plan:
         if self._plan is None:
-            self._plan = plan(self.config, self.host.server_url(), self.stdin_source)
+            config = self.config if self.readiness is None else self.readiness.spawn_config()
+            self._plan = plan(config, self.host.server_url(), self.stdin_source)
         return self._plan
 
     def _spawn(self) -> None:
@@ -282,6 +306,8 @@ class Process:
         if self.hooks is not None:
             self.hooks.spawned()
         self.host.track(child.pid, self)
+        if self.readiness is not None:
+            self.readiness.spawned()  # before Spawned, which may make it RUNNING at once
         self.dispatch(states.Spawned(child.pid, time.monotonic()))
 
     def _kill(self, sig: int, group: bool) -> None:

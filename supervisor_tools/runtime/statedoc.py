@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any
 
-from supervisor_tools.runtime import listenerstates, states
+from supervisor_tools.runtime import listenerstates, readystates, states
 
 INTRO = """\
 # Process and event-listener states
@@ -33,6 +33,17 @@ One process of a `[program:x]`, `[fcgi-program:x]` or `[eventlistener:x]`, as su
 4.3.0 runs it. Every event carries the time; one deadline per process covers startsecs
 (STARTING), the backoff delay (BACKOFF), stopwaitsecs (STOPPING) and the restart interval
 (EXITED).
+"""
+
+READINESS = """\
+## Readiness and liveness
+
+The rows `supervisor_tools/runtime/readystates.py` adds to the process lifecycle, or puts in
+place of a row above, for programs with `sd_notify`, `ready_log_line` or probes
+([readiness](readiness.md)). A replaced row hands the event to the row above when the program
+has no readiness check and the supervisor is not ending the process itself, so a program
+without these options runs exactly as in the table above. In STARTING the one deadline is the
+readiness timeout (`readytimeoutsecs`), in RUNNING the watchdog (`watchdogsecs`).
 """
 
 LISTENER = """\
@@ -72,6 +83,7 @@ def _section(text: str, table: Mapping[tuple[Any, type], Any], initial: IntEnum)
 
 def page() -> str:
     return "\n".join([INTRO, _section(PROCESS, states.TABLE, states.State.STOPPED),
+                      _section(READINESS, readystates.ROWS, states.State.STARTING),
                       _section(LISTENER, listenerstates.TABLE,
                                listenerstates.ListenerState.ACKNOWLEDGED)])
 

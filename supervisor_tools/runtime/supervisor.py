@@ -50,6 +50,8 @@ class Supervisor:
         self.groups: dict[str, Group] = {}
         self.group_configs: tuple[GroupConfig, ...] = model.groups
         self.pids: dict[int, Process] = {}
+        # children of the supervisor's own (probe commands): reaped here, told to a callback
+        self.helpers: dict[int, Callable[[int], None]] = {}
         self.state = SupervisorState.RUNNING
         self.changed = False
         self.exit_code = 0
@@ -110,6 +112,9 @@ class Supervisor:
 
     def waiting(self, proc: Process) -> str:
         return "" if self.deps is None else self.deps.note(proc)
+
+    def watch_child(self, pid: int, callback: Callable[[int], None]) -> None:
+        self.helpers[pid] = callback
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -254,6 +259,10 @@ class Supervisor:
                 continue
             if pid == 0:
                 return
+            helper = self.helpers.pop(pid, None)
+            if helper is not None:
+                helper(status)
+                continue
             proc = self.pids.pop(pid, None)
             if self.custody is not None and self.custody.reaped(pid, status):
                 continue

@@ -94,7 +94,11 @@ def test_all_writes_every_program_option() -> None:
     doc = yaml.safe_load(to_yaml(load_for_conversion(rel(FIXTURES / "configs" / "groups.conf")),
                                  all_values=True))
     api = doc["programs"]["api"]
-    assert set(options_for("program")) - set(api) <= {"user", "directory", "umask"}
+    # an option without a default that the section leaves unset has no value to write
+    unset = {"user", "directory", "umask", "ready_log_line",
+             *(f"{kind}_probe_{target}" for kind in ("readiness", "liveness")
+               for target in ("exec", "http_get", "tcp_socket"))}
+    assert set(options_for("program")) - set(api) <= unset
     assert api["stdout_logfile_maxbytes"] == "50MB"
 
 

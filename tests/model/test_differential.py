@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from supervisor_tools.options import types as t
-from supervisor_tools.options.table import options_for
+from supervisor_tools.options.readiness import HostPortType, HttpUrlType, RegexType
+from supervisor_tools.options.table import OptionSpec, options_for
 from tests.model.differential import disagreements, entry_points, oracle_env
 
 ENV = oracle_env()
@@ -66,10 +67,32 @@ STRINGS = {
     "serverurl": ["AUTO", "auto", "unix:///tmp/x.sock"],
 }
 PROGRAM_OPTIONS = [name for name in options_for("program")]
+# svtool's extension keys: supervisord ignores them and svtool refuses a bad value
+# (docs/differences.md), so only values both accept are generated; they must change nothing
+# supervisord reads.
+EXTENSION_VALUES: dict[type, list[str]] = {
+    t.BooleanType: ["true", "false"], t.IntegerType: ["1", "5"],
+    RegexType: ["^ready$", "listening on %(program_name)s"],
+    HttpUrlType: ["http://127.0.0.1:8080/ready"], HostPortType: ["127.0.0.1:80", "8080"],
+    t.StringType: ["true", "test -e /tmp/%(program_name)s"],
+}
+EXTENSION_KEYS = {name for name, row in options_for("program").items() if row.extension}
+
+
+def _valid(spec: OptionSpec) -> list[str]:
+    """Values of an extension key that svtool accepts: by type, else the row's example."""
+    if type(spec.type) in EXTENSION_VALUES:
+        return EXTENSION_VALUES[type(spec.type)]
+    if spec.example is not None:
+        return [str(spec.example)]
+    default = spec.default
+    return [str(default).lower() if isinstance(default, bool) else str(default)]
 
 
 def _value(name: str) -> st.SearchStrategy[str]:
     spec = options_for("program")[name]
+    if name in EXTENSION_KEYS:
+        return st.sampled_from(_valid(spec))
     if name in STRINGS:
         return st.sampled_from(STRINGS[name])
     pool = POOLS.get(type(spec.type))

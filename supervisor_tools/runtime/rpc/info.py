@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 from supervisor_tools.runtime.process import Process
+from supervisor_tools.runtime.readiness import with_note
 from supervisor_tools.runtime.rpc.faults import XMLRPC_INT_MAX
 from supervisor_tools.runtime.states import State
 
@@ -53,7 +54,7 @@ def process_info(group: str, proc: Process, now: int, offset: float) -> dict[str
         "stdout_logfile": proc.stdout_logfile, "stderr_logfile": proc.stderr_logfile,
         "pid": r.pid,
     }
-    info["description"] = describe(r.state, info)
+    info["description"] = with_note(describe(r.state, info), proc.note)
     if r.state is State.STOPPED:
         waiting = proc.host.waiting(proc)  # queued behind its dependencies
         if waiting:

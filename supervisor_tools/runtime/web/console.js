@@ -204,7 +204,10 @@ function updateRow(row, p) {
   row.state.className = `state state-${p.state.toLowerCase()}`;
   row.node.dataset.state = p.state;
   row.pid.textContent = p.pid ? `pid ${p.pid}` : "";
-  row.desc.textContent = p.state === "RUNNING" ? "" : p.description;
+  // RUNNING shows pid and uptime in their own columns; svtool run may add readiness and health
+  // after "pid N, uptime T; " (the STATUS= a process sent, a failing liveness probe)
+  row.desc.textContent = p.state === "RUNNING"
+    ? p.description.split("; ").slice(1).join("; ") : p.description;
   row.desc.title = p.description;
   const busy = row.node.classList.contains("busy");
   row.start.disabled = busy || RUNNING_STATES.has(p.state) || p.state === "STOPPING";
