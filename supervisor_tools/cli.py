@@ -361,7 +361,10 @@ def ctl(config: str | None, serverurl: str | None, username: str | None,
         password: str | None, output_format: str, as_json: bool, command: str,
         args: tuple[str, ...]) -> None:
     """Control a running supervisor: status, start, stop, restart, signal, pid, tail,
-    maintail, clear, avail, reread, update, add, remove, reload, shutdown, version."""
+    maintail, clear, fg, avail, reread, update, add, remove, reload, shutdown, version.
+
+    The answers and exit statuses are supervisorctl's; --format json prints the results as
+    JSON instead."""
     from supervisor_tools.runtime.ctl import ctl as run_ctl
 
     _exit(_guard(lambda: run_ctl(config, serverurl, username, password, command, list(args),
