@@ -53,8 +53,8 @@ class Group:
         return self.config.name
 
     def sorted(self) -> list[Process]:
-        # supervisord's order: by priority, and equal priorities in the order the config gives
-        # them (the group's programs=, numprocs counting up), not by name: web_10 after web_9
+        # supervisord's order: by priority, and equal priorities in the order the model lists
+        # them (a [group:x]'s programs= order), not by name
         return sorted(self.processes.values(), key=lambda p: p.config.priority)
 
     def unstopped(self) -> list[Process]:
