@@ -191,6 +191,7 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     values["serverurl"] = None if serverurl.strip().upper() == auto else serverurl
     values["user"] = opt("user")
     values["umask"] = opt("umask")
+    values["childlog_format"] = opt("childlog_format")
     raw_name = r.text(section, "process_name")
     if raw_name is None:
         raw_name = rows["process_name"].default

@@ -71,6 +71,7 @@ class ProcessConfig:
     stderr_capture_maxbytes: int = _default("program", "stderr_capture_maxbytes")
     stderr_events_enabled: bool = _default("program", "stderr_events_enabled")
     stderr_syslog: bool = _default("program", "stderr_syslog")
+    childlog_format: str | None = _default("program", "childlog_format")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
     def span_of(self, option: str) -> Span:
@@ -120,6 +121,7 @@ class SupervisordConfig:
     childlogdir: str = field(default_factory=system_tempdir)
     nocleanup: bool = _default("supervisord", "nocleanup")
     strip_ansi: bool = _default("supervisord", "strip_ansi")
+    childlog_format: str = _default("supervisord", "childlog_format")
     environment: Mapping[str, str] = field(default_factory=dict)
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 

@@ -10,9 +10,10 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.model.model import ProcessConfig, SupervisordConfig
 from supervisor_tools.options.signals import signal_label, signal_number
 from supervisor_tools.runtime import states
+from supervisor_tools.runtime.logformat import formatters
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
 from supervisor_tools.runtime.loop import Loop, Timer
 from supervisor_tools.runtime.output import Output
@@ -30,6 +31,7 @@ class Host(Protocol):
 
     loop: Loop
     log: MainLog
+    sd: SupervisordConfig
     strip_ansi: bool
     childlogdir: str
     identifier: str
@@ -100,6 +102,9 @@ class Process:
         }
         self.syslogs = sinks_for(config.name, config.stdout_syslog, config.stderr_syslog,
                                  config.redirect_stderr)
+        # childlog_format: the log files get whole lines, each marked, instead of raw output
+        self.formats = formatters(config.childlog_format or host.sd.childlog_format,
+                                  config.name, config.group)
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -151,7 +156,8 @@ class Process:
         key = "stdout" if channel == "stdout" or self.config.redirect_stderr else "stderr"
         log = self.logs[key]
         if log is not None:
-            log.write(data)
+            fmt = self.formats.get(channel)
+            log.write(data if fmt is None else fmt.feed(data))
         if self.syslogs:
             sink = self.syslogs.get(key)
             if sink is not None:
@@ -289,11 +295,21 @@ class Process:
         self.outputs = []
         for sink in self.syslogs.values():
             sink.flush()
+        self._flush_formats()
         if self.hooks is not None:
             self.hooks.exiting()
         self._close_stdin()
         es, text = describe_status(status)
         self.dispatch(states.Exited(es, text, time.monotonic(), self.host.may_restart()))
+
+    def _flush_formats(self) -> None:
+        """The output has ended: a line it left unfinished goes to the log as it stands."""
+        for channel, fmt in self.formats.items():
+            rest = fmt.flush()
+            key = "stdout" if channel == "stdout" or self.config.redirect_stderr else "stderr"
+            log = self.logs[key]
+            if rest and log is not None:
+                log.write(rest)
 
     def _close_stdin(self) -> None:
         if self._stdin is not None:

@@ -94,7 +94,8 @@ def test_all_writes_every_program_option() -> None:
     doc = yaml.safe_load(to_yaml(load_for_conversion(rel(FIXTURES / "configs" / "groups.conf")),
                                  all_values=True))
     api = doc["programs"]["api"]
-    assert set(options_for("program")) - set(api) <= {"user", "directory", "umask"}
+    assert set(options_for("program")) - set(api) <= {"user", "directory", "umask",
+                                                      "childlog_format"}
     assert api["stdout_logfile_maxbytes"] == "50MB"
 
 
