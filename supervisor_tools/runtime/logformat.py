@@ -48,11 +48,16 @@ class LineFormatter:
         self.held = bytearray()
         label = process if group == process else f"{group}:{process}"
         self._prefix = f" {label} {stream} | ".encode()
+        self._stamp_at = -1.0
+        self._head = b""
         if style == "json":
             # loaded only when used: a supervisor without JSON logs keeps its memory
             import json
+            from json.encoder import encode_basestring
 
-            self._dumps = json.dumps
+            self._quote = encode_basestring  # a str as a JSON string, non-ASCII kept
+            self._fields = (f'", "process": {json.dumps(process)}, "group": {json.dumps(group)}, '
+                            f'"stream": {json.dumps(stream)}, "message": ').encode()
 
     def feed(self, data: bytes) -> bytes:
         """The records that `data` completes (b"" while a line is still under way)."""
@@ -85,16 +90,19 @@ class LineFormatter:
         return self._record(rest, self.clock(), partial=True)
 
     def _record(self, line: bytes, now: float, partial: bool) -> bytes:
+        if now != self._stamp_at:
+            # one timestamp per read: the lines of one chunk came at the same moment
+            self._stamp_at = now
+            if self.style == "prefix":
+                self._head = _local(now).encode() + self._prefix
+            else:
+                self._head = b'{"timestamp": "' + _utc(now).encode() + self._fields
         if self.style == "prefix":
-            return _local(now).encode() + self._prefix + line + b"\n"
-        doc: dict[str, object] = {"timestamp": _utc(now), "process": self.process,
-                                  "group": self.group, "stream": self.stream,
-                                  "message": line.decode("utf-8", "surrogateescape")}
-        if partial:
-            doc["partial"] = True
-        text = self._dumps(doc, ensure_ascii=False, separators=(", ", ": "))
+            return self._head + line + b"\n"
+        message = self._quote(line.decode("utf-8", "surrogateescape"))
         # a lone surrogate (a byte that was not UTF-8) becomes its JSON escape, \udcXX
-        return text.encode("utf-8", "backslashreplace") + b"\n"
+        end = b', "partial": true}\n' if partial else b"}\n"
+        return self._head + message.encode("utf-8", "backslashreplace") + end
 
 
 def formatters(style: str, process: str, group: str) -> dict[str, LineFormatter]:
