@@ -21,6 +21,7 @@ from supervisor_tools.runtime.ctlclient import (
     Unreachable,
     server_from_config,
 )
+from supervisor_tools.runtime.ctlhelp import cmd_help
 from supervisor_tools.runtime.ctlprocs import (
     cmd_clear,
     cmd_pid,
@@ -209,12 +210,33 @@ def cmd_version(s: Session, args: list[str]) -> None:
     s.result(version, version)
 
 
+def cmd_quit(s: Session, args: list[str]) -> None:
+    # the shell's way out; given as a command, supervisorctl says an empty line
+    s.say("")
+
+
+def cmd_open(s: Session, args: list[str]) -> None:
+    from urllib.parse import urlparse
+
+    url = " ".join(args).strip()
+    if urlparse(url).scheme not in ("unix", "http"):
+        s.say("ERROR: url must be http:// or unix://")
+        s.fail()
+        return
+    server = s.client.server
+    s.client = Client(Server(url, server.username, server.password))
+    before = s.status
+    cmd_status(s, [])
+    s.status = before  # as supervisorctl: what status found does not count
+
+
 COMMANDS: dict[str, Command] = {
     "status": cmd_status, "start": cmd_start, "stop": cmd_stop, "restart": cmd_restart,
     "signal": cmd_signal, "pid": cmd_pid, "tail": cmd_tail, "maintail": cmd_maintail,
     "clear": cmd_clear, "fg": cmd_fg, "avail": cmd_avail, "reread": cmd_reread,
     "update": cmd_update, "add": cmd_add, "remove": cmd_remove, "reload": cmd_reload,
-    "shutdown": cmd_shutdown, "version": cmd_version,
+    "shutdown": cmd_shutdown, "version": cmd_version, "help": cmd_help, "quit": cmd_quit,
+    "exit": cmd_quit, "open": cmd_open,
 }
 
 

@@ -62,6 +62,11 @@ STEADY = [
     ["update", "nosuch"], ["reread"],
     ["reread", "x"], ["update"], ["version", "x"], ["version"], ["shutdown", "x"],
     ["reload", "x"], ["frobnicate"], ["frobnicate", "x", "y"],
+    ["help"], ["help", "help"], ["help", "nosuch"], ["quit"], ["exit"], ["open", "ftp://x"],
+    *[["help", topic] for topic in ("status", "start", "stop", "restart", "signal", "pid",
+                                    "tail", "maintail", "clear", "fg", "avail", "reread",
+                                    "update", "add", "remove", "reload", "shutdown", "version",
+                                    "open", "quit", "exit")],
 ]
 
 
@@ -96,7 +101,10 @@ def test_every_command_answers_as_supervisorctl(running: Supervisor) -> None:
         if got["svtool"] != got["supervisorctl"]:
             differ[" ".join(args)] = got
     assert differ == {}
-    # the cases above cover what the issue named: unknown names and groups fail
+    got = both(running, ["open", f"unix://{running.sock}"])
+    assert got["svtool"] == got["supervisorctl"]
+    assert "run" in got["svtool"][1] and got["svtool"][0] == 0
+    # unknown names and groups fail, in supervisorctl's words
     got = both(running, ["status", "nosuch"])
     assert got["svtool"] == (4, "nosuch: ERROR (no such process)\n")
 
@@ -106,9 +114,18 @@ def test_changing_commands_answer_as_supervisorctl(running: Supervisor) -> None:
 
     def settle(name: str, want: str) -> None:
         # whatever the last client left under way, bring `name` to `want` and wait for it
-        with contextlib.suppress(xmlrpc.client.Fault):  # already there
-            (rpc.startProcess if want == "RUNNING" else rpc.stopProcess)(name)
-        running.wait_state(name, want, 30)
+        def there() -> bool:
+            state = running.state(name)
+            if state == want:
+                return True
+            with contextlib.suppress(xmlrpc.client.Fault):  # under way already
+                if want == "RUNNING" and state in ("STOPPED", "EXITED", "FATAL"):
+                    rpc.startProcess(name)
+                elif want == "STOPPED" and state in ("RUNNING", "STARTING", "BACKOFF"):
+                    rpc.stopProcess(name)
+            return False
+
+        running.wait(there, 30, f"{name} to be {want}")
 
     def stopped() -> None:
         # the start-up state: run RUNNING, the others STOPPED
@@ -124,10 +141,12 @@ def test_changing_commands_answer_as_supervisorctl(running: Supervisor) -> None:
         (["start", "idle"], stopped), (["start", "grp:*"], stopped),
         (["start", "idle", "nosuch", "grp:*", "nosuch:*"], stopped),
         (["stop", "idle"], started), (["restart", "idle"], started),
-        (["restart", "idle", "nosuch"], stopped), (["stop", "all"], started),
+        (["restart", "idle", "nosuch"], stopped),
         (["signal", "USR1", "idle"], started), (["signal", "USR1", "all"], started),
         (["pid", "idle"], stopped), (["clear", "all"], stopped), (["start", "all"], stopped),
     ]
+    # not `stop all`: which processes stop at once and come first depends on timing, in
+    # supervisord as in svtool (docs/differences.md)
     differ = {}
     for args, before in cases:
         got = both(running, args, before)
