@@ -361,7 +361,8 @@ def ctl(config: str | None, serverurl: str | None, username: str | None,
         password: str | None, output_format: str, as_json: bool, command: str,
         args: tuple[str, ...]) -> None:
     """Control a running supervisor: status, start, stop, restart, signal, pid, tail,
-    maintail, clear, fg, avail, reread, update, add, remove, reload, shutdown, version.
+    maintail, clear, fg, avail, reread, update, add, remove, reload, shutdown, version, open,
+    help.
 
     The answers and exit statuses are supervisorctl's; --format json prints the results as
     JSON instead."""
