@@ -27,6 +27,9 @@ from supervisor_tools.cli_options import (
 )
 from supervisor_tools.cli_options import read as _read
 from supervisor_tools.cli_options import run as _run
+from supervisor_tools.cli_run import flag as _flag
+from supervisor_tools.cli_run import print_version as _supervisord_version
+from supervisor_tools.cli_run import value as _value
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -310,40 +313,50 @@ def docs(output: str | None, check: bool) -> None:
 # -- runtime commands --
 
 
-@cli.command(short_help="Run a config like supervisord (supervisorctl can drive it).")
+@cli.command(short_help="Run a config like supervisord (supervisorctl can drive it).",
+             context_settings={"help_option_names": ["-h", "--help", "-?"]})
 @click.argument("config_arg", metavar="[CONFIG]", required=False,
                 type=click.Path(dir_okay=False))
 @click.option("-c", "--config", "--configuration", "config", type=click.Path(dir_okay=False),
               metavar="FILE", help="The supervisord configuration file.")
-@click.option("-n", "--nodaemon", is_flag=True, help="Run in the foreground.")
-@click.option("-s", "--silent", "silent", is_flag=True,
-              help="No log output to stdout in the foreground.")
-@click.option("-l", "--logfile", help="The main log file (overrides [supervisord] logfile).")
-@click.option("-e", "--loglevel", help="critical, error, warn, info, debug, trace or blather.")
-@click.option("-j", "--pidfile", help="Where to write the pid of the supervisor.")
-@click.option("-i", "--identifier", help="The identifier reported over XML-RPC.")
-@click.option("-q", "--childlogdir", help="The directory for AUTO child logs.")
-@click.option("-k", "--nocleanup", is_flag=True, help="Keep old AUTO child logs at start.")
-@click.option("-d", "--directory", help="The directory to change to when daemonized.")
+@_flag("-n", "--nodaemon", "Run in the foreground.")
+@_flag("-s", "--silent", "No log output to stdout in the foreground.")
+@click.option("-v", "--version", is_flag=True, expose_value=False, is_eager=True,
+              callback=_supervisord_version, help="Print the supervisord version and exit.")
+@_value("-u", "--user", "Run as this user (name or uid; needs root).", "USER")
+@_value("-m", "--umask", "The umask of the daemon (default 022).", "UMASK")
+@_value("-d", "--directory", "The directory to change to when daemonized.", "DIRECTORY")
+@_value("-l", "--logfile", "The main log file (overrides [supervisord] logfile).", "FILE")
+@_value("-y", "--logfile_maxbytes", "Rotate the main log at this size.", "BYTES")
+@_value("-z", "--logfile_backups", "Rotated main logs to keep.", "NUM")
+@_value("-e", "--loglevel", "critical, error, warn, info, debug, trace or blather.", "LEVEL")
+@_value("-j", "--pidfile", "Where to write the pid of the supervisor.", "FILE")
+@_value("-i", "--identifier", "The identifier reported over XML-RPC.", "STR")
+@_value("-q", "--childlogdir", "The directory for AUTO child logs.", "DIRECTORY")
+@_flag("-k", "--nocleanup", "Keep old AUTO child logs at start.")
+@_value("-a", "--minfds", "File descriptors that must be available at start.", "NUM")
+@_flag("-t", "--strip_ansi", "Strip ANSI escape sequences from child output.")
+@_value(None, "--minprocs", "Processes that must be available at start.", "NUM")
+@click.option("--profile_options", metavar="OPTIONS",
+              help="Run under the profiler and print its results, sorted by OPTIONS "
+                   "(comma-separated: cumulative, calls, time...; callers lists callers).")
 @click.option("--allow-insecure-http", is_flag=True,
               help="Serve [inet_http_server] on a non-loopback address without a password.")
-def run(config_arg: str | None, config: str | None, nodaemon: bool, silent: bool,
-        logfile: str | None, loglevel: str | None, pidfile: str | None,
-        identifier: str | None, childlogdir: str | None, nocleanup: bool,
-        directory: str | None, allow_insecure_http: bool) -> None:
+def run(config_arg: str | None, config: str | None, allow_insecure_http: bool,
+        profile_options: str | None, **overrides: Any) -> None:
     """Run a configuration like supervisord does (the real supervisorctl can drive it).
 
-    The options are supervisord's, short forms included (-s is --silent, -q is --childlogdir),
-    so a Dockerfile or ExecStart= line swaps supervisord for svtool run unchanged: the one
-    command whose -q and -s differ from the rest of svtool.
+    The options are supervisord 4.3.0's, short and long forms, with its meanings (-s is
+    --silent, -q is --childlogdir), so a Dockerfile or ExecStart= line swaps supervisord for
+    svtool run unchanged: the one command whose -q and -s differ from the rest of svtool.
     """
     from supervisor_tools.runtime.main import RunOptions
     from supervisor_tools.runtime.main import run as run_config
 
-    opts = RunOptions(nodaemon=nodaemon, silent=silent, logfile=logfile, loglevel=loglevel,
-                      pidfile=pidfile, identifier=identifier, childlogdir=childlogdir,
-                      nocleanup=nocleanup, directory=directory,
-                      allow_insecure_http=allow_insecure_http)
+    given = {name: value for name, value in overrides.items()
+             if value is not None and value is not False}
+    opts = RunOptions(overrides=given, allow_insecure_http=allow_insecure_http,
+                      profile_options=profile_options)
     _run(lambda: run_config(config or config_arg, opts))
 
 
@@ -362,7 +375,11 @@ def ctl(config: str | None, serverurl: str | None, username: str | None,
         password: str | None, output_format: str, as_json: bool, command: str,
         args: tuple[str, ...]) -> None:
     """Control a running supervisor: status, start, stop, restart, signal, pid, tail,
-    maintail, clear, avail, reread, update, add, remove, reload, shutdown, version."""
+    maintail, clear, fg, avail, reread, update, add, remove, reload, shutdown, version, open,
+    help.
+
+    The answers and exit statuses are supervisorctl's; --format json prints the results as
+    JSON instead."""
     from supervisor_tools.runtime.ctl import ctl as run_ctl
 
     _run(lambda: run_ctl(config, serverurl, username, password, command, list(args),

@@ -147,6 +147,7 @@ MAPPING: dict[str, Decision] = {
                      "sets none; a name is looked up in the image", _user),
     "redirect_stderr": Decision("approximate", "—", "stdout and stderr both go to the "
                                 "logging driver"),
+    "childlog_format": _lost(_LOGS),
     "stdout_logfile": _lost(_LOGS),
     "stdout_logfile_maxbytes": _lost(_ROTATION),
     "stdout_logfile_backups": _lost(_ROTATION),

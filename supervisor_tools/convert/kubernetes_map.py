@@ -105,6 +105,7 @@ MAPPING: dict[str, Decision] = {
                      f.write_user),
     "redirect_stderr": Decision("approximate", "—", "stdout and stderr both go to the "
                                 "container log"),
+    "childlog_format": _lost(_LOGS),
     "stdout_logfile": _lost(_LOGS),
     "stdout_logfile_maxbytes": _lost(_ROTATION),
     "stdout_logfile_backups": _lost(_ROTATION),

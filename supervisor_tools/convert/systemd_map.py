@@ -91,6 +91,8 @@ MAPPING: dict[str, Decision] = {
     "stdout_logfile_backups": _lost(_ROTATION),
     "stdout_capture_maxbytes": _lost("capture mode needs supervisord's event protocol"),
     "stdout_events_enabled": _lost("PROCESS_LOG events need supervisord's event protocol"),
+    "childlog_format": _lost("systemd writes output as it comes; the journal keeps each "
+                             "line's time and unit by itself"),
     "stdout_syslog": _m("StandardOutput=journal", "when stdout_logfile is AUTO or NONE (journald "
                         "forwards to syslog); lost next to a log file path"),
     "stderr_logfile": _m("StandardError=", "path → append:PATH, AUTO → journal, NONE → null"),

@@ -199,6 +199,7 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     for row in READINESS_OPTIONS:
         if row.level == "section":
             values[row.name] = opt(row.name)
+    values["childlog_format"] = opt("childlog_format")
     raw_name = r.text(section, "process_name")
     if raw_name is None:
         raw_name = rows["process_name"].default

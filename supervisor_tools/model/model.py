@@ -115,6 +115,7 @@ class ProcessConfig:
         "program", "liveness_probe_success_threshold")
     liveness_probe_failure_threshold: int = _default(
         "program", "liveness_probe_failure_threshold")
+    childlog_format: str | None = _default("program", "childlog_format")
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 
     def span_of(self, option: str) -> Span:
@@ -165,6 +166,7 @@ class SupervisordConfig:
     nocleanup: bool = _default("supervisord", "nocleanup")
     strip_ansi: bool = _default("supervisord", "strip_ansi")
     exit_on_end: bool = _default("supervisord", "exit_on_end")
+    childlog_format: str = _default("supervisord", "childlog_format")
     environment: Mapping[str, str] = field(default_factory=dict)
     spans: Mapping[str, Span] = field(default_factory=dict, compare=False)
 

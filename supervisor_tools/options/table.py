@@ -137,6 +137,10 @@ SUPERVISORD_OPTIONS = (
        expansion=SUPERVISORD),
     _o("strip_ansi", t.BOOLEAN, False, "remove ANSI escape sequences from child logs",
        expansion=SUPERVISORD),
+    _o("childlog_format", t.CHILDLOG_FORMAT, "raw",
+       "svtool: how child log files are written, unless a program says: raw, prefix "
+       "(timestamp and process name before each line) or json (JSON lines); supervisord "
+       "ignores it", expansion=SUPERVISORD),
     _o("environment", t.ENVIRONMENT, {}, "KEY=\"value\" pairs added to every child's environment",
        expansion=SUPERVISORD_ENV, example='KEY="value"'),
     _o("exit_on_end", t.BOOLEAN, False,
@@ -267,6 +271,9 @@ PROGRAM_OPTIONS: tuple[OptionSpec, ...] = (
     _o("stderr_events_enabled", t.BOOLEAN, False, "emit PROCESS_LOG_STDERR events"),
     _o("stderr_syslog", t.BOOLEAN, False, "also send stderr to syslog",
        expansion=PROCESS, level="process"),
+    _o("childlog_format", t.CHILDLOG_FORMAT, None,
+       "svtool: how this program's log files are written: raw, prefix or json (default: "
+       "[supervisord] childlog_format); supervisord ignores it", example="json"),
     _o("environment", t.ENVIRONMENT, {}, "KEY=\"value\" pairs added to the process environment",
        expansion=PROCESS_ENV, level="process", example='A="1",B="2"'),
     _o("directory", t.STRING, None, "directory to change into before exec",

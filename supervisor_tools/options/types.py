@@ -261,6 +261,26 @@ class LogLevelType(ValueType):
         return {"type": "string", "enum": list(LOG_LEVELS)}
 
 
+CHILDLOG_FORMATS = ("raw", "prefix", "json")
+
+
+class ChildlogFormatType(ValueType):
+    """How child output is written to its log file: as it comes, or line by line."""
+
+    name = "child log format"
+    doc = ("raw (the output as it comes), prefix (each line after a timestamp and the process "
+           "name) or json (one JSON object per line)")
+
+    def convert(self, text: str, host: bool = True) -> str:
+        low = text.strip().lower()
+        if low not in CHILDLOG_FORMATS:
+            raise ConversionError(f"childlog_format must be raw, prefix or json, not {text!r}")
+        return low
+
+    def schema(self) -> dict[str, Any]:
+        return {"type": "string", "enum": list(CHILDLOG_FORMATS)}
+
+
 def port_number(text: str) -> int:
     port = to_int(text)
     if port < 1:
@@ -351,6 +371,7 @@ MAIN_LOGFILE = MainLogfileType()
 DIRECTORY = DirectoryType()
 LOGFILE = LogfileType()
 LOGLEVEL = LogLevelType()
+CHILDLOG_FORMAT = ChildlogFormatType()
 USER = UserType()
 USERGROUP = UserGroupType()
 ENVIRONMENT = EnvironmentType()

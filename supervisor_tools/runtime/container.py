@@ -8,15 +8,11 @@ anything while the supervisor already shuts down or reloads.
 
 from __future__ import annotations
 
-import os
 from typing import Protocol
 
 from supervisor_tools.runtime.states import Record, State, restart_waits
 from supervisor_tools.runtime.supstate import SupervisorState
-
-# The exit code when a process that never ran (a spawn error) goes FATAL: a shell's "could not
-# run the command".
-NEVER_RAN = 127
+from supervisor_tools.runtime.waitstatus import shell_code
 
 
 class Ending(Protocol):
@@ -35,22 +31,13 @@ def ended(record: Record) -> bool:
                                            and not restart_waits(record))
 
 
-def exit_code(wait_status: int | None) -> int:
-    """A waitpid status as a shell reports it: the exit code, or 128 + the killing signal."""
-    if wait_status is None:
-        return NEVER_RAN
-    if os.WIFSIGNALED(wait_status):
-        return 128 + os.WTERMSIG(wait_status)
-    return os.WEXITSTATUS(wait_status) if os.WIFEXITED(wait_status) else 1
-
-
 def reason(proc: Ending) -> str | None:
     """Why the supervisor must shut down now because of `proc` (None: it need not)."""
     if not proc.exit_on_end or not ended(proc.record):
         return None
     how = "went FATAL" if proc.record.state is State.FATAL else "exited"
     return f"{proc.name} {how} (exit_on_end): shutting down, exit code " \
-           f"{exit_code(proc.wait_status)}"
+           f"{shell_code(proc.wait_status)}"
 
 
 def applies(state: SupervisorState) -> bool:

@@ -1,314 +1,267 @@
-"""`svtool ctl`: a client for any supervisord-compatible XML-RPC server (svtool run included)."""
+"""`svtool ctl`: a client for any supervisord-compatible XML-RPC server (svtool run included).
+
+It answers as supervisorctl 4.3.0 does, word for word and with its exit statuses (the process
+commands are in ctlprocs.py, the log and foreground ones in ctltail.py); `--format json` gives
+the results as JSON instead.
+"""
 
 from __future__ import annotations
 
-import json
-import os
+import errno
 import sys
 import xmlrpc.client
 from collections.abc import Callable
 from typing import Any, TextIO
 
-from supervisor_tools.errors import SvtoolError
-from supervisor_tools.runtime.ctlclient import DEFAULT_URL, Client, Server, server_from_config
+from supervisor_tools.runtime.ctlclient import (
+    DEFAULT_URL,
+    Client,
+    Server,
+    Unauthorized,
+    Unreachable,
+    server_from_config,
+)
+from supervisor_tools.runtime.ctlhelp import cmd_help
+from supervisor_tools.runtime.ctlprocs import (
+    cmd_clear,
+    cmd_pid,
+    cmd_restart,
+    cmd_signal,
+    cmd_start,
+    cmd_status,
+    cmd_stop,
+)
+from supervisor_tools.runtime.ctlsession import (
+    ALREADY_ADDED,
+    BAD_NAME,
+    CANT_REREAD,
+    FAILED,
+    SHUTDOWN_STATE,
+    STILL_RUNNING,
+    Session,
+    make_namespec,
+)
+from supervisor_tools.runtime.ctltail import cmd_fg, cmd_maintail, cmd_tail
 
-__all__ = ["COMMANDS", "DEFAULT_URL", "Client", "Server", "ctl", "server_from_config",
-           "status_table"]
+__all__ = ["COMMANDS", "DEFAULT_URL", "Client", "Server", "ctl", "server_from_config"]
 
-STATE_COLOURS = {"RUNNING": "32", "STARTING": "33", "BACKOFF": "33", "STOPPING": "33",
-                 "STOPPED": "2", "EXITED": "2", "FATAL": "31", "UNKNOWN": "31"}
-SUCCESS = 80
-
-
-# -- output ------------------------------------------------------------------------------------
-
-
-def _namespec(info: dict[str, Any]) -> str:
-    return info["name"] if info["name"] == info["group"] else f"{info['group']}:{info['name']}"
-
-
-def _colour(state: str, out: TextIO) -> str:
-    text = f"{state:<9}"
-    if out.isatty() and state in STATE_COLOURS:
-        return f"\x1b[{STATE_COLOURS[state]}m{text}\x1b[0m"
-    return text
-
-
-def status_table(infos: list[dict[str, Any]], out: TextIO) -> None:
-    width = max([len(_namespec(i)) for i in infos] + [32])
-    for info in infos:
-        uptime = ""
-        if info["statename"] == "RUNNING":
-            secs = max(0, info["now"] - info["start"])
-            uptime = f"{secs // 3600}:{secs // 60 % 60:02d}:{secs % 60:02d}"
-        detail = f"pid {info['pid']:<7} uptime {uptime}" if uptime else info["description"]
-        if uptime and "; " in info["description"]:
-            # svtool run adds readiness and health after "pid N, uptime T; "
-            detail += "  " + info["description"].split("; ", 1)[1]
-        out.write(f"{_namespec(info):<{width}} {_colour(info['statename'], out)} {detail}\n")
+Command = Callable[[Session, list[str]], None]
 
 
-def _results(results: list[dict[str, Any]], verb: str, out: TextIO) -> int:
-    code = 0
-    for r in results:
-        name = _namespec(r)
-        if r["status"] == SUCCESS:
-            out.write(f"{name}: {verb}\n")
-        else:
-            out.write(f"{name}: ERROR ({r['description']})\n")
-            code = 1
-    return code
+def _no_arguments(s: Session, name: str, args: list[str], help_line: str) -> bool:
+    if args:
+        s.usage(f"Error: {name} accepts no arguments", (help_line,))
+        return False
+    return True
 
 
-# -- commands ----------------------------------------------------------------------------------
-
-Command = Callable[[Client, list[str], bool, TextIO], int]
-
-
-def _targets(args: list[str]) -> list[str]:
-    if not args:
-        raise SvtoolError("give process names, group:*, or all")
-    return args
+def _shutting_down(s: Session, fault: xmlrpc.client.Fault, words: str) -> None:
+    s.fail()
+    if fault.faultCode != SHUTDOWN_STATE:
+        raise fault
+    s.say(words)
 
 
-def _act(client: Client, args: list[str], as_json: bool, out: TextIO, method: str,
-         verb: str, extra: tuple[Any, ...] = ()) -> int:
-    collected: list[dict[str, Any]] = []
-    for name in _targets(args):
-        if name == "all":
-            collected += client.call(f"supervisor.{method}AllProcesses", *extra)
-            continue
-        try:
-            value = client.call(f"supervisor.{method}Process", name, *extra)
-        except xmlrpc.client.Fault as f:
-            group, _, proc = name.rpartition(":")
-            collected.append({"name": proc, "group": group or proc, "status": f.faultCode,
-                              "description": f.faultString})
-            continue
-        if isinstance(value, list):
-            collected += value
-        else:
-            group, _, proc = name.rpartition(":")
-            collected.append({"name": proc, "group": group or proc, "status": SUCCESS,
-                              "description": "OK"})
-    if as_json:
-        json.dump(collected, out, indent=2)
-        out.write("\n")
-        return 0 if all(r["status"] == SUCCESS for r in collected) else 1
-    return _results(collected, verb, out)
-
-
-def cmd_status(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    infos = client.call("supervisor.getAllProcessInfo")
-    if args and "all" not in args:
-        wanted = set(args)
-        infos = [i for i in infos if _namespec(i) in wanted or f"{i['group']}:*" in wanted
-                 or i["name"] in wanted]
-    if as_json:
-        json.dump(infos, out, indent=2)
-        out.write("\n")
-    else:
-        status_table(infos, out)
-    return 0 if all(i["statename"] == "RUNNING" for i in infos) else 3
-
-
-def cmd_start(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    return _act(client, args, as_json, out, "start", "started")
-
-
-def cmd_stop(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    return _act(client, args, as_json, out, "stop", "stopped")
-
-
-def cmd_restart(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    quiet = open(os.devnull, "w")  # noqa: SIM115 - closed below
+def cmd_avail(s: Session, args: list[str]) -> None:
+    if not _no_arguments(s, "avail", args, "avail\t\t\tDisplay all configured processes"):
+        return
     try:
-        _act(client, args, False, quiet, "stop", "stopped")
-    finally:
-        quiet.close()
-    return _act(client, args, as_json, out, "start", "started")
-
-
-def cmd_signal(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    if len(args) < 2:
-        raise SvtoolError("usage: signal SIGNAL NAME...")
-    return _act(client, args[1:], as_json, out, "signal", "signalled", (args[0],))
-
-
-def cmd_pid(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    if not args:
-        pid = client.call("supervisor.getPID")
-        out.write(json.dumps(pid) + "\n" if as_json else f"{pid}\n")
-        return 0
-    infos = client.call("supervisor.getAllProcessInfo") if args == ["all"] else [
-        client.call("supervisor.getProcessInfo", n) for n in args]
-    if as_json:
-        json.dump({_namespec(i): i["pid"] for i in infos}, out, indent=2)
-        out.write("\n")
-    else:
-        for i in infos:
-            out.write(f"{i['pid']}\n")
-    return 0
-
-
-def _tail_args(args: list[str]) -> tuple[bool, int, list[str]]:
-    follow, size, rest = False, 1600, []
-    for a in args:
-        if a == "-f":
-            follow = True
-        elif a.startswith("-") and a[1:].isdigit():
-            size = int(a[1:])
-        else:
-            rest.append(a)
-    return follow, size, rest
-
-
-def cmd_tail(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    follow, size, rest = _tail_args(args)
-    if not rest:
-        raise SvtoolError("usage: tail [-f] [-BYTES] NAME [stdout|stderr]")
-    name, channel = rest[0], (rest[1] if len(rest) > 1 else "stdout")
-    if follow:
-        client.stream(f"/logtail/{name}/{channel}", out)
-        return 0
-    method = "readProcessStderrLog" if channel == "stderr" else "readProcessStdoutLog"
-    data = client.call(f"supervisor.{method}", name, -size, 0)
-    out.write(json.dumps(data) + "\n" if as_json else data)
-    return 0
-
-
-def cmd_maintail(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    follow, size, _ = _tail_args(args)
-    if follow:
-        client.stream("/mainlogtail", out)
-        return 0
-    data = client.call("supervisor.readLog", -size, 0)
-    out.write(json.dumps(data) + "\n" if as_json else data)
-    return 0
-
-
-def cmd_clear(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    if args == ["all"]:
-        return _results(client.call("supervisor.clearAllProcessLogs"), "cleared", out)
-    for name in _targets(args):
-        client.call("supervisor.clearProcessLogs", name)
-        out.write(f"{name}: cleared\n")
-    return 0
-
-
-def cmd_avail(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    infos = client.call("supervisor.getAllConfigInfo")
-    if as_json:
-        json.dump(infos, out, indent=2)
-        out.write("\n")
-        return 0
+        infos = s.call("getAllConfigInfo")
+    except xmlrpc.client.Fault as f:
+        _shutting_down(s, f, "ERROR: supervisor shutting down")
+        return
     for i in infos:
-        name = i["name"] if i["name"] == i["group"] else f"{i['group']}:{i['name']}"
         used = "in use" if i["inuse"] else "avail"
         auto = "auto" if i["autostart"] else "manual"
-        out.write(f"{name:<32} {used:<9} {auto:<9} {i['group_prio']}:{i['process_prio']}\n")
-    return 0
+        s.result(i, f"{make_namespec(i['group'], i['name']):<32} {used:<9} {auto:<9} "
+                    f"{i['group_prio']}:{i['process_prio']}")
 
 
-def _reread(client: Client) -> tuple[list[str], list[str], list[str]]:
-    [[added, changed, removed]] = client.call("supervisor.reloadConfig")
+def _reread(s: Session, words: str) -> tuple[list[str], list[str], list[str]] | None:
+    try:
+        [[added, changed, removed]] = s.call("reloadConfig")
+    except xmlrpc.client.Fault as f:
+        if f.faultCode == CANT_REREAD:
+            s.fail()
+            s.say(f"ERROR: {f.faultString}")
+            return None
+        _shutting_down(s, f, words)
+        return None
     return added, changed, removed
 
 
-def cmd_reread(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    added, changed, removed = _reread(client)
-    if as_json:
-        json.dump({"added": added, "changed": changed, "removed": removed}, out, indent=2)
-        out.write("\n")
-        return 0
-    for names, what in ((removed, "disappeared"), (added, "available"), (changed, "changed")):
-        for n in names:
-            out.write(f"{n}: {what}\n")
-    if not (added or changed or removed):
-        out.write("No config updates to processes\n")
-    return 0
+def cmd_reread(s: Session, args: list[str]) -> None:
+    help_line = "reread \t\t\tReload the daemon's configuration files without add/remove"
+    if not _no_arguments(s, "reread", args, help_line):
+        return
+    changes = _reread(s, "ERROR: supervisor shutting down")
+    if changes is None:
+        return
+    added, changed, removed = changes
+    s.record_value = {"added": added, "changed": changed, "removed": removed}
+    words = {n: w for names, w in ((added, "available"), (changed, "changed"),
+                                   (removed, "disappeared")) for n in names}
+    for name in sorted(words):
+        s.result(name, f"{name}: {words[name]}")
+    if not words:
+        s.say("No config updates to processes")
 
 
-def cmd_update(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    added, changed, removed = _reread(client)
-    only = set(args) - {"all"}
-    for name in removed + changed:
-        if only and name not in only:
-            continue
-        client.call("supervisor.stopProcessGroup", name)
-        out.write(f"{name}: stopped\n")
-        client.call("supervisor.removeProcessGroup", name)
-        if name in removed:
-            out.write(f"{name}: removed process group\n")
-    for name in added + changed:
-        if only and name not in only:
-            continue
-        client.call("supervisor.addProcessGroup", name)
-        out.write(f"{name}: {'updated' if name in changed else 'added'} process group\n")
-    return 0
+def cmd_update(s: Session, args: list[str]) -> None:
+    changes = _reread(s, "ERROR: already shutting down")
+    if changes is None:
+        return
+    added, changed, removed = changes
+    wanted = set(args) - {"all"} if "all" not in args else set()
+    if wanted:
+        groups = {i["group"] for i in s.call("getAllProcessInfo")} | set(added)
+        for name in sorted(wanted - groups):
+            s.say(f"ERROR: no such group: {name}")
+            s.fail()
+    chosen = [(n, w) for names, w in ((removed, "removed"), (changed, "updated"),
+                                      (added, "added")) for n in names
+              if not wanted or n in wanted]
+    for name, what in chosen:
+        if what != "added":
+            results = s.call("stopProcessGroup", name)
+            s.result({"group": name, "action": "stopped"}, f"{name}: stopped")
+            if what == "removed" and any(r["status"] == FAILED for r in results):
+                s.say(f"{name}: has problems; not removing")
+                s.fail()
+                continue
+            s.call("removeProcessGroup", name)
+        if what != "removed":
+            s.call("addProcessGroup", name)
+        s.result({"group": name, "action": what},
+                 f"{name}: {'removed' if what == 'removed' else what} process group")
 
 
-def cmd_add(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    code = 0
-    for name in _targets(args):
+def cmd_add(s: Session, args: list[str]) -> None:
+    for name in args:
         try:
-            client.call("supervisor.addProcessGroup", name)
-            out.write(f"{name}: added process group\n")
+            s.call("addProcessGroup", name)
         except xmlrpc.client.Fault as f:
-            out.write(f"ERROR: {f.faultString}\n")
-            code = 1
-    return code
+            if f.faultCode == ALREADY_ADDED:
+                s.say("ERROR: process group already active")
+                continue
+            s.fail()
+            if f.faultCode == SHUTDOWN_STATE:
+                s.say("ERROR: shutting down")
+            elif f.faultCode == BAD_NAME:
+                s.say(f"ERROR: no such process/group: {name}")
+            else:
+                raise
+            continue
+        s.result({"group": name, "action": "added"}, f"{name}: added process group")
 
 
-def cmd_remove(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    code = 0
-    for name in _targets(args):
+def cmd_remove(s: Session, args: list[str]) -> None:
+    for name in args:
         try:
-            client.call("supervisor.removeProcessGroup", name)
-            out.write(f"{name}: removed process group\n")
+            s.call("removeProcessGroup", name)
         except xmlrpc.client.Fault as f:
-            out.write(f"ERROR: {f.faultString}\n")
-            code = 1
-    return code
+            s.fail()
+            if f.faultCode == STILL_RUNNING:
+                s.say(f"ERROR: process/group still running: {name}")
+            elif f.faultCode == BAD_NAME:
+                s.say(f"ERROR: no such process/group: {name}")
+            else:
+                raise
+            continue
+        s.result({"group": name, "action": "removed"}, f"{name}: removed process group")
 
 
-def cmd_reload(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    client.call("supervisor.restart")
-    out.write("Restarted supervisord\n")
-    return 0
+def cmd_reload(s: Session, args: list[str]) -> None:
+    if not _no_arguments(s, "reload", args, "reload \t\tRestart the remote supervisord."):
+        return
+    try:
+        s.call("restart")
+    except xmlrpc.client.Fault as f:
+        _shutting_down(s, f, "ERROR: already shutting down")
+        return
+    s.result("restarted", "Restarted supervisord")
 
 
-def cmd_shutdown(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    client.call("supervisor.shutdown")
-    out.write("Shut down\n")
-    return 0
+def cmd_shutdown(s: Session, args: list[str]) -> None:
+    if not _no_arguments(s, "shutdown", args, "shutdown \tShut the remote supervisord down."):
+        return
+    url = s.client.server.url
+    try:
+        s.call("shutdown")
+    except xmlrpc.client.Fault as f:
+        _shutting_down(s, f, "ERROR: already shutting down")
+        return
+    except Unreachable as exc:
+        s.fail()
+        why = {errno.ECONNREFUSED: "refused connection", errno.ENOENT: "no such file"}
+        if exc.errno not in why:
+            raise
+        s.say(f"ERROR: {url} {why[exc.errno]} (already shut down?)")
+        return
+    s.result("shut down", "Shut down")
 
 
-def cmd_version(client: Client, args: list[str], as_json: bool, out: TextIO) -> int:
-    version = client.call("supervisor.getSupervisorVersion")
-    out.write(json.dumps(version) + "\n" if as_json else f"{version}\n")
-    return 0
+def cmd_version(s: Session, args: list[str]) -> None:
+    help_line = "version\t\t\tShow the version of the remote supervisord process"
+    if not _no_arguments(s, "version", args, help_line) or not s.upcheck():
+        return
+    version = s.call("getSupervisorVersion")
+    s.record_value = version
+    s.result(version, version)
+
+
+def cmd_quit(s: Session, args: list[str]) -> None:
+    # the shell's way out; given as a command, supervisorctl says an empty line
+    s.say("")
+
+
+def cmd_open(s: Session, args: list[str]) -> None:
+    from urllib.parse import urlparse
+
+    url = " ".join(args).strip()
+    if urlparse(url).scheme not in ("unix", "http"):
+        s.say("ERROR: url must be http:// or unix://")
+        s.fail()
+        return
+    server = s.client.server
+    s.client = Client(Server(url, server.username, server.password))
+    before = s.status
+    cmd_status(s, [])
+    s.status = before  # as supervisorctl: what status found does not count
 
 
 COMMANDS: dict[str, Command] = {
     "status": cmd_status, "start": cmd_start, "stop": cmd_stop, "restart": cmd_restart,
     "signal": cmd_signal, "pid": cmd_pid, "tail": cmd_tail, "maintail": cmd_maintail,
-    "clear": cmd_clear, "avail": cmd_avail, "reread": cmd_reread, "update": cmd_update,
-    "add": cmd_add, "remove": cmd_remove, "reload": cmd_reload, "shutdown": cmd_shutdown,
-    "version": cmd_version,
+    "clear": cmd_clear, "fg": cmd_fg, "avail": cmd_avail, "reread": cmd_reread,
+    "update": cmd_update, "add": cmd_add, "remove": cmd_remove, "reload": cmd_reload,
+    "shutdown": cmd_shutdown, "version": cmd_version, "help": cmd_help, "quit": cmd_quit,
+    "exit": cmd_quit, "open": cmd_open,
 }
 
 
 def ctl(config: str | None, serverurl: str | None, username: str | None,
         password: str | None, command: str, args: list[str], as_json: bool = False,
         out: TextIO | None = None) -> int:
-    """Run one control command against the server; returns the exit code."""
+    """Run one control command against the server; returns supervisorctl's exit status."""
+    server = server_from_config(config, serverurl, username, password)
+    s = Session(Client(server), out or sys.stdout, as_json)
     handler = COMMANDS.get(command)
     if handler is None:
-        raise SvtoolError(f"unknown command {command!r}; one of: {', '.join(COMMANDS)}")
-    server = server_from_config(config, serverurl, username, password)
-    client = Client(server)
+        s.say(f"*** Unknown syntax: {' '.join([command, *args])}")
+        return 1
     try:
-        return handler(client, list(args), as_json, out or sys.stdout)
-    except xmlrpc.client.Fault as f:
-        raise SvtoolError(f.faultString) from None
+        handler(s, list(args))
+    except Unauthorized:
+        s.say("Server requires authentication")
+        s.fail()
+    except (xmlrpc.client.Fault, Unreachable, ValueError) as exc:
+        # supervisorctl's last resort: one line naming what went wrong, status 1
+        s.say(f"error: {_describe(exc)}")
+        s.fail()
+    return s.finish()
+
+
+def _describe(exc: Any) -> str:
+    cause = exc.exc if isinstance(exc, Unreachable) else exc
+    return f"{type(cause)}, {cause}"

@@ -51,6 +51,20 @@ class Server:
         return h
 
 
+class Unreachable(SvtoolError):
+    """The server's socket could not be reached; `errno` says why (as supervisorctl tells)."""
+
+    def __init__(self, url: str, exc: OSError) -> None:
+        super().__init__(f"{url} refused connection ({exc})")
+        self.errno = exc.errno
+        self.exc = exc
+
+
+class Unauthorized(SvtoolError):
+    def __init__(self) -> None:
+        super().__init__("Server requires authentication")
+
+
 class Client:
     """One persistent connection; `call("supervisor.getState")` returns the decoded value."""
 
@@ -68,9 +82,9 @@ class Client:
             data = resp.read()
         except OSError as exc:
             self.conn = None
-            raise SvtoolError(f"{self.server.url} refused connection ({exc})") from exc
+            raise Unreachable(self.server.url, exc) from exc
         if resp.status == 401:
-            raise SvtoolError("server requires authentication (use -u and -p)")
+            raise Unauthorized()
         if resp.status != 200:
             raise SvtoolError(f"{self.server.url}: HTTP {resp.status} {resp.reason}")
         (value,), _ = xmlrpc.client.loads(data)

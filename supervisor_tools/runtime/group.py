@@ -54,7 +54,9 @@ class Group:
         return self.config.name
 
     def sorted(self) -> list[Process]:
-        return sorted(self.processes.values(), key=Process.sort_key)
+        # supervisord's order: by priority, and equal priorities in the order the model lists
+        # them (a [group:x]'s programs= order), not by name
+        return sorted(self.processes.values(), key=lambda p: p.config.priority)
 
     def unstopped(self) -> list[Process]:
         return [p for p in self.processes.values() if p.state not in STOPPED_STATES]

@@ -6,8 +6,8 @@ import contextlib
 import dataclasses
 import os
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from supervisor_tools.errors import Span, SvtoolError
@@ -25,17 +25,12 @@ if TYPE_CHECKING:
 class RunOptions:
     """Command-line overrides of `[supervisord]`, as supervisord's own flags give them."""
 
-    nodaemon: bool = False
-    silent: bool = False
-    logfile: str | None = None
-    loglevel: str | None = None
-    pidfile: str | None = None
-    identifier: str | None = None
-    childlogdir: str | None = None
-    nocleanup: bool = False
-    directory: str | None = None
+    # [supervisord] option name -> its converted value (nodaemon, user, umask, logfile...)
+    overrides: Mapping[str, Any] = field(default_factory=dict)
     # Serve [inet_http_server] on a non-loopback address without a password (off: refuse).
     allow_insecure_http: bool = False
+    # supervisord's --profile_options: run under cProfile and print the statistics at the end.
+    profile_options: str | None = None
 
 
 def find_config(config: str | None) -> str:
@@ -61,19 +56,14 @@ def load_model(path: str) -> Model | list[str]:
 
 
 def apply_options(model: Model, opts: RunOptions) -> Model:
+    """The model with the command line's overrides, its two paths absolute as supervisord makes
+    them at start (before a daemon changes directory)."""
     sd = model.supervisord or SupervisordConfig(source=Span.point(model.main_file))
-    changes: dict[str, Any] = {}
-    if opts.nodaemon:
-        changes["nodaemon"] = True
-    if opts.silent:
-        changes["silent"] = True
-    if opts.nocleanup:
-        changes["nocleanup"] = True
-    for name in ("logfile", "loglevel", "pidfile", "identifier", "childlogdir", "directory"):
-        value = getattr(opts, name)
-        if value is not None:
-            changes[name] = value
-    return dataclasses.replace(model, supervisord=dataclasses.replace(sd, **changes))
+    sd = dataclasses.replace(sd, **opts.overrides)
+    paths: dict[str, Any] = {"pidfile": os.path.abspath(sd.pidfile)}
+    if sd.logfile not in ("NONE", "", "syslog"):
+        paths["logfile"] = os.path.abspath(sd.logfile)
+    return dataclasses.replace(model, supervisord=dataclasses.replace(sd, **paths))
 
 
 def server_settings(model: Model) -> list[tuple[object, ...]]:
@@ -150,6 +140,11 @@ def remove_pidfile(path: str) -> None:
 
 def run(config: str | None, opts: RunOptions | None = None) -> int:
     """Run supervisord's job for `config`; returns the exit code (2 for an invalid config)."""
+    if opts is not None and opts.profile_options is not None:
+        from supervisor_tools.runtime.profiling import profiled
+
+        plain = dataclasses.replace(opts, profile_options=None)
+        return profiled(lambda: run(config, plain), opts.profile_options)
     from supervisor_tools.runtime.http import HttpServer
     from supervisor_tools.runtime.rpc import make_dispatcher
 

@@ -10,10 +10,11 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.model.model import ProcessConfig, SupervisordConfig
 from supervisor_tools.model.restart import RestartPolicy
-from supervisor_tools.options.signals import signal_label, signal_number
+from supervisor_tools.options.signals import signal_number
 from supervisor_tools.runtime import readystates, states
+from supervisor_tools.runtime.logformat import formatters
 from supervisor_tools.runtime.logs import LogFile, MainLog, is_file_target, strip_ansi
 from supervisor_tools.runtime.loop import Loop, Timer
 from supervisor_tools.runtime.output import Output
@@ -23,6 +24,7 @@ from supervisor_tools.runtime.spawn import Child, Plan, SpawnBatch, SpawnError, 
 from supervisor_tools.runtime.states import Policy, Record, State
 from supervisor_tools.runtime.stdin import StdinWriter
 from supervisor_tools.runtime.syslog import sinks_for
+from supervisor_tools.runtime.waitstatus import describe
 
 if TYPE_CHECKING:
     from supervisor_tools.runtime.metrics import ProcessCounters
@@ -36,6 +38,7 @@ class Host(Protocol):
 
     loop: Loop
     log: MainLog
+    sd: SupervisordConfig
     strip_ansi: bool
     childlogdir: str
     identifier: str
@@ -75,18 +78,6 @@ def policy_of(pc: ProcessConfig) -> Policy:
                   restart=RestartPolicy.of(pc))
 
 
-def describe_status(status: int) -> tuple[int, str]:
-    """(exit status as supervisord reports it, text) for a waitpid status."""
-    if os.WIFEXITED(status):
-        code = os.WEXITSTATUS(status)
-        return code, f"exit status {code}"
-    if os.WIFSIGNALED(status):
-        name = signal_label(os.WTERMSIG(status))
-        core = " (core dumped)" if os.WCOREDUMP(status) else ""
-        return -1, f"terminated by {name}{core}"
-    return -1, f"unknown termination cause 0x{status:04x}"
-
-
 class Process:
     def __init__(self, host: Host, config: ProcessConfig) -> None:
         self.host = host
@@ -121,6 +112,9 @@ class Process:
                                  config.redirect_stderr)
         # sd_notify, a log line or probes; None for the many programs with none of them
         self.readiness = Readiness(self) if watched(config) else None
+        # childlog_format: the log files get whole lines, each marked, instead of raw output
+        self.formats = formatters(config.childlog_format or host.sd.childlog_format,
+                                  config.name, config.group)
 
     # -- identity ------------------------------------------------------------------------------
 
@@ -176,7 +170,8 @@ class Process:
             self.counters.logged(key, len(data))
         log = self.logs[key]
         if log is not None:
-            log.write(data)
+            fmt = self.formats.get(channel)
+            log.write(data if fmt is None else fmt.feed(data))
         if self.syslogs:
             sink = self.syslogs.get(key)
             if sink is not None:
@@ -333,12 +328,22 @@ class Process:
         self.outputs = []
         for sink in self.syslogs.values():
             sink.flush()
+        self._flush_formats()
         if self.hooks is not None:
             self.hooks.exiting()
         self._close_stdin()
         self.wait_status = status
-        es, text = describe_status(status)
+        es, text = describe(status)
         self.dispatch(states.Exited(es, text, time.monotonic(), self.host.may_restart()))
+
+    def _flush_formats(self) -> None:
+        """The output has ended: a line it left unfinished goes to the log as it stands."""
+        for channel, fmt in self.formats.items():
+            rest = fmt.flush()
+            key = "stdout" if channel == "stdout" or self.config.redirect_stderr else "stderr"
+            log = self.logs[key]
+            if rest and log is not None:
+                log.write(rest)
 
     def _close_stdin(self) -> None:
         if self._stdin is not None:

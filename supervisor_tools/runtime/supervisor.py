@@ -23,6 +23,7 @@ from supervisor_tools.runtime.process import Process
 from supervisor_tools.runtime.spawn import SpawnBatch
 from supervisor_tools.runtime.states import State
 from supervisor_tools.runtime.supstate import SupervisorState
+from supervisor_tools.runtime.waitstatus import shell_code
 
 # Reads the configuration again (reread, reload): a model, or a list of error lines.
 Loader = Callable[[], "Model | list[str]"]
@@ -104,7 +105,7 @@ class Supervisor:
             why = container.reason(proc)
             if why is not None:
                 self.log.warn(why)
-                self.exit_code = container.exit_code(proc.wait_status)
+                self.exit_code = shell_code(proc.wait_status)
                 self.set_state(SupervisorState.SHUTDOWN)
                 self.loop.wake()
         if self.deps is not None and entered:

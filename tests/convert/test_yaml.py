@@ -95,7 +95,7 @@ def test_all_writes_every_program_option() -> None:
                                  all_values=True))
     api = doc["programs"]["api"]
     # an option without a default that the section leaves unset has no value to write
-    unset = {"user", "directory", "umask", "ready_log_line",
+    unset = {"user", "directory", "umask", "ready_log_line", "childlog_format",
              *(f"{kind}_probe_{target}" for kind in ("readiness", "liveness")
                for target in ("exec", "http_get", "tcp_socket"))}
     assert set(options_for("program")) - set(api) <= unset

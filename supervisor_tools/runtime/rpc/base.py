@@ -52,6 +52,10 @@ class Base:
 
     def _each(self, procs: list[tuple[Group, Process]], predicate: Callable[[Process], bool],
               func: Callable[[str], Any]) -> Any:
+        """`func` for each process `predicate` accepts, one result each, in supervisord's order:
+        the immediate answers in process order, then those that had to wait, also in process
+        order (supervisord lists them as they finish, and those finishing together in process
+        order; a stable order makes `stop group:*` read the same every time)."""
         results: list[Result] = []
         waiting: list[tuple[Group, Process, Deferred]] = []
         for group, proc in procs:
@@ -68,20 +72,22 @@ class Base:
                 results.append(_result(group.name, proc.name, FAULTS["SUCCESS"], "OK"))
         if not waiting:
             return results
+        finished: dict[int, Result] = {}
 
         def poll() -> Any:
-            for item in list(waiting):
-                group, proc, deferred = item
+            for index, (group, proc, deferred) in enumerate(waiting):
+                if index in finished:
+                    continue
                 try:
                     value = deferred.poll()
                 except RPCError as exc:
-                    results.append(_result(group.name, proc.name, exc.code, exc.text))
-                    waiting.remove(item)
+                    finished[index] = _result(group.name, proc.name, exc.code, exc.text)
                     continue
                 if value is not NOT_DONE:
-                    results.append(_result(group.name, proc.name, FAULTS["SUCCESS"], "OK"))
-                    waiting.remove(item)
-            return NOT_DONE if waiting else results
+                    finished[index] = _result(group.name, proc.name, FAULTS["SUCCESS"], "OK")
+            if len(finished) < len(waiting):
+                return NOT_DONE
+            return results + [finished[i] for i in range(len(waiting))]
 
         return Deferred(poll)
 

@@ -16,48 +16,48 @@ class ControlMethods(Base):
     # -- status and control of supervisord ------------------------------------------------------
 
     def getAPIVersion(self) -> str:
-        """Return the version of the RPC API used by supervisord.
+        """ Return the version of the RPC API used by supervisord
 
-        @return string version
+        @return string version id
         """
         return API_VERSION
 
     getVersion = getAPIVersion
 
     def getSupervisorVersion(self) -> str:
-        """Return the version of the supervisor package in use by supervisord.
+        """ Return the version of the supervisor package in use by supervisord
 
-        @return string version
+        @return string version id
         """
         return SUPERVISOR_VERSION
 
     def getIdentification(self) -> str:
-        """Return the identifier string of this supervisord.
+        """ Return identifying string of supervisord
 
-        @return string identifier
+        @return string identifier identifying string
         """
         return self.sup.identifier
 
     def getState(self) -> dict[str, Any]:
-        """Return the current state of supervisord as a struct.
+        """ Return current state of supervisord as a struct
 
-        @return struct result {statecode, statename}
+        @return struct A struct with keys int statecode, string statename
         """
         return {"statecode": int(self.sup.state), "statename": self.sup.state.name}
 
     def getPID(self) -> int:
-        """Return the PID of supervisord.
+        """ Return the PID of supervisord
 
         @return int PID
         """
         return os.getpid()
 
     def readLog(self, offset: int, length: int) -> str:
-        """Read length bytes from the main log starting at offset.
+        """ Read length bytes from the main log starting at offset
 
-        @param int offset offset to start reading from
-        @param int length number of bytes to read from the log
-        @return string result bytes of log
+        @param int offset         offset to start reading from.
+        @param int length         number of bytes to read from the log.
+        @return string result     Bytes of log
         """
         self._update()
         path = self.sup.log.path
@@ -72,9 +72,9 @@ class ControlMethods(Base):
     readMainLog = readLog
 
     def clearLog(self) -> bool:
-        """Clear the main log.
+        """ Clear the main log.
 
-        @return boolean result always true unless error
+        @return boolean result always returns True unless error
         """
         self._update()
         path = self.sup.log.path
@@ -89,18 +89,18 @@ class ControlMethods(Base):
         return True
 
     def shutdown(self) -> bool:
-        """Shut down the supervisor process.
+        """ Shut down the supervisor process
 
-        @return boolean result always true unless error
+        @return boolean result always returns True unless error
         """
         self._update()
         self.sup.shutdown()
         return True
 
     def restart(self) -> bool:
-        """Restart the supervisor process.
+        """ Restart the supervisor process
 
-        @return boolean result always true unless error
+        @return boolean result  always return True unless error
         """
         self._update()
         errors = self.sup.restart()
@@ -112,9 +112,20 @@ class ControlMethods(Base):
     # -- configuration -------------------------------------------------------------------------
 
     def reloadConfig(self) -> list[list[list[str]]]:
-        """Reload the configuration.
+        """
+        Reload the configuration.
 
-        @return array result [[added, changed, removed]]
+        The result contains three arrays containing names of process
+        groups:
+
+        * `added` gives the process groups that have been added
+        * `changed` gives the process groups whose contents have
+          changed
+        * `removed` gives the process groups that are no longer
+          in the configuration
+
+        @return array result  [[added, changed, removed]]
+
         """
         self._update()
         try:
@@ -124,10 +135,10 @@ class ControlMethods(Base):
         return [[added, changed, removed]]
 
     def addProcessGroup(self, name: str) -> bool:
-        """Update the config for a running process from config file.
+        """ Update the config for a running process from config file.
 
-        @param string name name of process group to add
-        @return boolean result true if successful
+        @param string name         name of process group to add
+        @return boolean result     true if successful
         """
         self._update()
         ok = self.sup.add_group(name)
@@ -138,10 +149,10 @@ class ControlMethods(Base):
         return True
 
     def removeProcessGroup(self, name: str) -> bool:
-        """Remove a stopped process group from the active configuration.
+        """ Remove a stopped process from the active configuration.
 
-        @param string name name of process group to remove
-        @return boolean result true if successful
+        @param string name         name of process group to remove
+        @return boolean result     Indicates whether the removal was successful
         """
         self._update()
         if name not in self.sup.groups:

@@ -42,28 +42,32 @@ class SystemNamespace:
         self._d = dispatcher
 
     def listMethods(self) -> list[str]:
-        """Return an array listing the available method names.
+        """ Return an array listing the available method names
 
-        @return array result an array of method names available (strings)
+        @return array result  An array of method names available (strings).
         """
         return sorted(self._d.methods)
 
     def methodHelp(self, name: str) -> str:
-        """Return a string showing the method's documentation.
+        """ Return a string showing the method's documentation
 
-        @param string name the name of the method
-        @return string result the documentation for the method name
+        @param string name   The name of the method.
+        @return string result The documentation for the method name.
         """
         fn = self._d.methods.get(name)
         if fn is None:
             raise RPCError("SIGNATURE_UNSUPPORTED")
-        return inspect.getdoc(fn) or ""
+        # supervisord answers with the docstring as written, and these say what its say
+        return fn.__doc__ or ""
 
     def methodSignature(self, name: str) -> list[str]:
-        """Return an array describing the method signature: [return type, param types...].
+        """ Return an array describing the method signature in the
+        form [rtype, ptype, ptype...] where rtype is the return data type
+        of the method, and ptypes are the parameter data types that the
+        method accepts in method argument order.
 
-        @param string name the name of the method
-        @return array result the result
+        @param string name  The name of the method.
+        @return array result  The result.
         """
         fn = self._d.methods.get(name)
         if fn is None:
@@ -79,10 +83,16 @@ class SystemNamespace:
         return [ret, *params]
 
     def multicall(self, calls: list[dict[str, Any]]) -> Any:
-        """Process an array of calls and return an array of results.
+        """Process an array of calls, and return an array of
+        results. Calls should be structs of the form {'methodName':
+        string, 'params': array}. Each result will either be a
+        single-item array containing the result value, or a struct of
+        the form {'faultCode': int, 'faultString': string}. This is
+        useful when you need to make lots of small calls without lots
+        of round trips.
 
-        @param array calls an array of call requests
-        @return array result an array of results
+        @param array calls  An array of call requests
+        @return array result  An array of results
         """
         remaining = list(calls)
         results: list[Any] = []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from supervisor_tools.options.signals import parse_signal
@@ -25,11 +26,12 @@ class ProcessMethods(Base):
     # -- starting and stopping -----------------------------------------------------------------
 
     def startProcess(self, name: str, wait: bool = True) -> Any:
-        """Start a process.
+        """ Start a process
 
-        @param string name process name (or group:name, or group:*)
-        @param boolean wait wait for the process to be fully started
-        @return boolean result always true unless error
+        @param string name Process name (or ``group:name``, or ``group:*``)
+        @param boolean wait Wait for process to be fully started
+        @return boolean result     Always true unless error
+
         """
         self._update()
         group, proc = self._lookup(name)
@@ -65,11 +67,11 @@ class ProcessMethods(Base):
         return Deferred(poll)
 
     def startProcessGroup(self, name: str, wait: bool = True) -> Any:
-        """Start all processes in the group named name.
+        """ Start all processes in the group named 'name'
 
-        @param string name the group name
-        @param boolean wait wait for each process to be fully started
-        @return array result an array of process status info structs
+        @param string name     The group name
+        @param boolean wait    Wait for each process to be fully started
+        @return array result   An array of process status info structs
         """
         self._update()
         procs = self._in_start_order(self._group_members(name))
@@ -77,10 +79,10 @@ class ProcessMethods(Base):
                           lambda n: self.startProcess(n, wait))
 
     def startAllProcesses(self, wait: bool = True) -> Any:
-        """Start all processes listed in the configuration file.
+        """ Start all processes listed in the configuration file
 
-        @param boolean wait wait for each process to be fully started
-        @return array result an array of process status info structs
+        @param boolean wait    Wait for each process to be fully started
+        @return array result   An array of process status info structs
         """
         self._update()
         procs = self._in_start_order(self.sup.all_processes())
@@ -88,11 +90,11 @@ class ProcessMethods(Base):
                           lambda n: self.startProcess(n, wait))
 
     def stopProcess(self, name: str, wait: bool = True) -> Any:
-        """Stop a process named by name.
+        """ Stop a process named by name
 
-        @param string name the name of the process to stop (or group:name)
-        @param boolean wait wait for the process to be fully stopped
-        @return boolean result always true unless error
+        @param string name  The name of the process to stop (or 'group:name')
+        @param boolean wait        Wait for the process to be fully stopped
+        @return boolean result     Always return True unless error
         """
         self._update()
         group, proc = self._lookup(name)
@@ -108,14 +110,28 @@ class ProcessMethods(Base):
         self.sup.reap()
         if not wait or proc.state in STOPPED_STATES:
             return True
-        return Deferred(lambda: True if proc.state in STOPPED_STATES else NOT_DONE)
+        last_report = [float("-inf")]
+
+        def stopped() -> Any:
+            if proc.state in STOPPED_STATES:
+                return True
+            # supervisord's stop report: while a caller waits, the main log says so every 2 s
+            now = time.monotonic()
+            if proc.state is State.STOPPING and now > last_report[0] + 2:
+                self.sup.log.info(f"waiting for {proc.name} to stop")
+                last_report[0] = now
+                # the loop sleeps until something happens; wake it for the next report
+                self.sup.loop.call_later(2.05, lambda: None)
+            return NOT_DONE
+
+        return Deferred(stopped)
 
     def stopProcessGroup(self, name: str, wait: bool = True) -> Any:
-        """Stop all processes in the process group named name.
+        """ Stop all processes in the process group named 'name'
 
-        @param string name the group name
-        @param boolean wait wait for each process to be fully stopped
-        @return array result an array of process status info structs
+        @param string name     The group name
+        @param boolean wait    Wait for each process to be fully stopped
+        @return array result   An array of process status info structs
         """
         self._update()
         procs = self._group_members(name)
@@ -125,10 +141,10 @@ class ProcessMethods(Base):
                           lambda n: self.stopProcess(n, wait))
 
     def stopAllProcesses(self, wait: bool = True) -> Any:
-        """Stop all processes in the process list.
+        """ Stop all processes in the process list
 
-        @param boolean wait wait for each process to be fully stopped
-        @return array result an array of process status info structs
+        @param  boolean wait   Wait for each process to be fully stopped
+        @return array result   An array of process status info structs
         """
         self._update()
         if self.sup.deps is not None:
@@ -145,11 +161,11 @@ class ProcessMethods(Base):
         return [(group_of[id(p)], p) for p in deps.start_order([p for _g, p in pairs])]
 
     def signalProcess(self, name: str, signal: str) -> Any:
-        """Send an arbitrary UNIX signal to the process named by name.
+        """ Send an arbitrary UNIX signal to the process named by name
 
-        @param string name name of the process to signal (or group:name)
-        @param string signal signal to send, as name (HUP) or number (1)
-        @return boolean result always true unless error
+        @param string name    Name of the process to signal (or 'group:name')
+        @param string signal  Signal to send, as name ('HUP') or number ('1')
+        @return boolean
         """
         self._update()
         group, proc = self._lookup(name)
@@ -168,11 +184,11 @@ class ProcessMethods(Base):
         return True
 
     def signalProcessGroup(self, name: str, signal: str) -> Any:
-        """Send a signal to all processes in the group named name.
+        """ Send a signal to all processes in the group named 'name'
 
-        @param string name the group name
-        @param string signal signal to send, as name (HUP) or number (1)
-        @return array result an array of process status info structs
+        @param string name    The group name
+        @param string signal  Signal to send, as name ('HUP') or number ('1')
+        @return array
         """
         self._update()
         procs = self._group_members(name)
@@ -180,10 +196,10 @@ class ProcessMethods(Base):
                           lambda n: self.signalProcess(n, signal))
 
     def signalAllProcesses(self, signal: str) -> Any:
-        """Send a signal to all processes in the process list.
+        """ Send a signal to all processes in the process list
 
-        @param string signal signal to send, as name (HUP) or number (1)
-        @return array result an array of process status info structs
+        @param string signal  Signal to send, as name ('HUP') or number ('1')
+        @return array         An array of process status info structs
         """
         result = self._each(self.sup.all_processes(), lambda p: p.state in SIGNALLABLE_STATES,
                             lambda n: self.signalProcess(n, signal))

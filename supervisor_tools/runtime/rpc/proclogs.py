@@ -21,9 +21,10 @@ class OutputMethods(Base):
     # -- information ---------------------------------------------------------------------------
 
     def getAllConfigInfo(self) -> list[dict[str, Any]]:
-        """Get info about all available process configurations.
+        """ Get info about all available process configurations. Each struct
+        represents a single process (i.e. groups get flattened).
 
-        @return array result an array of process config info structs
+        @return array result  An array of process config info structs
         """
         self._update()
         out: list[dict[str, Any]] = []
@@ -58,10 +59,10 @@ class OutputMethods(Base):
         return out
 
     def getProcessInfo(self, name: str) -> dict[str, Any]:
-        """Get info about a process named name.
+        """ Get info about a process named name
 
-        @param string name the name of the process (or group:name)
-        @return struct result a structure containing data about the process
+        @param string name The name of the process (or 'group:name')
+        @return struct result     A structure containing data about the process
         """
         self._update()
         group, proc = self._lookup(name)
@@ -71,9 +72,9 @@ class OutputMethods(Base):
                             clock_offset())
 
     def getAllProcessInfo(self) -> list[dict[str, Any]]:
-        """Get info about all processes.
+        """ Get info about all processes
 
-        @return array result an array of process status results
+        @return array result  An array of process status results
         """
         self._update()
         now = min(int(time.time()), XMLRPC_INT_MAX)
@@ -95,12 +96,12 @@ class OutputMethods(Base):
             raise RPCError(str(exc)) from None
 
     def readProcessStdoutLog(self, name: str, offset: int, length: int) -> str:
-        """Read length bytes from name's stdout log starting at offset.
+        """ Read length bytes from name's stdout log starting at offset
 
-        @param string name the name of the process (or group:name)
-        @param int offset offset to start reading from
-        @param int length number of bytes to read from the log
-        @return string result bytes of log
+        @param string name        the name of the process (or 'group:name')
+        @param int offset         offset to start reading from.
+        @param int length         number of bytes to read from the log.
+        @return string result     Bytes of log
         """
         self._update()
         return self._read(name, offset, length, "stdout")
@@ -108,12 +109,12 @@ class OutputMethods(Base):
     readProcessLog = readProcessStdoutLog
 
     def readProcessStderrLog(self, name: str, offset: int, length: int) -> str:
-        """Read length bytes from name's stderr log starting at offset.
+        """ Read length bytes from name's stderr log starting at offset
 
-        @param string name the name of the process (or group:name)
-        @param int offset offset to start reading from
-        @param int length number of bytes to read from the log
-        @return string result bytes of log
+        @param string name        the name of the process (or 'group:name')
+        @param int offset         offset to start reading from.
+        @param int length         number of bytes to read from the log.
+        @return string result     Bytes of log
         """
         self._update()
         return self._read(name, offset, length, "stderr")
@@ -129,12 +130,23 @@ class OutputMethods(Base):
         return [data.decode("utf-8", "replace"), new_offset, overflow]
 
     def tailProcessStdoutLog(self, name: str, offset: int, length: int) -> list[Any]:
-        """Tail name's stdout log: return up to length bytes from offset, moving to the end.
+        """
+        Provides a more efficient way to tail the (stdout) log than
+        readProcessStdoutLog().  Use readProcessStdoutLog() to read
+        chunks and tailProcessStdoutLog() to tail.
 
-        @param string name the name of the process (or group:name)
-        @param int offset offset to start reading from
-        @param int length maximum number of bytes to return
-        @return array result [string bytes, int offset, bool overflow]
+        Requests (length) bytes from the (name)'s log, starting at
+        (offset).  If the total log size is greater than (offset +
+        length), the overflow flag is set and the (offset) is
+        automatically increased to position the buffer at the end of
+        the log.  If less than (length) bytes are available, the
+        maximum number of available bytes will be returned.  (offset)
+        returned is always the last offset in the log +1.
+
+        @param string name         the name of the process (or 'group:name')
+        @param int offset          offset to start reading from
+        @param int length          maximum number of bytes to return
+        @return array result       [string bytes, int offset, bool overflow]
         """
         self._update()
         return self._tail(name, offset, length, "stdout")
@@ -142,21 +154,33 @@ class OutputMethods(Base):
     tailProcessLog = tailProcessStdoutLog
 
     def tailProcessStderrLog(self, name: str, offset: int, length: int) -> list[Any]:
-        """Tail name's stderr log: return up to length bytes from offset, moving to the end.
+        """
+        Provides a more efficient way to tail the (stderr) log than
+        readProcessStderrLog().  Use readProcessStderrLog() to read
+        chunks and tailProcessStderrLog() to tail.
 
-        @param string name the name of the process (or group:name)
-        @param int offset offset to start reading from
-        @param int length maximum number of bytes to return
-        @return array result [string bytes, int offset, bool overflow]
+        Requests (length) bytes from the (name)'s log, starting at
+        (offset).  If the total log size is greater than (offset +
+        length), the overflow flag is set and the (offset) is
+        automatically increased to position the buffer at the end of
+        the log.  If less than (length) bytes are available, the
+        maximum number of available bytes will be returned.  (offset)
+        returned is always the last offset in the log +1.
+
+        @param string name         the name of the process (or 'group:name')
+        @param int offset          offset to start reading from
+        @param int length          maximum number of bytes to return
+        @return array result       [string bytes, int offset, bool overflow]
         """
         self._update()
         return self._tail(name, offset, length, "stderr")
 
     def clearProcessLogs(self, name: str) -> bool:
-        """Clear the stdout and stderr logs for the named process and reopen them.
+        """ Clear the stdout and stderr logs for the named process and
+        reopen them.
 
-        @param string name the name of the process (or group:name)
-        @return boolean result always true unless error
+        @param string name   The name of the process (or 'group:name')
+        @return boolean result      Always True unless error
         """
         self._update()
         _group, proc = self._lookup(name)
@@ -171,19 +195,25 @@ class OutputMethods(Base):
     clearProcessLog = clearProcessLogs
 
     def clearAllProcessLogs(self) -> Any:
-        """Clear all process log files.
+        """ Clear all process log files
 
-        @return array result an array of process status info structs
+        @return array result   An array of process status info structs
         """
         self._update()
         return self._each(self.sup.all_processes(), lambda p: True, self.clearProcessLogs)
 
     def sendProcessStdin(self, name: str, chars: str) -> bool:
-        """Send a string of chars to the stdin of the process name.
+        """ Send a string of chars to the stdin of the process name.
+        If non-7-bit data is sent (unicode), it is encoded to utf-8
+        before being sent to the process' stdin.  If chars is not a
+        string or is not unicode, raise INCORRECT_PARAMETERS.  If the
+        process is not running, raise NOT_RUNNING.  If the process'
+        stdin cannot accept input (e.g. it was closed by the child
+        process), raise NO_FILE.
 
-        @param string name the process name to send to (or group:name)
-        @param string chars the character data to send to the process
-        @return boolean result always return true unless error
+        @param string name        The process name to send to (or 'group:name')
+        @param string chars       The character data to send to the process
+        @return boolean result    Always return True unless error
         """
         self._update()
         if not isinstance(chars, (str, bytes)):
@@ -208,11 +238,12 @@ class OutputMethods(Base):
         return True
 
     def sendRemoteCommEvent(self, type: str, data: str) -> bool:
-        """Send an event that will be received by event listener subprocesses.
+        """ Send an event that will be received by event listener
+        subprocesses subscribing to the RemoteCommunicationEvent.
 
-        @param string type string for the "type" key in the event header
-        @param string data data for the event body
-        @return boolean always return true unless error
+        @param  string  type  String for the "type" key in the event header
+        @param  string  data  Data for the event body
+        @return boolean       Always return True unless error
         """
         self.sup.events.remote(type, data)
         return True
