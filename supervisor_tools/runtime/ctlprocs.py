@@ -75,7 +75,13 @@ def _line(result: dict[str, Any], success: str, errors: dict[int, str],
         return f"{name}: {success}"
     if failed_raw and code == FAILED:
         return str(result["description"])
-    return f"{name}: ERROR ({errors.get(code, result['description'])})"
+    text = errors.get(code, result["description"])
+    # supervisord's faults name only the process ("SPAWN_ERROR: web"); svtool run's may add
+    # why ("SPAWN_ERROR: web: cannot start: db:running: db is FATAL"), which is worth showing
+    why = str(result["description"]).partition(": ")[2].partition(f"{name}: ")
+    if code in errors and not why[0] and why[1]:
+        text = f"{text}: {why[2]}"
+    return f"{name}: ERROR ({text})"
 
 
 def _fault_result(name: str, fault: xmlrpc.client.Fault) -> dict[str, Any]:
