@@ -84,7 +84,9 @@ RESTARTS = Metric(
     "supervisor_process_restarts_total", "counter",
     "Automatic restarts of the process after it exited.", PROCESS, RUNTIME,
     "Times autorestart started the process again after it exited (EXITED to STARTING without "
-    "a start request), whether at once or after the restart interval. A start or restart "
+    "a start request), whether at once or after the restart interval, and times svtool "
+    "restarted it because its liveness probe failed or it stopped sending WATCHDOG=1 (STOPPING "
+    "to STOPPED to STARTING, also without a request). A start or restart "
     "asked for by a client and the retries after a failed start (see "
     "`supervisor_process_backoffs_total`) are not counted.")
 SPAWN_ERRORS = Metric(

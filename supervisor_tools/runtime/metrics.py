@@ -73,7 +73,10 @@ class ProcessCounters:
             elif state is State.FATAL:
                 self.fatal += 1
             elif state is State.STARTING:
-                if prev is State.EXITED and not isinstance(event, StartEvent):
+                # No start request: autorestart after an exit (from EXITED), or the
+                # supervisor's own restart of a process whose liveness probe or watchdog
+                # failed (STOPPING, STOPPED, STARTING in one step).
+                if prev in (State.EXITED, State.STOPPED) and not isinstance(event, StartEvent):
                     self.restarts += 1
                 self.spawned_at = None  # a new start: the next Spawned sets it
             elif state is State.RUNNING and self.spawned_at is not None:

@@ -1,4 +1,5 @@
-"""docs/states.md from the transition tables: the process lifecycle and the listener protocol.
+"""docs/states.md from the transition tables: the process lifecycle, the listener protocol and
+the dependency conditions.
 
 Regenerate with `python -m supervisor_tools.runtime.statedoc docs/states.md`; a test fails when
 the checked-in page differs from what this module generates.
@@ -11,13 +12,14 @@ from collections.abc import Mapping
 from enum import IntEnum
 from typing import Any
 
-from supervisor_tools.runtime import listenerstates, readystates, states
+from supervisor_tools.runtime import depdoc, listenerstates, readystates, states
 
 INTRO = """\
 # Process and event-listener states
 
-Generated from the transition tables in `supervisor_tools/runtime/states.py` and
-`supervisor_tools/runtime/listenerstates.py` by
+Generated from the transition tables in `supervisor_tools/runtime/states.py`,
+`supervisor_tools/runtime/readystates.py` and `supervisor_tools/runtime/listenerstates.py`, and
+from the dependency scheduler in `supervisor_tools/runtime/deps.py`, by
 `python -m supervisor_tools.runtime.statedoc docs/states.md`; do not edit by hand.
 
 Each row of a table is a (state, event) pair the state accepts, the function that handles it
@@ -85,7 +87,8 @@ def page() -> str:
     return "\n".join([INTRO, _section(PROCESS, states.TABLE, states.State.STOPPED),
                       _section(READINESS, readystates.ROWS, states.State.STARTING),
                       _section(LISTENER, listenerstates.TABLE,
-                               listenerstates.ListenerState.ACKNOWLEDGED)])
+                               listenerstates.ListenerState.ACKNOWLEDGED),
+                      depdoc.section()])
 
 
 def write(path: str) -> None:

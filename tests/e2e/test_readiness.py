@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from .conftest import PY, Supervisor, pyfile
+from .metrics_client import scrape, value
 
 NOTIFY_CHILD = """\
 import os, socket, sys, time
@@ -242,6 +243,9 @@ def test_liveness_exec_failure_restarts(svtool: Supervisor, tmp_path: Path) -> N
     svtool.wait(lambda: svtool.info("job")["pid"] not in (0, first)
                 and svtool.state("job") == "RUNNING", 30, "a new job")
     assert "failed 2 times (exit status 1); restarting it" in svtool.log()
+    # the supervisor's own restart counts in /metrics, as autorestart's do
+    samples = scrape(svtool.sock)
+    assert value(samples, "supervisor_process_restarts_total", name="job", group="job") == 1
     out = svtool.ctl("status").stdout
     assert "job" in out and "RUNNING" in out, out
 

@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from supervisor_tools.errors import Span
 from supervisor_tools.model.model import GroupConfig, Model, ProcessConfig, SupervisordConfig
-from supervisor_tools.runtime import metricdefs, metricsdoc, states
+from supervisor_tools.runtime import metricdefs, metricsdoc, readystates, states
 from supervisor_tools.runtime.logfile import LogFile
 from supervisor_tools.runtime.metrics import ProcessCounters, Registry
 from supervisor_tools.runtime.metricstext import render
@@ -111,6 +111,37 @@ def test_restarts_count_automatic_restarts_only() -> None:
     m.start(50.0)  # a client's start of an EXITED process is no automatic restart
     assert m.counters.restarts == 2
     assert m.counters.start_count == 5  # every spawn reached RUNNING (startsecs=0)
+
+
+def test_liveness_and_watchdog_restarts_count_as_restarts() -> None:
+    """The supervisor restarting an unhealthy process goes STOPPING -> STOPPED -> STARTING
+    without a start request: a restart like autorestart's; a client's restart is not."""
+    policy = readystates.ReadyPolicy("p", startsecs=0, watchdogsecs=5)
+    record: Record = readystates.ReadyRecord()
+    counters = ProcessCounters("g", "p")
+
+    def feed(event: readystates.Event) -> None:
+        nonlocal record
+        result = readystates.step(policy, record, event)
+        counters.transitioned(record, event, result, policy.startsecs)
+        record = result.record
+
+    feed(Start(0.0))
+    feed(Spawned(10, 0.0))
+    assert record.state is State.RUNNING
+    feed(readystates.Unhealthy("liveness probe failed 3 times", 5.0))
+    feed(Exited(-15, "terminated by SIGTERM", 5.1))
+    assert record.state is State.STARTING and counters.restarts == 1
+    feed(Spawned(11, 5.2))
+    feed(Deadline(20.0))  # no WATCHDOG=1 for watchdogsecs
+    assert record.state is State.STOPPING
+    feed(Exited(-15, "terminated by SIGTERM", 20.1))
+    assert record.state is State.STARTING and counters.restarts == 2
+    feed(Spawned(12, 20.2))
+    feed(Stop(30.0))  # a client's restart: stop, then start
+    feed(Exited(-15, "terminated by SIGTERM", 30.1))
+    feed(Start(30.2))
+    assert record.state is State.STARTING and counters.restarts == 2
 
 
 def test_backoff_fatal_and_spawn_errors() -> None:

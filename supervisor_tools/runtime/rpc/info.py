@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import time
 from typing import Any
 
@@ -44,6 +45,12 @@ def describe(state: State, info: dict[str, Any]) -> str:
     return ""
 
 
+def restarting_in(remaining: float) -> str:
+    """The note of an EXITED process whose restart waits (a backoff or the restart interval):
+    whole seconds, rounded up, so it never reads 0 s while the wait lasts."""
+    return f"restarting in {max(1, math.ceil(remaining))} s"
+
+
 def process_info(group: str, proc: Process, now: int, offset: float) -> dict[str, Any]:
     r = proc.record
     info: dict[str, Any] = {
@@ -55,6 +62,9 @@ def process_info(group: str, proc: Process, now: int, offset: float) -> dict[str
         "pid": r.pid,
     }
     info["description"] = with_note(describe(r.state, info), proc.note)
+    if r.state is State.EXITED and r.deadline is not None:  # autorestart waits for its time
+        info["description"] = with_note(info["description"],
+                                        restarting_in(r.deadline - time.monotonic()))
     if r.state is State.STOPPED:
         waiting = proc.host.waiting(proc)  # queued behind its dependencies
         if waiting:
