@@ -60,7 +60,8 @@ def _probe_rows() -> dict[str, Decision]:
             how = ("failureThreshold failures restart the container; the kubelet probes from "
                    "the container's start (after initialDelaySeconds), not from RUNNING")
             writer = probes.write_liveness
-        targets = {"exec": ("exec.command", "[\"/bin/sh\", \"-c\", command], as svtool runs it"),
+        targets = {"exec": ("exec.command", "[\"/bin/sh\", \"-c\", command], as svtool runs it; "
+                            "`$(` and `$$` doubled, as the kubelet expands them there too"),
                    "http_get": ("httpGet host, port, path", "a host of 127.0.0.1, localhost "
                                 "or ::1 is left out: the kubelet probes the pod's IP (the "
                                 "program must listen there, not only on loopback)"),

@@ -2,9 +2,9 @@
 
 svtool's probe keys are Kubernetes' probe fields flattened (docs/readiness.md), so a probe
 becomes `readinessProbe` or `livenessProbe` field for field. An exec probe is a shell command
-(svtool runs it with /bin/sh -c), an HTTP GET and a TCP connection keep their port and path; a
-loopback host is left out, since the kubelet probes the pod's own address from its node, where
-127.0.0.1 would be the node itself.
+(svtool runs it with /bin/sh -c; its `$` escaped as a container command's), an HTTP GET and a
+TCP connection keep their port and path; a loopback host is left out, since the kubelet probes
+the pod's own address from its node, where 127.0.0.1 would be the node itself.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from supervisor_tools.convert.kubernetes_fields import NoTemplate, Target
+from supervisor_tools.convert.kubernetes_fields import NoTemplate, Target, escape
 from supervisor_tools.model.depgraph import waits_of
 from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.options.readiness import (
@@ -75,7 +75,8 @@ def probe(t: Target, kind: str) -> dict[str, Any] | None:
     key, value = found
     out: dict[str, Any]
     if key == "exec":
-        out = {"exec": {"command": ["/bin/sh", "-c", value]}}
+        # the kubelet expands $(NAME) and $$ in a probe's command with the container's env
+        out = {"exec": {"command": ["/bin/sh", "-c", escape(value)]}}
     elif key == "http_get":
         out = {"httpGet": http_get(value)}
     else:

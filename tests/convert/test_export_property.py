@@ -80,7 +80,8 @@ def probe_options(draw: st.DrawFn, num: str) -> dict[str, str]:
     for kind in ("readiness", "liveness"):
         host = draw(st.sampled_from(["127.0.0.1", "localhost", "db.example"]))
         target = draw(st.sampled_from([
-            None, ("exec", "true"), ("exec", 'test -n "$HOME"'), ("exec", f"test -e /run/{num}"),
+            None, ("exec", "true"), ("exec", 'test -n "$HOME$(echo $$)"'),
+            ("exec", f"test -e /run/{num}"),
             ("http_get", f"http://{host}:80{num}/p?q=1"), ("tcp_socket", f"{host}:90{num}"),
             ("tcp_socket", f"90{num}")]))
         if target is not None:
@@ -193,7 +194,7 @@ def kube_probe(c: dict[str, Any], kind: str) -> tuple[Any, ...] | None:
     where: Any
     if "exec" in p:
         assert p["exec"]["command"][:2] == ["/bin/sh", "-c"]
-        key, where = "exec", p["exec"]["command"][2]
+        key, where = "exec", kube_expand(p["exec"]["command"][2], {})
     elif "httpGet" in p:
         h = p["httpGet"]
         assert h.get("host") not in LOOPBACK
@@ -241,9 +242,10 @@ def check_waits(model: dict[str, Any], doc: dict[str, Any]) -> None:
     every service of Job_X."""
     procs = {p["program"]: p for g in model["groups"] for p in g["processes"]}
     dep, job = procs.get("Dep_Y"), procs.get("Job_X")
-    if dep is None or job is None or "Dep_Y" in job["depends_on"]:
+    if dep is None or job is None or "Dep_Y" in job["depends_on"] or not (
+            dep["dependent_startup"] or dep["depends_on"]):
         return
-    words = dep["dependent_startup_wait_for"] + [f"{t}:after" for t in dep["depends_on"]]
+    words = [*dep["dependent_startup_wait_for"], *(f"{t}:after" for t in dep["depends_on"])]
     if any(w.endswith(":backoff") for w in words):
         return
     (dep_service,) = [s for s in doc["services"].values()

@@ -39,7 +39,7 @@ liveness_probe_tcp_socket=cache.internal:6379
 liveness_probe_success_threshold=2
 [program:db]
 command=/srv/db
-readiness_probe_exec=pg_isready -p $PGPORT
+readiness_probe_exec=pg_isready -p $PGPORT -d "$(cat /run/db)"
 readiness_probe_initial_delay_seconds=4
 liveness_probe_http_get=http://localhost/
 [program:idle]
@@ -58,8 +58,8 @@ def test_kubernetes_probes_field_for_field(tmp_path: Path) -> None:
     assert web["livenessProbe"]["tcpSocket"] == {"port": 6379, "host": "cache.internal"}
     assert web["livenessProbe"]["successThreshold"] == 1
     db = container(kube, "db")
-    assert db["readinessProbe"]["exec"] == {"command": ["/bin/sh", "-c",
-                                                        "pg_isready -p $PGPORT"]}
+    assert db["readinessProbe"]["exec"] == {"command": [
+        "/bin/sh", "-c", 'pg_isready -p $PGPORT -d "$$(cat /run/db)"']}  # the kubelet's $(
     assert db["readinessProbe"]["initialDelaySeconds"] == 4
     assert db["livenessProbe"]["httpGet"] == {"path": "/", "port": 80}
     assert "readinessProbe" not in container(kube, "idle")
@@ -72,8 +72,8 @@ def test_kubernetes_probes_field_for_field(tmp_path: Path) -> None:
 def test_compose_healthcheck_from_an_exec_readiness_probe(tmp_path: Path) -> None:
     _kube, compose, _conf = load(tmp_path, PROBES)
     assert compose.services["db"]["healthcheck"] == {
-        "test": ["CMD-SHELL", "pg_isready -p $$PGPORT"], "interval": "10s", "timeout": "1s",
-        "retries": 3, "start_period": "4s"}
+        "test": ["CMD-SHELL", 'pg_isready -p $$PGPORT -d "$$(cat /run/db)"'],
+        "interval": "10s", "timeout": "1s", "retries": 3, "start_period": "4s"}
     assert "healthcheck" not in compose.services["web"]
     assert lost(compose) == [
         "4: [program:web] readiness_probe_http_get=http://127.0.0.1:8080/ready?deep=1: a "
