@@ -127,8 +127,10 @@ MAPPING: dict[str, Decision] = {
         "service_completed_successfully; a group → each of its programs; backoff, stopping, "
         "fatal, a choice of several states (one condition per service) and cycles are "
         "reported"),
-    "dependent_startup_inherit_priority": _lost("Compose starts services in no order beyond "
-                                                "depends_on"),
+    "dependent_startup_inherit_priority": Decision("lost", "", "Compose starts services in no "
+                                                   "order beyond depends_on (reported only "
+                                                   "with dependent_startup=true)",
+                                                   probes.write_inherit_priority),
     "depends_on": Decision("mapped", "depends_on: condition: service_started", "each named "
                            "program (each program of a named group)"),
     "sd_notify": _lost("Compose passes no NOTIFY_SOCKET: a container without a healthcheck "

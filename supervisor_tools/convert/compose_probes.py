@@ -56,3 +56,12 @@ def write_liveness(s: Service) -> None:
         key = probe_key("liveness", field)
         if set_by_config(p, key):
             s.lose(key, NO_RESTART)
+
+
+INHERIT = "dependent_startup_inherit_priority"
+
+
+def write_inherit_priority(s: Service) -> None:
+    """Ordering by priority among released programs: lost, but only where it would act."""
+    if s.p.dependent_startup and set_by_config(s.p, INHERIT):
+        s.lose(INHERIT, "Compose starts services in no order beyond depends_on")

@@ -101,7 +101,10 @@ MAPPING: dict[str, Decision] = {
     "dependent_startup_wait_for": Decision("lost", "", probes.ORDER + " (reported only with "
                                            "dependent_startup=true, without which svtool "
                                            "ignores the waits too)", probes.write_dependencies),
-    "dependent_startup_inherit_priority": _lost("Kubernetes starts workloads in no order"),
+    "dependent_startup_inherit_priority": Decision("lost", "", "Kubernetes starts workloads "
+                                                   "in no order (reported only with "
+                                                   "dependent_startup=true)",
+                                                   probes.write_inherit_priority),
     "depends_on": Decision("lost", "", probes.ORDER, probes.write_dependencies),
     "sd_notify": _lost("Kubernetes passes no NOTIFY_SOCKET: a container without a readiness "
                        "probe counts as ready once it has started"),

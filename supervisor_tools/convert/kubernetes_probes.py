@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from supervisor_tools.convert.kubernetes_fields import NoTemplate, Target, escape
+from supervisor_tools.convert.kubernetes_programs import set_by_config
 from supervisor_tools.model.depgraph import waits_of
 from supervisor_tools.model.model import ProcessConfig
 from supervisor_tools.options.readiness import (
@@ -110,3 +111,12 @@ def write_dependencies(t: Target) -> None:
             written.append(w.option)
     for option in written:
         t.lose(option, ORDER)
+
+
+INHERIT = "dependent_startup_inherit_priority"
+
+
+def write_inherit_priority(t: Target) -> None:
+    """Ordering by priority among released programs: lost, but only where it would act."""
+    if t.first.dependent_startup and set_by_config(t.first, INHERIT):
+        t.lose(INHERIT, "Kubernetes starts workloads in no order")

@@ -122,6 +122,7 @@ depends_on=web
 [program:plain]
 command=/srv/plain
 dependent_startup_wait_for=web
+dependent_startup_inherit_priority=true
 """
 
 
@@ -134,6 +135,7 @@ def test_compose_depends_on_conditions(tmp_path: Path) -> None:
     assert s["web"]["deploy"] == {"replicas": 1}  # dependent_startup starts it
     assert s["cron"]["depends_on"] == {"web": {"condition": "service_started"}}
     assert "depends_on" not in s["plain"]  # without dependent_startup the waits are ignored
+    assert not [m for m in lost(compose) if "plain" in m]  # and so is inherit_priority
     assert [m for m in lost(compose) if "depends" in m or "wait" in m] == [
         "18: [program:web] dependent_startup_wait_for: db:fatal: Compose cannot start a "
         "service when another has failed for good"]
@@ -158,7 +160,7 @@ def test_kubernetes_reports_each_written_wait_and_starts_dependent_programs(
     assert web["spec"]["replicas"] == 1
     assert [m.split(": Kubernetes")[0] for m in lost(kube) if "startsecs" not in m] == [
         "18: [program:web] dependent_startup_wait_for=backend:running migrate:exited db:fatal",
-        "21: [program:cron] depends_on=web"]
+        "21: [program:cron] depends_on=web"]  # nothing of [program:plain]
 
 
 def test_the_checks_refuse_what_a_cluster_or_compose_would(tmp_path: Path) -> None:
