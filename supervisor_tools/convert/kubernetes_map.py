@@ -51,14 +51,17 @@ def _probe_rows() -> dict[str, Decision]:
         field = f"containers[].{kind}Probe"
         if kind == "readiness":
             kind_of: Kind = "approximate"
-            how = ("Kubernetes keeps probing a ready pod and takes it out of its Services' "
-                   "endpoints while the probe fails; the probe never fails the start or "
-                   "restarts the container, as svtool's failure_threshold does")
+            field = "containers[].{readiness,startup}Probe"
+            how = ("also written as the startupProbe (successThreshold 1), which decides the "
+                   "start as svtool's readiness probe does: failing it restarts the container; "
+                   "the readinessProbe keeps probing a ready pod and takes it out of its "
+                   "Services' endpoints while it fails, where svtool stops probing")
             writer: f.Writer = probes.write_readiness
         else:
             kind_of = "mapped"
-            how = ("failureThreshold failures restart the container; the kubelet probes from "
-                   "the container's start (after initialDelaySeconds), not from RUNNING")
+            how = ("failureThreshold failures restart the container; with a readiness probe "
+                   "(so a startupProbe) it starts once the start succeeded, as from RUNNING "
+                   "under svtool, else from the container's start")
             writer = probes.write_liveness
         targets = {"exec": ("exec.command", "[\"/bin/sh\", \"-c\", command], as svtool runs it; "
                             "`$(` and `$$` doubled, as the kubelet expands them there too"),
@@ -74,6 +77,9 @@ def _probe_rows() -> dict[str, Decision]:
             note = "written with the probe"
             if kind == "liveness" and key == "success_threshold":
                 note += "; must be 1 (anything else is reported and 1 written)"
+            if kind == "readiness" and key in ("success_threshold", "failure_threshold"):
+                note += ("; the startupProbe's successThreshold is 1 and its failureThreshold "
+                         "also counts readytimeoutsecs")
             rows[probe_key(kind, key)] = Decision("mapped", f"{field}.{k8s}", note)
     return rows
 
@@ -111,8 +117,11 @@ MAPPING: dict[str, Decision] = {
     "watchdogsecs": _lost("Kubernetes has no watchdog; a livenessProbe is its way to restart "
                           "a container that stops answering"),
     "ready_log_line": _lost("the kubelet reads no container output for readiness"),
-    "readytimeoutsecs": _lost("a readinessProbe never fails a start: the pod just stays "
-                              "unready"),
+    "readytimeoutsecs": Decision("approximate", "containers[].startupProbe.failureThreshold",
+                                 "with a readiness probe: the startupProbe fails the start "
+                                 "after the fewer of failure_threshold and the probes that fit "
+                                 "in readytimeoutsecs; without one it is lost (nothing times a "
+                                 "start)", probes.write_readytimeout),
     **_probe_rows(),
     "exit_on_end": _lost("a pod's containers restart by the pod's restartPolicy; no field ends "
                          "every workload when one program ends"),

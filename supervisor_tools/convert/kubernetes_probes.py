@@ -9,6 +9,7 @@ the pod's own address from its node, where 127.0.0.1 would be the node itself.
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -92,9 +93,34 @@ def probe(t: Target, kind: str) -> dict[str, Any] | None:
 
 
 def write_readiness(t: Target) -> None:
+    """The readiness probe, twice: svtool's decides the start (a failed start is retried), as
+    a startupProbe does, which also holds the livenessProbe back as RUNNING does under svtool;
+    the readinessProbe then keeps the pod's Ready condition, as svtool keeps no state for."""
     found = probe(t, "readiness")
-    if found is not None:
-        t.container["readinessProbe"] = found
+    if found is None:
+        return
+    t.container["readinessProbe"] = found
+    # a copy: a shared dict would come out of the YAML writer as an anchor and an alias
+    t.container["startupProbe"] = {**copy.deepcopy(found), "successThreshold": 1,
+                                   "failureThreshold": start_failures(t.first)}
+
+
+def start_failures(p: ProcessConfig) -> int:
+    """How many failed readiness probes fail a start under svtool: failure_threshold in a row,
+    or as many as readytimeoutsecs leaves room for (each probe fails until the first success;
+    0 waits for ever)."""
+    limit = p.readiness_probe_failure_threshold
+    if p.readytimeoutsecs == 0:
+        return limit
+    after_delay = max(p.readytimeoutsecs - p.readiness_probe_initial_delay_seconds, 0)
+    return max(1, min(limit, -(-after_delay // p.readiness_probe_period_seconds)))
+
+
+def write_readytimeout(t: Target) -> None:
+    if probe_target(t.first, "readiness") is None and set_by_config(t.first,
+                                                                    "readytimeoutsecs"):
+        t.lose("readytimeoutsecs", "only a readiness probe's startupProbe times a start in "
+                                   "Kubernetes; sd_notify and ready_log_line are not carried")
 
 
 def write_liveness(t: Target) -> None:

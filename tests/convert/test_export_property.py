@@ -160,6 +160,9 @@ def check_kubernetes(model: dict[str, Any], objects: list[dict[str, Any]],
             num = proc["process_num"] if obj["kind"] == "StatefulSet" else None
             assert pod_view(obj, num) == seen(proc), (section, proc["name"])
             c = obj["spec"]["template"]["spec"]["containers"][0]
+            if "readinessProbe" in c:  # the start is decided by the same check
+                assert {k: v for k, v in c["startupProbe"].items() if "Threshold" not in k} \
+                    == {k: v for k, v in c["readinessProbe"].items() if "Threshold" not in k}
             for kind in ("readiness", "liveness"):
                 assert kube_probe(c, kind) == loopback(model_probe(proc, kind)), (section, kind)
 

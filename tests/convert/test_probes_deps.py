@@ -55,6 +55,8 @@ def test_kubernetes_probes_field_for_field(tmp_path: Path) -> None:
         "httpGet": {"path": "/ready?deep=1", "port": 8080},  # loopback: the pod's own IP
         "initialDelaySeconds": 0, "periodSeconds": 2, "timeoutSeconds": 1,
         "successThreshold": 2, "failureThreshold": 3}
+    # the start is decided as svtool decides it: 3 failures (readytimeoutsecs=90 has room)
+    assert web["startupProbe"] == {**web["readinessProbe"], "successThreshold": 1}
     assert web["livenessProbe"]["tcpSocket"] == {"port": 6379, "host": "cache.internal"}
     assert web["livenessProbe"]["successThreshold"] == 1
     db = container(kube, "db")
@@ -67,6 +69,23 @@ def test_kubernetes_probes_field_for_field(tmp_path: Path) -> None:
     assert lost(kube) == ["8: [program:web] liveness_probe_success_threshold=2: Kubernetes "
                           "requires successThreshold 1 for a liveness probe; 1 is written"]
     assert [p for o in kube.objects for p in manifest_problems(o)] == []
+
+
+def test_readytimeoutsecs_bounds_the_startup_probe(tmp_path: Path) -> None:
+    kube, _compose, _conf = load(tmp_path, "[program:a]\ncommand=/srv/a\n"
+                                           "readiness_probe_tcp_socket=80\n"
+                                           "readiness_probe_initial_delay_seconds=1\n"
+                                           "readiness_probe_period_seconds=2\n"
+                                           "readiness_probe_failure_threshold=10\n"
+                                           "readytimeoutsecs=6\n"
+                                           "[program:b]\ncommand=/srv/b\nsd_notify=true\n"
+                                           "readytimeoutsecs=6\n")
+    a = container(kube, "a")
+    assert a["readinessProbe"]["failureThreshold"] == 10
+    assert a["startupProbe"]["failureThreshold"] == 3  # probes at 1, 3, 5 s fit in 6 s
+    assert "startupProbe" not in container(kube, "b")
+    assert [m.split(": ")[1] for m in lost(kube)] == ["[program:b] sd_notify=true",
+                                                      "[program:b] readytimeoutsecs=6"]
 
 
 def test_compose_healthcheck_from_an_exec_readiness_probe(tmp_path: Path) -> None:
