@@ -172,6 +172,17 @@ def test_compose_running_without_a_healthcheck_waits_for_the_start(tmp_path: Pat
         "RUNNING"]
 
 
+def test_compose_reports_a_cycle_and_writes_none_of_it(tmp_path: Path) -> None:
+    _kube, compose, _conf = load(tmp_path, "[program:ping]\ncommand=/srv/ping\n"
+                                           "depends_on=pong\n[program:pong]\n"
+                                           "command=/srv/pong\ndepends_on=ping\n")
+    assert not any("depends_on" in s for s in compose.services.values())
+    assert lost(compose) == [
+        f"{n}: [program:{a}] depends_on: {b}:after: dependency cycle ping -> pong -> ping: "
+        "Compose refuses a cycle of depends_on" for n, a, b in [(4, "ping", "pong"),
+                                                                (7, "pong", "ping")]]
+
+
 def test_kubernetes_reports_each_written_wait_and_starts_dependent_programs(
         tmp_path: Path) -> None:
     kube, _compose, _conf = load(tmp_path, DEPS)
