@@ -24,7 +24,8 @@ from supervisor_tools.options.readiness import (
     split_host_port,
 )
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
+# the local machine, as a destination: what svtool reaches there is the pod the process runs in
+LOOPBACK = ("127.0.0.1", "localhost", "::1", "0.0.0.0", "::")
 # svtool's timing keys -> Kubernetes' probe fields
 TIMING_FIELDS = {"initial_delay_seconds": "initialDelaySeconds",
                  "period_seconds": "periodSeconds", "timeout_seconds": "timeoutSeconds",

@@ -73,7 +73,7 @@ def test_kubernetes_probes_field_for_field(tmp_path: Path) -> None:
 
 def test_readytimeoutsecs_bounds_the_startup_probe(tmp_path: Path) -> None:
     kube, _compose, _conf = load(tmp_path, "[program:a]\ncommand=/srv/a\n"
-                                           "readiness_probe_tcp_socket=80\n"
+                                           "readiness_probe_tcp_socket=0.0.0.0:80\n"
                                            "readiness_probe_initial_delay_seconds=1\n"
                                            "readiness_probe_period_seconds=2\n"
                                            "readiness_probe_failure_threshold=10\n"
@@ -81,6 +81,7 @@ def test_readytimeoutsecs_bounds_the_startup_probe(tmp_path: Path) -> None:
                                            "[program:b]\ncommand=/srv/b\nsd_notify=true\n"
                                            "readytimeoutsecs=6\n")
     a = container(kube, "a")
+    assert a["readinessProbe"]["tcpSocket"] == {"port": 80}  # the pod itself
     assert a["readinessProbe"]["failureThreshold"] == 10
     assert a["startupProbe"]["failureThreshold"] == 3  # probes at 1, 3, 5 s fit in 6 s
     assert "startupProbe" not in container(kube, "b")
