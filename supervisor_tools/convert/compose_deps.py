@@ -1,8 +1,8 @@
 """Dependencies as Compose `depends_on` (long form), after every service is known.
 
-`started` and depends_on's order become `service_started`, `running`/`ready` become
-`service_healthy` when every service of the target has a healthcheck (a readiness probe that
-became one; otherwise `service_started`, reported), `exited` becomes
+`started` and depends_on's order (`required: false`) become `service_started`,
+`running`/`ready` become `service_healthy` when every service of the target has a healthcheck
+(a readiness probe that became one; otherwise `service_started`, reported), `exited` becomes
 `service_completed_successfully`. A group stands for each of its programs. Compose has no wait
 for back-off, stopping or a fatal state, one condition per service, and refuses cycles: those
 are reported.
@@ -49,6 +49,7 @@ def write_depends_on(model: Model, services_of: dict[str, list[str]],
                         "refuses a cycle of depends_on")
             continue
         deps: dict[str, str] = {}
+        required: set[str] = set()  # services some wait needs, not only orders after
         for w in waits:
             targets = graph.targets(w.target)
             if targets is None:
@@ -74,6 +75,15 @@ def write_depends_on(model: Model, services_of: dict[str, list[str]],
             for n in wanted:
                 if n not in deps or STRENGTH[condition] > STRENGTH[deps[n]]:
                     deps[n] = condition
+                if w.conditions != ("after",):
+                    required.add(n)
         if deps:
             for name in names:
-                services[name]["depends_on"] = {n: {"condition": c} for n, c in deps.items()}
+                services[name]["depends_on"] = {n: depends(c, n in required)
+                                                for n, c in deps.items()}
+
+
+def depends(condition: str, required: bool) -> dict[str, Any]:
+    """One depends_on entry. depends_on (the key) orders only: svtool never waits for a
+    program that is not going to start, which Compose says with `required: false`."""
+    return {"condition": condition} if required else {"condition": condition, "required": False}

@@ -131,8 +131,10 @@ MAPPING: dict[str, Decision] = {
                                                    "order beyond depends_on (reported only "
                                                    "with dependent_startup=true)",
                                                    probes.write_inherit_priority),
-    "depends_on": Decision("mapped", "depends_on: condition: service_started", "each named "
-                           "program (each program of a named group)"),
+    "depends_on": Decision("mapped", "depends_on: condition: service_started, required: "
+                           "false", "each named program (each program of a named group); "
+                           "required: false, as svtool never waits for a program that is not "
+                           "going to start"),
     "sd_notify": _lost("Compose passes no NOTIFY_SOCKET: a container without a healthcheck "
                        "counts as started once it runs"),
     "watchdogsecs": _lost("Docker has no watchdog, and restarts no unhealthy container"),

@@ -153,7 +153,8 @@ def test_compose_depends_on_conditions(tmp_path: Path) -> None:
         "db": {"condition": "service_healthy"}, "cache": {"condition": "service_healthy"},
         "migrate": {"condition": "service_completed_successfully"}}
     assert s["web"]["deploy"] == {"replicas": 1}  # dependent_startup starts it
-    assert s["cron"]["depends_on"] == {"web": {"condition": "service_started"}}
+    assert s["cron"]["depends_on"] == {"web": {"condition": "service_started",
+                                               "required": False}}
     assert "depends_on" not in s["plain"]  # without dependent_startup the waits are ignored
     assert not [m for m in lost(compose) if "plain" in m]  # and so is inherit_priority
     assert [m for m in lost(compose) if "depends" in m or "wait" in m] == [
