@@ -8,51 +8,16 @@ something other than its default. A new option is one more row here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
-from supervisor_tools.convert.kubernetes_programs import Program, Report, set_by_config, shown
-from supervisor_tools.model.model import ProcessConfig
+from supervisor_tools.convert import compose_probes as probes
+from supervisor_tools.convert.compose_service import Service, Writer, escape, key_writer
+from supervisor_tools.convert.kubernetes_programs import set_by_config
 from supervisor_tools.options.command import split_command
-from supervisor_tools.options.table import READINESS_OPTIONS
+from supervisor_tools.options.readiness import PROBE_TIMING, probe_key
 
 Kind = Literal["mapped", "approximate", "structural", "lost"]
-
-
-def escape(text: str) -> str:
-    """`text` as a Compose value: Compose interpolates `$VAR` and `${VAR}`, `$$` is a `$`."""
-    return text.replace("$", "$$")
-
-
-@dataclass(slots=True)
-class Service:
-    """One service being written: what the writers fill in."""
-
-    prog: Program
-    p: ProcessConfig  # the process (every replica runs the same)
-    keys: dict[str, Any]
-    report: Report
-
-    def lose(self, option: str, why: str) -> None:
-        text = shown(self.p.kind, option, getattr(self.p, option))
-        self.report.lose(self.p.span_of(option), f"{self.prog.section} {option}={text}: {why}",
-                         key=option)
-
-
-Writer = Callable[[Service], None]
-
-
-def key_writer(key: str, value_of: Callable[[ProcessConfig], Any]) -> Writer:
-    """A writer that sets the service's `key` to what `value_of` gives for its process, unless
-    None: an option that maps to one key is one MAPPING row with such a writer."""
-
-    def write(s: Service) -> None:
-        value = value_of(s.p)
-        if value is not None:
-            s.keys[key] = value
-
-    return write
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,9 +67,40 @@ def _lost(note: str) -> Decision:
 _LOGS = "a container's output goes to its logging driver (docker compose logs); no file"
 _ROTATION = "the logging driver rotates (logging.options max-size, max-file)"
 _EVENTS = "Compose has no supervisor event protocol"
-_ORDER = "not yet carried to depends_on"
-_PROBES = "not yet carried to healthcheck"
 _BACKOFF = "Docker restarts with its own back-off (doubling from 100 ms); no service key sets it"
+
+
+def _probe_rows() -> dict[str, Decision]:
+    """The readiness probe becomes the healthcheck (its exec row writes it); a liveness probe
+    is lost whole."""
+    how = ("Docker keeps checking a healthy container and only marks it unhealthy: the check "
+           "never fails the start or restarts it, as svtool's failure_threshold does")
+    rows = {
+        "readiness_probe_exec": Decision("approximate", "healthcheck.test: [CMD-SHELL, command]",
+                                         f"run by the image's /bin/sh, `$` written `$$`; {how}",
+                                         probes.write_healthcheck),
+        "readiness_probe_http_get": _lost(probes.NEEDS_CLIENT),
+        "readiness_probe_tcp_socket": _lost(probes.NEEDS_CLIENT),
+    }
+    keys = {"initial_delay_seconds": ("healthcheck.start_period", "failures in this time do "
+                                      "not count (Docker checks during it too); 0 is not "
+                                      "written"),
+            "period_seconds": ("healthcheck.interval", "`Ns`"),
+            "timeout_seconds": ("healthcheck.timeout", "`Ns`"),
+            "success_threshold": ("healthcheck", "one success makes a container healthy: "
+                                  "another value is reported"),
+            "failure_threshold": ("healthcheck.retries", "consecutive failures that make it "
+                                  "unhealthy")}
+    for field, _default, _minimum in PROBE_TIMING:
+        key, note = keys[field]
+        kind: Kind = "approximate" if field == "success_threshold" else "mapped"
+        rows[probe_key("readiness", field)] = Decision(
+            kind, key, f"{note}; with an exec probe (else reported with it)")
+    for field in ("exec", "http_get", "tcp_socket", *keys):
+        rows[probe_key("liveness", field)] = Decision("lost", "", probes.NO_RESTART,
+                                                      probes.write_liveness)
+    return rows
+
 
 MAPPING: dict[str, Decision] = {
     "command": Decision("mapped", "entrypoint, command", "split as supervisord splits it (no "
@@ -121,14 +117,35 @@ MAPPING: dict[str, Decision] = {
     "backoffmultiplier": _lost(_BACKOFF),
     "maxbackoff": _lost(_BACKOFF),
     "backoffreset": _lost(_BACKOFF),
-    "dependent_startup": _lost(_ORDER),
-    "dependent_startup_wait_for": _lost(_ORDER),
-    "dependent_startup_inherit_priority": _lost(_ORDER),
-    "depends_on": _lost(_ORDER),
-    **{row.name: _lost(_PROBES) for row in READINESS_OPTIONS},
+    "dependent_startup": Decision("structural", "deploy.replicas", "the program starts "
+                                  "(replicas = numprocs) even with autostart=false, as svtool "
+                                  "starts it once its waits hold"),
+    "dependent_startup_wait_for": Decision(
+        "mapped", "depends_on: condition", "with dependent_startup=true: started → "
+        "service_started, running or ready → service_healthy when every service of the target "
+        "has a healthcheck (else service_started, reported), exited → "
+        "service_completed_successfully; a group → each of its programs; backoff, stopping, "
+        "fatal, a choice of several states (one condition per service) and cycles are "
+        "reported"),
+    "dependent_startup_inherit_priority": Decision("lost", "", "Compose starts services in no "
+                                                   "order beyond depends_on (reported only "
+                                                   "with dependent_startup=true)",
+                                                   probes.write_inherit_priority),
+    "depends_on": Decision("mapped", "depends_on: condition: service_started, required: "
+                           "false", "each named program (each program of a named group); "
+                           "required: false, as svtool never waits for a program that is not "
+                           "going to start"),
+    "sd_notify": _lost("Compose passes no NOTIFY_SOCKET: a container without a healthcheck "
+                       "counts as started once it runs"),
+    "watchdogsecs": _lost("Docker has no watchdog, and restarts no unhealthy container"),
+    "ready_log_line": _lost("Docker reads no container output for health"),
+    "readytimeoutsecs": _lost("a healthcheck never fails a start: the container just stays "
+                              "starting or unhealthy"),
+    **_probe_rows(),
     "exit_on_end": _lost("ending every service when one ends is `docker compose up "
                          "--abort-on-container-exit --exit-code-from SERVICE`, not a file key"),
-    "autostart": Decision("structural", "deploy.replicas: 0", "autostart=false: scaled to 0"),
+    "autostart": Decision("structural", "deploy.replicas: 0", "autostart=false (without "
+                          "dependent_startup): scaled to 0"),
     "startsecs": _lost("Compose has no time after which a start counts as successful"),
     "startretries": _lost("Docker restarts by the restart policy, with its own back-off"),
     "autorestart": Decision("mapped", "restart", "true → always, false → no, unexpected → "

@@ -14,7 +14,9 @@ from typing import Any
 
 import yaml
 
-from supervisor_tools.convert.compose_map import GROUP_MAPPING, MAPPING, Service
+from supervisor_tools.convert.compose_deps import write_depends_on
+from supervisor_tools.convert.compose_map import GROUP_MAPPING, MAPPING
+from supervisor_tools.convert.compose_service import Service
 from supervisor_tools.convert.kubernetes_programs import (
     Program,
     Report,
@@ -25,6 +27,7 @@ from supervisor_tools.convert.kubernetes_programs import (
     programs,
 )
 from supervisor_tools.convert.source import Lost
+from supervisor_tools.convert.systemd_deps import starts
 from supervisor_tools.errors import ConfigErrors, SvtoolError
 from supervisor_tools.model.model import Model, ProcessConfig
 from supervisor_tools.options.table import options_for
@@ -83,7 +86,7 @@ class _Builder:
         for option, decision in MAPPING.items():
             if decision.write is not None and option in options_for(p.kind):
                 decision.write(s)
-        keys["deploy"] = {"replicas": replicas if p.autostart else 0}
+        keys["deploy"] = {"replicas": replicas if starts(p) else 0}
         keys["labels"] = {SECTION_LABEL: prog.section[1:-1]}
         if prog.part_of is not None:
             keys["labels"][PART_OF_LABEL] = dns_label(prog.part_of, 63)
@@ -104,8 +107,12 @@ def to_compose(model: Model, image: str | None,
     if unknown:
         raise SvtoolError(f"--image {unknown[0]}=...: the config has no program {unknown[0]!r}")
     services: dict[str, dict[str, Any]] = {}
+    services_of: dict[str, list[str]] = {}
     for prog in progs:
-        services.update(builder.services(prog))
+        made = builder.services(prog)
+        services_of.setdefault(prog.first.program, []).extend(made)
+        services.update(made)
     if builder.report.errors:
         raise ConfigErrors(list(dict.fromkeys(builder.report.errors)))
+    write_depends_on(model, services_of, services, builder.report)
     return ComposeConversion(services, builder.report.sorted_lost(), builder.report.names.notes)

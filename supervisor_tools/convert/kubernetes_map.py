@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from typing import Literal
 
 from supervisor_tools.convert import kubernetes_fields as f
-from supervisor_tools.options.table import READINESS_OPTIONS
+from supervisor_tools.convert import kubernetes_probes as probes
+from supervisor_tools.options.readiness import PROBE_KINDS, PROBE_TARGETS, probe_key
 
 Kind = Literal["mapped", "approximate", "structural", "lost"]
 
@@ -39,11 +40,48 @@ _LOGS = "a container's output goes to its container log (kubectl logs); no file 
 _ROTATION = "the container runtime rotates container logs (kubelet containerLogMaxSize)"
 _EVENTS = "Kubernetes has no supervisor event protocol"
 
-_ORDER = ("Kubernetes starts workloads in no order; a wait would need an init container "
-          "probing the other program")
 # the kubelet's crash back-off (10 s doubling to 5 min) is the node's, not a pod field
-_PROBES = "not yet carried to readinessProbe / livenessProbe"
 _BACKOFF = "the kubelet's restart back-off is set per node, not per workload"
+
+
+def _probe_rows() -> dict[str, Decision]:
+    """The rows of both probes: the target row writes the whole probe, timing rows follow."""
+    rows: dict[str, Decision] = {}
+    for kind in PROBE_KINDS:
+        field = f"containers[].{kind}Probe"
+        if kind == "readiness":
+            kind_of: Kind = "approximate"
+            field = "containers[].{readiness,startup}Probe"
+            how = ("also written as the startupProbe (successThreshold 1), which decides the "
+                   "start as svtool's readiness probe does: failing it restarts the container; "
+                   "the readinessProbe keeps probing a ready pod and takes it out of its "
+                   "Services' endpoints while it fails, where svtool stops probing")
+            writer: f.Writer = probes.write_readiness
+        else:
+            kind_of = "mapped"
+            how = ("failureThreshold failures restart the container; with a readiness probe "
+                   "(so a startupProbe) it starts once the start succeeded, as from RUNNING "
+                   "under svtool, else from the container's start")
+            writer = probes.write_liveness
+        targets = {"exec": ("exec.command", "[\"/bin/sh\", \"-c\", command], as svtool runs it; "
+                            "`$(` and `$$` doubled, as the kubelet expands them there too"),
+                   "http_get": ("httpGet host, port, path", "a host of 127.0.0.1, localhost, "
+                                "::1, 0.0.0.0 or :: is left out: the kubelet probes the pod's "
+                                "IP (the program must listen there, not only on loopback)"),
+                   "tcp_socket": ("tcpSocket host, port", "the host as for http_get")}
+        for key, (sub, note) in targets.items():
+            rows[probe_key(kind, key)] = Decision(
+                kind_of, f"{field}.{sub}", f"{note}; {how}",
+                writer if key == PROBE_TARGETS[0] else None)
+        for key, k8s in probes.TIMING_FIELDS.items():
+            note = "written with the probe"
+            if kind == "liveness" and key == "success_threshold":
+                note += "; must be 1 (anything else is reported and 1 written)"
+            if kind == "readiness" and key in ("success_threshold", "failure_threshold"):
+                note += ("; the startupProbe's successThreshold is 1 and its failureThreshold "
+                         "also counts readytimeoutsecs")
+            rows[probe_key(kind, key)] = Decision("mapped", f"{field}.{k8s}", note)
+    return rows
 
 
 MAPPING: dict[str, Decision] = {
@@ -63,15 +101,33 @@ MAPPING: dict[str, Decision] = {
     "backoffmultiplier": _lost(_BACKOFF),
     "maxbackoff": _lost(_BACKOFF),
     "backoffreset": _lost(_BACKOFF),
-    "dependent_startup": _lost(_ORDER),
-    "dependent_startup_wait_for": _lost(_ORDER),
-    "dependent_startup_inherit_priority": _lost(_ORDER),
-    "depends_on": _lost(_ORDER),
-    **{row.name: _lost(_PROBES) for row in READINESS_OPTIONS},
+    "dependent_startup": Decision("structural", "replicas", "the program starts (replicas = "
+                                  "numprocs, a Job not suspended) even with autostart=false, "
+                                  "as svtool starts it once its waits hold"),
+    "dependent_startup_wait_for": Decision("lost", "", probes.ORDER + " (reported only with "
+                                           "dependent_startup=true, without which svtool "
+                                           "ignores the waits too)", probes.write_dependencies),
+    "dependent_startup_inherit_priority": Decision("lost", "", "Kubernetes starts workloads "
+                                                   "in no order (reported only with "
+                                                   "dependent_startup=true)",
+                                                   probes.write_inherit_priority),
+    "depends_on": Decision("lost", "", probes.ORDER, probes.write_dependencies),
+    "sd_notify": _lost("Kubernetes passes no NOTIFY_SOCKET: a container without a readiness "
+                       "probe counts as ready once it has started"),
+    "watchdogsecs": _lost("Kubernetes has no watchdog; a livenessProbe is its way to restart "
+                          "a container that stops answering"),
+    "ready_log_line": _lost("the kubelet reads no container output for readiness"),
+    "readytimeoutsecs": Decision("approximate", "containers[].startupProbe.failureThreshold",
+                                 "with a readiness probe: the startupProbe fails the start "
+                                 "after the fewer of failure_threshold and the probes that fit "
+                                 "in readytimeoutsecs; without one it is lost (nothing times a "
+                                 "start)", probes.write_readytimeout),
+    **_probe_rows(),
     "exit_on_end": _lost("a pod's containers restart by the pod's restartPolicy; no field ends "
                          "every workload when one program ends"),
     "autostart": Decision("structural", "replicas: 0, Job suspend: true",
-                          "autostart=false: nothing runs until scaled up or resumed"),
+                          "autostart=false (without dependent_startup): nothing runs until "
+                          "scaled up or resumed"),
     "startsecs": Decision("mapped", "minReadySeconds", "Deployments and StatefulSets; lost for "
                           "a Job", f.write_startsecs),
     "startretries": Decision("approximate", "Job backoffLimit", "a Job retries a failed run "

@@ -1,6 +1,7 @@
 """The resolved model to Kubernetes manifests: a workload per program.
 
-A program that restarts becomes a Deployment (`replicas` = numprocs, 0 when autostart=false),
+A program that restarts becomes a Deployment (`replicas` = numprocs, 0 when autostart=false
+and dependent_startup is off),
 or a StatefulSet when its processes differ by %(process_num)s (the pod index label gives each
 pod its number, ordinals start at numprocs_start); a run-once program (autorestart=false)
 becomes a Job. What each option becomes is data in kubernetes_map.py; whatever Kubernetes
@@ -26,6 +27,7 @@ from supervisor_tools.convert.kubernetes_programs import (
     programs,
 )
 from supervisor_tools.convert.source import Lost
+from supervisor_tools.convert.systemd_deps import starts
 from supervisor_tools.errors import ConfigErrors, SvtoolError
 from supervisor_tools.model.model import Model, ProcessConfig
 from supervisor_tools.options.table import options_for
@@ -139,11 +141,11 @@ class _Builder:
             metadata["annotations"][PROCESS_ANNOTATION] = procs[0].name
         template = {"metadata": {"labels": dict(labels)}, "spec": pod}
         first = procs[0]
-        count = len(procs) if first.autostart or controller == "Job" else 0
+        count = len(procs) if starts(first) or controller == "Job" else 0
         head: dict[str, Any]
         if controller == "Job":
             head = {"parallelism": count, "completions": count}
-            if not first.autostart:
+            if not starts(first):
                 head["suspend"] = True
         else:
             head = {"replicas": count, "selector": {"matchLabels": {NAME_LABEL: name}}}

@@ -16,7 +16,7 @@ from supervisor_tools.convert.yaml_values import native
 from supervisor_tools.errors import ConfigError, Span
 from supervisor_tools.model.model import GroupConfig, Model, ProcessConfig
 from supervisor_tools.options.command import split_command
-from supervisor_tools.options.table import options_for
+from supervisor_tools.options.table import READINESS_OPTIONS, options_for
 
 # A workload name must be a DNS-1123 label; 52 leaves room for the suffixes controllers add
 # (a StatefulSet's controller-revision-hash label holds the name and 11 more characters).
@@ -89,13 +89,15 @@ class Program:
         return self.group.name if self.group.kind == "group" else None
 
     def same_for_all(self) -> bool:
-        """Whether every process runs the same argv, environment and directory."""
+        """Whether every process runs the same argv, environment, directory and probes."""
         return all(seen(p) == seen(self.first) for p in self.procs[1:])
 
 
-def seen(p: ProcessConfig) -> tuple[str, tuple[tuple[str, str], ...], str | None]:
-    """What a process's container sees of its config: command, environment, directory."""
-    return (p.command, tuple(sorted(p.environment.items())), p.directory)
+def seen(p: ProcessConfig) -> tuple[object, ...]:
+    """What a process's container sees of its config: command, environment, directory, and
+    the probes (which %(process_num)s may reach too)."""
+    return (p.command, tuple(sorted(p.environment.items())), p.directory,
+            *(getattr(p, row.name) for row in READINESS_OPTIONS))
 
 
 def programs(model: Model) -> list[Program]:
@@ -190,7 +192,8 @@ def shown(kind: str, option: str, value: object) -> str:
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, list):
-        return ",".join(map(str, value))
+        # waits are space-separated words, since a word may hold a comma (db:running,exited)
+        return (" " if option == "dependent_startup_wait_for" else ",").join(map(str, value))
     return str(value)
 
 

@@ -83,6 +83,33 @@ def manifest_problems(obj: dict[str, Any]) -> list[str]:
                 out.append(f"{name}: stopSignal needs spec.os.name")
     if "podFailurePolicy" in spec and pod.get("restartPolicy") != "Never":
         out.append(f"{name}: podFailurePolicy needs restartPolicy Never")
+    for c in pod["containers"]:
+        out += probe_problems(name, c)
+    return out
+
+
+PROBE_HANDLERS = ("exec", "httpGet", "tcpSocket", "grpc")
+
+
+def probe_problems(name: str, container: dict[str, Any]) -> list[str]:
+    """What the API server refuses in a probe and the schemas let through."""
+    out = []
+    for kind in ("readinessProbe", "livenessProbe", "startupProbe"):
+        probe = container.get(kind)
+        if probe is None:
+            continue
+        handlers = [h for h in PROBE_HANDLERS if h in probe]
+        if len(handlers) != 1:
+            out.append(f"{name}: {kind} needs exactly one handler, has {handlers}")
+        if kind != "readinessProbe" and probe.get("successThreshold", 1) != 1:
+            out.append(f"{name}: {kind} successThreshold must be 1")
+        for field in ("periodSeconds", "timeoutSeconds", "successThreshold",
+                      "failureThreshold"):
+            if probe.get(field, 1) < 1:
+                out.append(f"{name}: {kind} {field} must be at least 1")
+        port = (probe.get("httpGet") or probe.get("tcpSocket") or {}).get("port", 1)
+        if isinstance(port, int) and not 1 <= port <= 65535:
+            out.append(f"{name}: {kind} port {port} out of range")
     return out
 
 
@@ -95,4 +122,31 @@ def compose_problems(doc: dict[str, Any]) -> list[str]:
             out.append(f"{name}: stop_signal {service['stop_signal']} lacks SIG")
         if service["restart"] not in ("always", "no", "on-failure"):
             out.append(f"{name}: restart {service['restart']}")
+        for dep, how in service.get("depends_on", {}).items():
+            if dep not in doc["services"]:
+                out.append(f"{name}: depends_on {dep!r}, which is no service")
+            elif how["condition"] == "service_healthy" and \
+                    "healthcheck" not in doc["services"][dep]:
+                out.append(f"{name}: waits for {dep} to be healthy; it has no healthcheck")
+    return out + compose_cycles(doc)
+
+
+def compose_cycles(doc: dict[str, Any]) -> list[str]:
+    """`docker compose` refuses a cycle of depends_on."""
+    deps = {n: set(s.get("depends_on", {})) for n, s in doc["services"].items()}
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    out: list[str] = []
+
+    def visit(n: str) -> None:
+        state[n] = 1
+        for d in sorted(deps.get(n, ())):
+            if state.get(d) == 1:
+                out.append(f"depends_on cycle through {n} and {d}")
+            elif d not in state:
+                visit(d)
+        state[n] = 2
+
+    for n in sorted(deps):
+        if n not in state:
+            visit(n)
     return out

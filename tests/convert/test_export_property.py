@@ -1,6 +1,7 @@
 """Property: for generated configs, the Kubernetes and Compose exports validate against the
 published schemas, and every process's argv, environment and working directory, read back as
-Kubernetes and Compose would (their own `$` expansion), are what `svtool show --json` says."""
+Kubernetes and Compose would (their own `$` expansion), are what `svtool show --json` says; so
+are its probes, and a wait on another program is a Compose depends_on on its services."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import json
 from functools import cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import jsonschema
 import kubernetes_validate  # type: ignore[import-untyped]
@@ -56,8 +58,36 @@ def export_configs(draw: st.DrawFn) -> Config:
             if draw(st.booleans()):
                 opts["directory"] = "/srv/" + num
         opts["autorestart"] = draw(st.sampled_from(["true", "false", "unexpected"]))
+        opts.update(draw(probe_options(num if numprocs > 1 else "1")))
         cfg.sections.append(("program:Job_X", opts))
+        if draw(st.booleans()):
+            cond = draw(st.sampled_from(["started", "running", "exited", "backoff", "after"]))
+            dep = {"command": "/usr/bin/dep"}
+            if cond == "after":
+                dep["depends_on"] = "Job_X"
+            else:
+                dep.update(dependent_startup="true", dependent_startup_wait_for=f"Job_X:{cond}")
+            cfg.sections.append(("program:Dep_Y", dep))
+            if draw(st.booleans()):
+                opts["depends_on"] = "Dep_Y"  # a cycle
     return cfg
+
+
+@st.composite
+def probe_options(draw: st.DrawFn, num: str) -> dict[str, str]:
+    """Maybe a readiness and a liveness probe, reaching the process number through `num`."""
+    opts = {}
+    for kind in ("readiness", "liveness"):
+        host = draw(st.sampled_from(["127.0.0.1", "localhost", "db.example"]))
+        target = draw(st.sampled_from([
+            None, ("exec", "true"), ("exec", 'test -n "$HOME$(echo $$)"'),
+            ("exec", f"test -e /run/{num}"),
+            ("http_get", f"http://{host}:80{num}/p?q=1"), ("tcp_socket", f"{host}:90{num}"),
+            ("tcp_socket", f"90{num}")]))
+        if target is not None:
+            opts[f"{kind}_probe_{target[0]}"] = target[1]
+            opts[f"{kind}_probe_period_seconds"] = str(draw(st.integers(1, 5)))
+    return opts
 
 
 @cache
@@ -129,6 +159,60 @@ def check_kubernetes(model: dict[str, Any], objects: list[dict[str, Any]],
             obj = own[0]
             num = proc["process_num"] if obj["kind"] == "StatefulSet" else None
             assert pod_view(obj, num) == seen(proc), (section, proc["name"])
+            c = obj["spec"]["template"]["spec"]["containers"][0]
+            if "readinessProbe" in c:  # the start is decided by the same check
+                assert {k: v for k, v in c["startupProbe"].items() if "Threshold" not in k} \
+                    == {k: v for k, v in c["readinessProbe"].items() if "Threshold" not in k}
+            for kind in ("readiness", "liveness"):
+                assert kube_probe(c, kind) == loopback(model_probe(proc, kind)), (section, kind)
+
+
+LOOPBACK = ("127.0.0.1", "localhost")
+
+
+def model_probe(proc: dict[str, Any], kind: str) -> tuple[Any, ...] | None:
+    """What the process's probe checks, and how often, as svtool runs it."""
+    for key in ("exec", "http_get", "tcp_socket"):
+        value = proc[f"{kind}_probe_{key}"]
+        if value is None:
+            continue
+        where: Any
+        if key == "exec":
+            where = value
+        elif key == "http_get":
+            u = urlsplit(value)
+            where = (u.hostname, u.port or 80, f"{u.path or '/'}?{u.query}".rstrip("?"))
+        else:
+            host, _, port = value.rpartition(":")
+            where = (host, int(port))
+        return key, where, proc[f"{kind}_probe_period_seconds"]
+    return None
+
+
+def kube_probe(c: dict[str, Any], kind: str) -> tuple[Any, ...] | None:
+    """What a container's probe checks (an omitted host is the pod, where the process runs)."""
+    p = c.get(f"{kind}Probe")
+    if p is None:
+        return None
+    where: Any
+    if "exec" in p:
+        assert p["exec"]["command"][:2] == ["/bin/sh", "-c"]
+        key, where = "exec", kube_expand(p["exec"]["command"][2], {})
+    elif "httpGet" in p:
+        h = p["httpGet"]
+        assert h.get("host") not in LOOPBACK
+        key, where = "http_get", (h.get("host", "127.0.0.1"), h["port"], h["path"])
+    else:
+        t = p["tcpSocket"]
+        key, where = "tcp_socket", (t.get("host", "127.0.0.1"), t["port"])
+    return key, where, p["periodSeconds"]
+
+
+def loopback(probe: tuple[Any, ...] | None) -> tuple[Any, ...] | None:
+    """`probe` with localhost spelt 127.0.0.1 (both are the pod's own address)."""
+    if probe is None or probe[0] == "exec" or probe[1][0] != "localhost":
+        return probe
+    return (probe[0], ("127.0.0.1", *probe[1][1:]), *probe[2:])
 
 
 def check_compose(model: dict[str, Any], doc: dict[str, Any]) -> None:
@@ -146,6 +230,31 @@ def check_compose(model: dict[str, Any], doc: dict[str, Any]) -> None:
             argv = [compose_unescape(w) for w in s["entrypoint"] + s.get("command", [])]
             env = {k: compose_unescape(v) for k, v in s.get("environment", {}).items()}
             assert (argv, env, s.get("working_dir")) == seen(proc)
+            check = s.get("healthcheck")
+            if proc["readiness_probe_exec"] is None:
+                assert check is None
+            else:
+                assert check["test"][0] == "CMD-SHELL"
+                assert compose_unescape(check["test"][1]) == proc["readiness_probe_exec"]
+                assert check["interval"] == f"{proc['readiness_probe_period_seconds']}s"
+    check_waits(model, doc)
+
+
+def check_waits(model: dict[str, Any], doc: dict[str, Any]) -> None:
+    """A wait of Dep_Y on Job_X (not in a cycle, on a state Compose has) is a depends_on on
+    every service of Job_X."""
+    procs = {p["program"]: p for g in model["groups"] for p in g["processes"]}
+    dep, job = procs.get("Dep_Y"), procs.get("Job_X")
+    if dep is None or job is None or "Dep_Y" in job["depends_on"] or not (
+            dep["dependent_startup"] or dep["depends_on"]):
+        return
+    words = [*dep["dependent_startup_wait_for"], *(f"{t}:after" for t in dep["depends_on"])]
+    if any(w.endswith(":backoff") for w in words):
+        return
+    (dep_service,) = [s for s in doc["services"].values()
+                      if s["labels"][SECTION_LABEL] == "program:Dep_Y"]
+    jobs = {n for n, s in doc["services"].items() if s["labels"][SECTION_LABEL] == "program:Job_X"}
+    assert set(dep_service.get("depends_on", {})) == jobs
 
 
 def with_kinds(result: Any) -> dict[str, Any]:
