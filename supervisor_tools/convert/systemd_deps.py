@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from supervisor_tools.errors import Span
-from supervisor_tools.model.depgraph import build_graph
+from supervisor_tools.model.depgraph import build_graph, describe_cycle
 from supervisor_tools.model.model import Model, ProcessConfig
 
 REQUIRES = ("started", "running", "exited")
@@ -20,12 +20,18 @@ def dependency_lines(model: Model, unit_names: dict[str, list[str]],
     """program -> the [Unit] (key, value) lines its waits become; `unit_names` maps each
     program to its units. What systemd cannot express goes to `lose`."""
     graph = build_graph(model)
+    cycles = graph.cycles()
     out: dict[str, list[tuple[str, str]]] = {}
     for program, waits in graph.waits.items():
         after: list[str] = []
         requires: list[str] = []
         for w in waits:
             section = f"[{graph.programs[program][0].kind}:{program}]"
+            if program in cycles:
+                # systemd refuses an ordering cycle (systemd-analyze verify fails on it)
+                lose(w.span, f"{section} {w.option}: dependency cycle "
+                             f"{describe_cycle(cycles[program])}; left out")
+                continue
             targets = graph.targets(w.target)
             if targets is None:
                 lose(w.span, f"{section} {w.option}: {w.target!r} names no program or group; "

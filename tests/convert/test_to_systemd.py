@@ -242,3 +242,19 @@ def test_the_default_startretries_is_no_loss(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["to-systemd", "--strict", str(src)])
     assert result.exit_code == 1
     assert f"{src}:3:14: error: [program:x] startretries=3" in result.output
+
+
+def test_a_dependency_cycle_is_reported_not_written_as_an_ordering_cycle(
+        tmp_path: Path, verify: Callable[..., str]) -> None:
+    # systemd-analyze verify refuses an After= cycle; svtool lint reports the cycle (SV280)
+    src = tmp_path / "cycle.conf"
+    src.write_text("[program:ping]\ncommand=/bin/cat\ndepends_on=pong\n\n"
+                   "[program:pong]\ncommand=/bin/cat\ndepends_on=ping\n\n"
+                   "[program:web]\ncommand=/bin/cat\ndepends_on=ping\n")
+    result = load_for_conversion(str(src))
+    conv = to_systemd(result.model, SystemdOptions(which=fake_which))
+    assert "After=" not in conv.units["ping.service"] + conv.units["pong.service"]
+    assert "After=ping.service" in conv.units["web.service"]
+    assert verify(conv.units) == ""
+    cycle = [item for item in conv.lost if "dependency cycle" in item.message]
+    assert [(item.span.line, item.span.col) for item in cycle] == [(3, 12), (7, 12)]
