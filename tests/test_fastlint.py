@@ -155,3 +155,52 @@ def test_svtool_lint_runs_without_importing_click(tmp_path: Path) -> None:
     assert proc.returncode == 1, proc.stderr
     assert "SV210" in proc.stdout
     assert proc.stdout.strip().endswith("click imported: False")
+
+
+# Modules a cold `svtool lint` of an ordinary config must not import: each costs every start
+# from 0.1 to several milliseconds, and only some configs (or other subcommands) need them.
+NOT_AT_START = (
+    "click", "lark", "yaml", "pygls", "json", "tempfile", "urllib.parse", "ipaddress",
+    "platform", "shlex", "math", "heapq",
+    "supervisor_tools.model.depgraph", "supervisor_tools.model.restart",
+    "supervisor_tools.runtime", "supervisor_tools.convert", "supervisor_tools.lsp",
+)
+
+IMPORT_PROBE = """
+import sys
+from supervisor_tools import boundary, entry
+
+real_leave = boundary.leave
+heavy = set(sys.argv[2].split(","))
+
+
+def leave(code):
+    print("imported:", sorted(heavy & set(sys.modules)))
+    real_leave(code)
+
+
+boundary.leave = leave
+sys.argv = ["svtool", "lint", "--no-config", sys.argv[1]]
+entry.main()
+"""
+
+ORDINARY = """\
+[program:web]
+command = /usr/bin/web --port 8080
+directory = /srv/web
+environment = APP_ENV="production",QUEUE="web"
+autorestart = unexpected
+startretries = 3
+stopsignal = TERM
+priority = 100
+stdout_logfile = /var/log/web.log
+"""
+
+
+def test_a_cold_lint_imports_none_of_the_heavy_modules(tmp_path: Path) -> None:
+    conf = tmp_path / "one.conf"
+    conf.write_text(ORDINARY)
+    proc = subprocess.run([sys.executable, "-c", IMPORT_PROBE, str(conf), ",".join(NOT_AT_START)],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "imported: []"

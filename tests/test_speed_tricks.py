@@ -4,13 +4,20 @@ for gives: each is held here to the standard library or constructor it replaces.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import os
+import platform
 import tempfile
 from pathlib import Path
 
 import pytest
 
 from supervisor_tools.errors import Span
+from supervisor_tools.lint.context import Context
+from supervisor_tools.lint.rules.dependencies import graph
+from supervisor_tools.model.depgraph import build_graph
+from supervisor_tools.model.reader import Reader
+from supervisor_tools.model.resolve import load
 from supervisor_tools.options.types import system_tempdir
 from supervisor_tools.syntax import ast
 from supervisor_tools.syntax.ast import fast_constructor
@@ -82,3 +89,25 @@ def test_tempdir_candidates_are_the_ones_tempfile_knows() -> None:
     fallbacks = [d for d in tempfile._candidate_tempdir_list()  # type: ignore[attr-defined]
                  if d not in {os.environ.get(n) for n in ("TMPDIR", "TEMP", "TMP")}]
     assert fallbacks[:3] == ["/tmp", "/var/tmp", "/usr/tmp"]
+
+
+def test_the_node_name_is_what_platform_says() -> None:
+    assert Reader({}, host_checks=False).node == platform.node()
+
+
+# one program's dependency keys, each left out or set (depends_on and the wait may name the
+# other program, a group, or nothing that exists)
+_DEPENDS = ("", "depends_on = db", "depends_on = nothing")
+_SWITCH = ("", "dependent_startup = true", "dependent_startup = false")
+_WAIT = ("", "dependent_startup_wait_for = db:running", "dependent_startup_wait_for = web:exited")
+
+
+@pytest.mark.parametrize("keys", list(itertools.product(_DEPENDS, _SWITCH, _WAIT)))
+def test_the_dependency_rules_skip_the_graph_only_when_it_is_empty(
+        tmp_path: Path, keys: tuple[str, ...]) -> None:
+    conf = tmp_path / "supervisord.conf"
+    conf.write_text("[program:web]\ncommand = /usr/bin/web\n" + "\n".join(keys) +
+                    "\n[program:db]\ncommand = /usr/bin/db\n")
+    result = load(str(conf))
+    assert result.ok, result.errors
+    assert (graph(Context(result)) is None) == build_graph(result.model).empty

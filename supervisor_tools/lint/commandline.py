@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shlex
 from collections.abc import Iterator
 from functools import lru_cache
 from typing import NamedTuple
@@ -112,6 +111,8 @@ def shell_tokens(text: str) -> list[str] | None:
 def _shell_tokens(text: str) -> tuple[str, ...] | None:
     if _PLAIN.match(text):
         return tuple(_WORDS(text))
+    import shlex  # here: a plain command (most of them) is cut without it
+
     lexer = shlex.shlex(text, posix=False, punctuation_chars=";&|<>")
     lexer.whitespace_split = True
     lexer.commenters = ""

@@ -9,7 +9,8 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
 from typing import Any
 
 from supervisor_tools.errors import Span
@@ -172,7 +173,7 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     common = r.names(r.env_sd, here=r.here, program_name=program,
                         host_node_name=r.node, group_name=group_name)
     spans: dict[str, Span] = {}
-    opt = _option_reader(r, section, kind, common, spans)
+    opt, many = _option_reader(r, section, kind, common, spans)
 
     values: dict[str, Any] = {}
     # A listener pool's priority defaults to -1, but each process's to a program's 999.
@@ -187,8 +188,7 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
                  "dependent_startup_inherit_priority", "depends_on"):
         follows = rows[name].follows
         values[name] = opt(name) if follows is None else opt(name, values[follows])
-    for name in RESTART_POLICY:
-        values[name] = opt(name)
+    values.update(many(_SECTION_EXTENSIONS))
     values["exit_on_end"] = opt("exit_on_end", kind != "eventlistener" and sd_exit_on_end(r))
     serverurl = opt("serverurl")
     # the row's default word (AUTO) asks supervisord to compute the URL: the model says None
@@ -196,9 +196,6 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     values["serverurl"] = None if serverurl.strip().upper() == auto else serverurl
     values["user"] = opt("user")
     values["umask"] = opt("umask")
-    for row in READINESS_OPTIONS:
-        if row.level == "section":
-            values[row.name] = opt(row.name)
     values["childlog_format"] = opt("childlog_format")
     raw_name = r.text(section, "process_name")
     if raw_name is None:
@@ -236,6 +233,19 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
 
 # svtool's restart policy (docs/restart.md), read like the options above.
 RESTART_POLICY = ("backoffincrement", "backoffmultiplier", "maxbackoff", "backoffreset")
+# svtool's extension rows read together (most programs write none of them)
+_SECTION_EXTENSIONS = (*RESTART_POLICY,
+                       *(row.name for row in READINESS_OPTIONS if row.level == "section"))
+_PROCESS_EXTENSIONS = tuple(row.name for row in READINESS_OPTIONS if row.level == "process")
+
+
+Many = Callable[[tuple[str, ...]], Iterable[tuple[str, Any]]]
+
+
+@cache
+def _row_defaults(kind: str, names: tuple[str, ...]) -> tuple[tuple[str, Any], ...]:
+    specs = options_for(kind)
+    return tuple((name, specs[name].default) for name in names)
 
 
 def sd_exit_on_end(r: Reader) -> bool:
@@ -248,9 +258,9 @@ def sd_exit_on_end(r: Reader) -> bool:
 
 
 def _option_reader(r: Reader, section: str, kind: str, names: Mapping[str, Any],
-                   spans: dict[str, Span]) -> Callable[..., Any]:
+                   spans: dict[str, Span]) -> tuple[Callable[..., Any], Many]:
     """Reader.read_opt for one section, with its lookups done once: every process reads some
-    thirty options this way."""
+    sixty options this way; and the same for several options at once."""
     specs = options_for(kind)
     get = r.get
     own = r.raw.sections[section].options
@@ -267,7 +277,13 @@ def _option_reader(r: Reader, section: str, kind: str, names: Mapping[str, Any],
         except Skip:
             return spec.default if default is None else default
 
-    return opt
+    def many(option_names: tuple[str, ...]) -> Iterable[tuple[str, Any]]:
+        """(name, opt(name)) for each name: the rows' defaults at once when none is written."""
+        if own.keys().isdisjoint(option_names) and defaults.keys().isdisjoint(option_names):
+            return _row_defaults(kind, option_names)
+        return [(name, opt(name)) for name in option_names]
+
+    return opt, many
 
 
 def process(r: Reader, section: str, kind: str, program: str, group_name: str, num: int,
@@ -289,13 +305,11 @@ def process(r: Reader, section: str, kind: str, program: str, group_name: str, n
     for k, v in env.items():
         names["ENV_" + k] = v
 
-    opt = _option_reader(r, section, kind, names, spans)
+    opt, many = _option_reader(r, section, kind, names, spans)
 
     proc: dict[str, Any] = dict(values)
     proc["directory"] = opt("directory")
-    for row in READINESS_OPTIONS:
-        if row.level == "process":
-            proc[row.name] = opt(row.name)
+    proc.update(many(_PROCESS_EXTENSIONS))
     for stream in ("stdout", "stderr"):
         logfile = opt(f"{stream}_logfile")
         proc[f"{stream}_logfile_backups"] = opt(f"{stream}_logfile_backups")

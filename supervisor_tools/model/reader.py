@@ -11,7 +11,6 @@ from __future__ import annotations
 import glob
 import importlib
 import os
-import platform
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -101,7 +100,8 @@ class Reader:
         self.stood_in: set[tuple[str, str]] = set()
         self.env_sd = dict(self.env_os)
         self.sd_env: dict[str, str] = {}  # [supervisord] environment
-        self.node = platform.node()
+        # platform.node() is this on POSIX; importing platform cost every start a millisecond
+        self.node = os.uname().nodename
         self.main_path = ""
         self.here = ""
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from supervisor_tools.model.model import ProcessConfig
 
-# startretries=-1: never give up (FATAL); supervisord itself gives up at the first failure.
-UNLIMITED = -1
+# the runtime and the converters read startretries' "for ever" from here, beside the waits
+from supervisor_tools.options.table import UNLIMITED as UNLIMITED
 
 
 @dataclass(frozen=True, slots=True)

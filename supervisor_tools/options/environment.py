@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shlex
 from typing import Any
 
 from supervisor_tools.options.conversion import ConversionError
@@ -24,6 +23,8 @@ def environment_tokens(text: str) -> list[str]:
     """The tokens supervisord's environment tokenizer reads from `text`."""
     if _ENV_PLAIN.match(text):
         return _ENV_TOKEN.findall(text)
+    import shlex  # here: the common case above does without it
+
     lexer = shlex.shlex(text)
     lexer.wordchars += "/.+-():"
     return list(lexer)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,6 +22,8 @@ class NumberType(ValueType):
             value = float(text.strip())
         except ValueError:
             raise ConversionError(f"not a number: {text!r}") from None
+        import math  # here: only a written number needs it, not every start
+
         if not math.isfinite(value):
             raise ConversionError(f"not a finite number: {text!r}")
         if value < self.minimum:

@@ -15,6 +15,9 @@ from supervisor_tools.options import types as t
 from supervisor_tools.options.readiness import readiness_rows
 from supervisor_tools.options.types import ValueType
 
+# startretries=-1: never give up (FATAL); supervisord itself gives up at the first failure.
+UNLIMITED = -1
+
 # -- which %(name)s names an option may use ---------------------------------------------------
 
 
@@ -222,7 +225,7 @@ PROGRAM_OPTIONS: tuple[OptionSpec, ...] = (
     _o("startsecs", t.INTEGER, 1, "seconds a process must stay up to count as started"),
     _o("startretries", t.INTEGER, 3,
        "failed start attempts before giving up (FATAL); -1 retries for ever (svtool)",
-       extension_values=(-1,)),
+       extension_values=(UNLIMITED,)),
     _o("backoffincrement", t.SECONDS, 1.0,
        "the first wait before a retry, and the seconds each next wait adds (supervisord's "
        "1 s, 2 s, 3 s...)",

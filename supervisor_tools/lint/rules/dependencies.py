@@ -2,21 +2,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from supervisor_tools.errors import Severity
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
-from supervisor_tools.model.depgraph import Graph, build_graph, describe_cycle
 from supervisor_tools.model.model import ProcessConfig
+
+if TYPE_CHECKING:
+    from supervisor_tools.model.depgraph import Graph
 
 W = Severity.WARNING
 E = Severity.ERROR
 
 
-def _graph(ctx: Context) -> Graph:
+def _graph(ctx: Context) -> Graph | None:
+    # Most configs write no dependency: they need neither the graph nor its module, whose
+    # import would cost every cold `svtool lint` about a millisecond.
+    if not any(p.depends_on or (p.dependent_startup and p.dependent_startup_wait_for)
+               for p in ctx.processes()):
+        return None
+    from supervisor_tools.model.depgraph import build_graph
+
     return build_graph(ctx.model)
 
 
-def graph(ctx: Context) -> Graph:
+def graph(ctx: Context) -> Graph | None:
+    """The model's dependency graph; None when no program waits for another."""
     return ctx.memo(_graph)
 
 
@@ -54,6 +66,10 @@ def dependency_cycle(ctx: Context, report: Report) -> None:
         depends_on = api
     """
     g = graph(ctx)
+    if g is None:
+        return
+    from supervisor_tools.model.depgraph import describe_cycle
+
     for program, path in sorted(g.cycles().items()):
         nxt = path[path.index(program) + 1] if program in path[:-1] else path[1]
         for w, target in g.edges(program):
@@ -92,6 +108,8 @@ def dependency_unknown(ctx: Context, report: Report) -> None:
         command = /usr/bin/postgres
     """
     g = graph(ctx)
+    if g is None:
+        return
     for program, waits in g.waits.items():
         for w in waits:
             if g.targets(w.target) is None:
@@ -132,6 +150,8 @@ def exited_wait_on_autorestart(ctx: Context, report: Report) -> None:
         dependent_startup_wait_for = migrate:exited
     """
     g = graph(ctx)
+    if g is None:
+        return
     for program, waits in g.waits.items():
         for w in waits:
             if "exited" not in w.conditions:

@@ -9,7 +9,7 @@ from supervisor_tools.errors import Severity, Span
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
 from supervisor_tools.model.model import ProcessConfig
-from supervisor_tools.model.restart import UNLIMITED
+from supervisor_tools.options.table import UNLIMITED
 
 W = Severity.WARNING
 E = Severity.ERROR

@@ -6,11 +6,23 @@ from __future__ import annotations
 from supervisor_tools.errors import Severity
 from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
-from supervisor_tools.lint.rules.process import explicit_span, programs
+from supervisor_tools.lint.rules.process import Program, explicit_span, programs
 from supervisor_tools.options.readiness import PROBE_KINDS, PROBE_TARGETS, PROBE_TIMING, probe_key
 
 W = Severity.WARNING
 _TIMING = tuple(name for name, _, _ in PROBE_TIMING)
+# each probe's option names, spelled once: the rules below look them up for every program
+_TARGET_KEYS = {k: tuple(probe_key(k, t) for t in PROBE_TARGETS) for k in PROBE_KINDS}
+_TIMING_KEYS = {k: tuple(probe_key(k, f) for f in _TIMING) for k in PROBE_KINDS}
+_SETTINGS = frozenset([*_TIMING_KEYS["readiness"], *_TIMING_KEYS["liveness"], "readytimeoutsecs"])
+
+
+def _writes_any(ctx: Context, prog: Program, keys: frozenset[str]) -> bool:
+    """Whether the program's section (or [DEFAULT]) writes one of `keys`: for any other key
+    explicit_span is None, and a rule can skip the program without looking each one up."""
+    raw = ctx.raw.sections.get(prog.section)
+    return bool(raw is not None and not keys.isdisjoint(raw.options)
+                or not keys.isdisjoint(ctx.raw.defaults))
 
 
 @rule("SV270", "watchdog-without-notify", W, "watchdogsecs without sd_notify=true",
@@ -66,19 +78,20 @@ def probe_settings_without_probe(ctx: Context, report: Report) -> None:
         liveness_probe_period_seconds = 5
     """
     for prog in programs(ctx):
+        if not _writes_any(ctx, prog, _SETTINGS):
+            continue
         proc = prog.proc
         for kind in PROBE_KINDS:
-            if any(getattr(proc, probe_key(kind, t)) is not None for t in PROBE_TARGETS):
+            if any(getattr(proc, key) is not None for key in _TARGET_KEYS[kind]):
                 continue
-            for field in _TIMING:
-                span = explicit_span(ctx, prog, probe_key(kind, field))
+            for key in _TIMING_KEYS[kind]:
+                span = explicit_span(ctx, prog, key)
                 if span is not None:
-                    report(span, f"[{prog.name}] {probe_key(kind, field)} has no effect: no "
+                    report(span, f"[{prog.name}] {key} has no effect: no "
                                  f"{kind} probe target ({kind}_probe_exec, _http_get or "
                                  "_tcp_socket) is set")
         readiness = (proc.sd_notify or proc.ready_log_line is not None
-                     or any(getattr(proc, probe_key("readiness", t)) is not None
-                            for t in PROBE_TARGETS))
+                     or any(getattr(proc, key) is not None for key in _TARGET_KEYS["readiness"]))
         span = explicit_span(ctx, prog, "readytimeoutsecs")
         if span is not None and not readiness:
             report(span, f"[{prog.name}] readytimeoutsecs has no effect without a readiness "
@@ -108,13 +121,12 @@ def probe_several_targets(ctx: Context, report: Report) -> None:
     """
     for prog in programs(ctx):
         for kind in PROBE_KINDS:
-            used = [t for t in PROBE_TARGETS if getattr(prog.proc, probe_key(kind, t)) is not None]
+            used = [key for key in _TARGET_KEYS[kind] if getattr(prog.proc, key) is not None]
             for extra in used[1:]:
-                span = explicit_span(ctx, prog, probe_key(kind, extra))
+                span = explicit_span(ctx, prog, extra)
                 if span is not None:
-                    report(span, f"[{prog.name}] {probe_key(kind, extra)} is ignored: the "
-                                 f"{kind} probe already has a target "
-                                 f"({probe_key(kind, used[0])})")
+                    report(span, f"[{prog.name}] {extra} is ignored: the {kind} probe already "
+                                 f"has a target ({used[0]})")
 
 
 @rule("SV273", "liveness-success-threshold", W, "liveness_probe_success_threshold other than 1",

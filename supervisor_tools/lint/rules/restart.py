@@ -8,9 +8,8 @@ from supervisor_tools.lint.context import Context
 from supervisor_tools.lint.rule import Report, rule
 from supervisor_tools.lint.rules.process import explicit_span, programs
 from supervisor_tools.model.model import ProcessConfig
-from supervisor_tools.model.restart import UNLIMITED
 from supervisor_tools.options.numbers import format_number
-from supervisor_tools.options.table import spec
+from supervisor_tools.options.table import UNLIMITED, spec
 
 W = Severity.WARNING
 BACKOFF_KEYS = ("backoffincrement", "backoffmultiplier", "maxbackoff")
