@@ -143,7 +143,7 @@ SUPERVISORD_OPTIONS = (
     _o("childlog_format", t.CHILDLOG_FORMAT, "raw",
        "svtool: how child log files are written, unless a program says: raw, prefix "
        "(timestamp and process name before each line) or json (JSON lines); supervisord "
-       "ignores it", expansion=SUPERVISORD),
+       "ignores it", expansion=SUPERVISORD, extension=True),
     _o("environment", t.ENVIRONMENT, {}, "KEY=\"value\" pairs added to every child's environment",
        expansion=SUPERVISORD_ENV, example='KEY="value"'),
     _o("exit_on_end", t.BOOLEAN, False,
@@ -276,7 +276,7 @@ PROGRAM_OPTIONS: tuple[OptionSpec, ...] = (
        expansion=PROCESS, level="process"),
     _o("childlog_format", t.CHILDLOG_FORMAT, None,
        "svtool: how this program's log files are written: raw, prefix or json (default: "
-       "[supervisord] childlog_format); supervisord ignores it", example="json"),
+       "[supervisord] childlog_format); supervisord ignores it", example="json", extension=True),
     _o("environment", t.ENVIRONMENT, {}, "KEY=\"value\" pairs added to the process environment",
        expansion=PROCESS_ENV, level="process", example='A="1",B="2"'),
     _o("directory", t.STRING, None, "directory to change into before exec",
