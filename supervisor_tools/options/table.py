@@ -292,7 +292,7 @@ PROGRAM_OPTIONS: tuple[OptionSpec, ...] = (
     # svtool's dependencies (docs/dependencies.md); supervisord 4.3.0 ignores these keys
     _o("dependent_startup", t.BOOLEAN, False,
        "svtool: start only once every dependent_startup_wait_for condition holds (the "
-       "supervisord-dependent-startup plugin's switch)"),
+       "supervisord-dependent-startup plugin's switch)", extension=True),
     _o("dependent_startup_wait_for", deps.WAIT_FOR, (),
        "svtool: name:state words this program waits for before it is spawned (state: "
        "started, running/ready, exited; name: a program or group)",
