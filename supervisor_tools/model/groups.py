@@ -18,7 +18,7 @@ from supervisor_tools.model.expand import ExpansionError
 from supervisor_tools.model.model import GroupConfig, ProcessConfig
 from supervisor_tools.model.reader import Reader, Skip, code_of, importable
 from supervisor_tools.options import types as t
-from supervisor_tools.options.table import GROUP, PROCESS, READINESS_OPTIONS, options_for
+from supervisor_tools.options.table import GROUP, PROCESS, options_for
 
 # Building a process costs time and memory; supervisord would hang on numprocs=100000000.
 MAX_NUMPROCS = 10_000
@@ -183,9 +183,7 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
                  "stopsignal", "stopwaitsecs", "stopasgroup", "killasgroup",
                  "exitcodes", "redirect_stderr", "numprocs", "numprocs_start",
                  "stdout_capture_maxbytes", "stdout_events_enabled",
-                 "stderr_capture_maxbytes", "stderr_events_enabled",
-                 "dependent_startup", "dependent_startup_wait_for",
-                 "dependent_startup_inherit_priority", "depends_on"):
+                 "stderr_capture_maxbytes", "stderr_events_enabled"):
         follows = rows[name].follows
         values[name] = opt(name) if follows is None else opt(name, values[follows])
     values.update(many(_SECTION_EXTENSIONS))
@@ -196,7 +194,6 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     values["serverurl"] = None if serverurl.strip().upper() == auto else serverurl
     values["user"] = opt("user")
     values["umask"] = opt("umask")
-    values["childlog_format"] = opt("childlog_format")
     raw_name = r.text(section, "process_name")
     if raw_name is None:
         raw_name = rows["process_name"].default
@@ -231,12 +228,13 @@ def program_processes(r: Reader, section: str, kind: str, group_name: str) -> li
     return procs
 
 
-# svtool's restart policy (docs/restart.md), read like the options above.
-RESTART_POLICY = ("backoffincrement", "backoffmultiplier", "maxbackoff", "backoffreset")
-# svtool's extension rows read together (most programs write none of them)
-_SECTION_EXTENSIONS = (*RESTART_POLICY,
-                       *(row.name for row in READINESS_OPTIONS if row.level == "section"))
-_PROCESS_EXTENSIONS = tuple(row.name for row in READINESS_OPTIONS if row.level == "process")
+# svtool's extension rows (restart policy, readiness, dependencies, log format), read together:
+# most programs write none of them. exit_on_end is read on its own: unset, it is the
+# [supervisord] value.
+_EXTENSIONS = [row for row in options_for("program").values()
+               if row.extension and row.name != "exit_on_end"]
+_SECTION_EXTENSIONS = tuple(row.name for row in _EXTENSIONS if row.level != "process")
+_PROCESS_EXTENSIONS = tuple(row.name for row in _EXTENSIONS if row.level == "process")
 
 
 Many = Callable[[tuple[str, ...]], Iterable[tuple[str, Any]]]

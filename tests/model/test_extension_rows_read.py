@@ -1,5 +1,5 @@
 """Every svtool extension row a program reads in one go (restart policy, readiness and
-liveness) takes its written value, from the section or from [DEFAULT], and its row's default
+liveness, dependencies, log format) takes its written value, from the section or from [DEFAULT], and its row's default
 when left out."""
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ CANDIDATES = ("7", "true", "false", "/bin/true", "http://127.0.0.1:8/ready", "12
 def _written(name: str) -> tuple[str, Any]:
     """A text for the option that reads as something other than its default."""
     row = options_for("program")[name]
-    for text in CANDIDATES:
+    for text in (*CANDIDATES, *((row.example,) if row.example else ())):
         try:
             value = row.type.convert(text, host=False)
         except ValueError:
