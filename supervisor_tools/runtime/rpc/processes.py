@@ -108,8 +108,10 @@ class ProcessMethods(Base):
         if proc.state is State.UNKNOWN:
             raise RPCError("FAILED", proc.record.spawnerr or f"{name} could not be signalled")
         self.sup.reap()
-        if not wait or proc.state in STOPPED_STATES:
+        if not wait:
             return True
+        # a deferred reply even when the reap above already saw it exit, as supervisord gives:
+        # a group's results then list in process order however fast each one died
         last_report = [float("-inf")]
 
         def stopped() -> Any:
