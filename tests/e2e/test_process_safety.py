@@ -64,7 +64,9 @@ def test_send_process_stdin_delivers_a_megabyte_to_a_slow_reader(sup: Supervisor
     assert sup.rpc().supervisor.sendProcessStdin("slow", text) is True
     want = f"got {size} {hashlib.sha256(text.encode()).hexdigest()}"
     log = Path(info["stdout_logfile"])
-    sup.wait(lambda: "got" in log.read_text(), 30, "the reader's digest")
+    # the child runs unbuffered (-u): print's parts arrive as separate writes, so wait for
+    # the whole line
+    sup.wait(lambda: log.read_text().endswith("\n"), 30, "the reader's digest")
     assert log.read_text().strip() == want
     # the pipe drained, more can follow
     assert sup.rpc().supervisor.sendProcessStdin("slow", "more") is True
