@@ -135,6 +135,9 @@ class Attempt:
             except OSError as exc:
                 self.finish(False, f"TLS: {probetls.reason(exc)}")
                 return
+            except ValueError as exc:  # a server name TLS cannot carry
+                self.finish(False, f"TLS: {exc}")
+                return
             self._handshake()
             return
         self._send()

@@ -109,6 +109,10 @@ class Resolver:
                 answer = self.lookup(pending.host, pending.port)
             except OSError as exc:
                 answer = exc
+            except Exception as exc:  # noqa: BLE001  (a name IDNA cannot encode, say)
+                # a worker that died here would leave its probe to time out, and take one
+                # worker away for good
+                answer = OSError(f"not a host name: {exc}")
             loop.call_from_thread(functools.partial(pending.deliver, answer))
 
 

@@ -129,3 +129,11 @@ def test_a_late_answer_is_dropped_and_the_worker_serves_the_next() -> None:
         loop.close()
     assert got == [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, ("127.0.0.1", 2))]
     assert slow.asked[-1] == "b.example"
+
+
+def test_a_name_the_resolver_cannot_even_encode_fails_the_probe() -> None:
+    # IDNA refuses a label over 63 characters before any DNS is asked
+    name = "a" * 70 + ".example"
+    verdict, tally, _, _ = run_probe(f"{name}:80", Resolver().lookup)
+    assert verdict == "failed" and tally.last_error.startswith(
+        f"cannot resolve {name}: not a host name: ")
