@@ -11,13 +11,15 @@ out) is dropped, and a worker still blocked in it only delays later lookups on t
 from __future__ import annotations
 
 import functools
-import queue
 import socket
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from supervisor_tools.runtime.loop import Loop
+
+if TYPE_CHECKING:  # queue itself is loaded by the first lookup: most configs probe addresses
+    import queue
 
 # (family, type, proto, sockaddr): what a socket needs to connect
 Address = tuple[socket.AddressFamily, int, int, tuple[Any, ...]]
@@ -73,7 +75,7 @@ class Resolver:
     def __init__(self, lookup: Lookup = system_lookup, workers: int = WORKERS) -> None:
         self.lookup = lookup
         self.workers = workers
-        self._jobs: queue.SimpleQueue[tuple[Loop, Pending]] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Loop, Pending]] | None = None
         self._lock = threading.Lock()
         self._started = 0
         self._idle = 0
@@ -87,6 +89,10 @@ class Resolver:
             pending.deliver(address)
             return pending
         with self._lock:
+            if self._jobs is None:
+                import queue
+
+                self._jobs = queue.SimpleQueue()
             self._jobs.put((loop, pending))
             if self._idle:
                 self._idle -= 1  # a waiting worker takes it
@@ -98,6 +104,7 @@ class Resolver:
         return pending
 
     def _work(self) -> None:
+        assert self._jobs is not None
         while True:
             with self._lock:
                 self._idle += 1
