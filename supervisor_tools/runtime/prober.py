@@ -207,10 +207,11 @@ class Attempt:
 
     # -- a command -----------------------------------------------------------------------------
 
-    def run(self, command: str, env: Mapping[str, str], directory: str | None,
-            user: str | None = None) -> None:
+    def run(self, plan: Plan | SpawnError) -> None:
         try:
-            self.pid = spawn_silent(command_plan(command, env, directory, user))
+            if isinstance(plan, SpawnError):
+                raise plan
+            self.pid = spawn_silent(plan)
         except SpawnError as exc:
             self.finish(False, f"cannot run the command: {exc.message}")
             return
@@ -245,6 +246,9 @@ class Prober:
         self.directory = directory
         self.user = user
         self.resolver = resolver
+        # worked out on the first run, as a program's spawn plan is once per config: reading
+        # the group database every period would stall the loop where it is large (LDAP)
+        self.plan: Plan | SpawnError | None = None
         self.on_verdict = on_verdict
         self.tally = Tally()
         self.timer: Timer | None = None
@@ -291,7 +295,12 @@ class Prober:
             attempt.connect(url.hostname or "127.0.0.1", url.port or (443 if tls else 80),
                             request, tls)
         else:
-            attempt.run(spec.target, self.env, self.directory, self.user)
+            if self.plan is None:
+                try:
+                    self.plan = command_plan(spec.target, self.env, self.directory, self.user)
+                except SpawnError as exc:
+                    self.plan = exc
+            attempt.run(self.plan)
 
     def _timed_out(self) -> None:
         self.timer = None

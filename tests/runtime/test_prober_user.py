@@ -104,3 +104,20 @@ def test_a_probe_command_runs_as_the_user(shared_dir: Path) -> None:
     else:
         assert verdict == "failed" and not out.exists()
         assert tally.last_error == "cannot run the command: Can't drop privilege as nonroot user"
+
+
+def test_the_command_is_planned_once_not_every_period(monkeypatch: pytest.MonkeyPatch) -> None:
+    # credentials read the whole group database: once per prober, as once per program
+    from supervisor_tools.runtime import prober
+
+    calls: list[str | None] = []
+    real = prober.command_plan
+
+    def counted(command: str, env: dict[str, str], directory: str | None,
+                user: str | None) -> object:
+        calls.append(user)
+        return real(command, env, directory, user)
+
+    monkeypatch.setattr(prober, "command_plan", counted)
+    verdict, _, _ = verdict_of(spec("exec", "true", success_threshold=3, period=0.1))
+    assert verdict == "passed" and calls == [None]
