@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test check grammar clean browser prometheus neovim yaml-language-server
+.PHONY: demo test check grammar clean browser prometheus neovim yaml-language-server openssl
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,18 @@ check: $(STAMP)
 	$(BIN)/mypy supervisor_tools
 	$(BIN)/lint-imports --no-logo --no-cache
 
-test: check browser prometheus neovim yaml-language-server
+test: check browser prometheus neovim yaml-language-server openssl
 	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+# The HTTPS probe tests make a self-signed certificate with the openssl command.
+openssl:
+	@if ! command -v openssl >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl; \
+	  else \
+	    echo "the HTTPS probe tests need the openssl command: apt-get install openssl (as root)"; \
+	  fi; \
+	fi
 
 # The web console's tests drive Debian's Chromium with Playwright (no browser download).
 browser:

@@ -65,7 +65,9 @@ def _probe_rows() -> dict[str, Decision]:
             writer = probes.write_liveness
         targets = {"exec": ("exec.command", "[\"/bin/sh\", \"-c\", command], as svtool runs it; "
                             "`$(` and `$$` doubled, as the kubelet expands them there too"),
-                   "http_get": ("httpGet host, port, path", "a host of 127.0.0.1, localhost, "
+                   "http_get": ("httpGet host, port, path, scheme",
+                                "https:// is scheme HTTPS (neither checks the certificate); "
+                                "a host of 127.0.0.1, localhost, "
                                 "::1, 0.0.0.0 or :: is left out: the kubelet probes the pod's "
                                 "IP (the program must listen there, not only on loopback)"),
                    "tcp_socket": ("tcpSocket host, port", "the host as for http_get")}

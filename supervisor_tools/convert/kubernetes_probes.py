@@ -4,7 +4,8 @@ svtool's probe keys are Kubernetes' probe fields flattened (docs/readiness.md), 
 becomes `readinessProbe` or `livenessProbe` field for field. An exec probe is a shell command
 (svtool runs it with /bin/sh -c; its `$` escaped as a container command's), an HTTP GET and a
 TCP connection keep their port and path; a loopback host is left out, since the kubelet probes
-the pod's own address from its node, where 127.0.0.1 would be the node itself.
+the pod's own address from its node, where 127.0.0.1 would be the node itself. An https://
+URL becomes `scheme: HTTPS`, with the same meaning (no certificate check).
 """
 
 from __future__ import annotations
@@ -53,10 +54,14 @@ def probe_target(p: ProcessConfig, kind: str) -> tuple[str, str] | None:
 
 def http_get(url: str) -> dict[str, Any]:
     parts = urlsplit(url)
+    tls = parts.scheme == "https"
     path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    out: dict[str, Any] = {"path": path, "port": parts.port or 80}
+    out: dict[str, Any] = {"path": path, "port": parts.port or (443 if tls else 80)}
     if parts.hostname not in LOOPBACK:
         out["host"] = parts.hostname
+    if tls:
+        # the kubelet's HTTPS probe checks no certificate either
+        out["scheme"] = "HTTPS"
     return out
 
 

@@ -36,18 +36,18 @@ class RegexType(ValueType):
 
 
 class HttpUrlType(ValueType):
-    """http://host:port/path, the URL an HTTP GET probe requests."""
+    """http:// or https://host:port/path, the URL an HTTP GET probe requests."""
 
     name = "http url"
-    doc = "http://host[:port]/path"
+    doc = "http[s]://host[:port]/path"
 
     def convert(self, text: str, host: bool = True) -> str:
         # imported here: urllib.parse (with ipaddress) costs every svtool start ~3 ms
         from urllib.parse import urlsplit
 
         parts = urlsplit(text.strip())
-        if parts.scheme != "http" or not parts.hostname:
-            raise ConversionError(f"not an http://host[:port]/path URL: {text!r}")
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConversionError(f"not an http[s]://host[:port]/path URL: {text!r}")
         try:
             parts.port  # noqa: B018  (urlsplit checks the port only when asked)
         except ValueError as exc:
@@ -125,7 +125,8 @@ def readiness_rows(make: Callable[..., OptionSpec], process: Any) -> tuple[Optio
               f"{kind} probe: a shell command whose exit status 0 means {what}",
               expansion=process, level="process", example="pg_isready -q"),
             o(probe_key(kind, "http_get"), HTTP_URL, None,
-              f"{kind} probe: an HTTP GET whose status 200-399 means {what}",
+              f"{kind} probe: an HTTP GET whose status 200-399 means {what}; an https:// URL "
+              "checks no certificate (as Kubernetes' HTTPS probes)",
               expansion=process, level="process", example="http://127.0.0.1:8080/healthz"),
             o(probe_key(kind, "tcp_socket"), HOST_PORT, None,
               f"{kind} probe: a TCP connection that succeeds means {what}",

@@ -2,11 +2,13 @@
 
 The loop sleeps in the selector until an fd is ready, the earliest timer is due, or a signal
 arrives (signals reach the selector through `signal.set_wakeup_fd`). An idle supervisor
-therefore makes no wake-ups at all.
+therefore makes no wake-ups at all. A worker thread hands a result back with
+`call_from_thread`, which wakes the selector through the same wakeup socket.
 """
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import functools
 import heapq
@@ -46,6 +48,8 @@ class Loop:
         self._wake_w.setblocking(False)
         self.selector.register(self._wake_r, selectors.EVENT_READ, self._drain_wakeup)
         self._after_batch: list[Callback] = []
+        # appended by other threads (deque.append is atomic), emptied by the loop's own
+        self._from_threads: collections.deque[Callback] = collections.deque()
         self.running = False
         # A bug in one callback must not take the supervisor (and its children) down.
         self.on_error: Callable[[BaseException], None] = _print_error
@@ -101,12 +105,17 @@ class Loop:
         with contextlib.suppress(OSError):
             self._wake_w.send(b"\0")
 
+    def call_from_thread(self, callback: Callback) -> None:
+        """Run `callback` on the loop's thread soon; the one loop method other threads may call."""
+        self._from_threads.append(callback)
+        self.wake()
+
     # -- running -------------------------------------------------------------------------------
 
     def _timeout(self) -> float | None:
         while self._timers and self._timers[0][2].cancelled:
             heapq.heappop(self._timers)
-        if self._pending_signals:
+        if self._pending_signals or self._from_threads:
             return 0.0
         if not self._timers:
             return None
@@ -119,6 +128,8 @@ class Loop:
             # An earlier callback of this batch may have closed this fd (a reaped child's pipe).
             if fdmap.get(key.fileobj) is key:
                 self._call(key.data)
+        while self._from_threads:
+            self._call(self._from_threads.popleft())
         while self._pending_signals:
             sig = self._pending_signals.pop(0)
             handler = self._signal_handlers.get(sig)

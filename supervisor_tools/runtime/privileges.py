@@ -16,7 +16,8 @@ from supervisor_tools.runtime.spawn import SpawnError, credentials
 
 _LOADED_LATER = ("xmlrpc.client", "xml.parsers.expat", "ipaddress", "encodings.idna",
                  "subprocess", "hashlib", "hmac", "base64", "traceback", "urllib.parse",
-                 "supervisor_tools.runtime.fcgi", "supervisor_tools.runtime.web.console")
+                 "supervisor_tools.runtime.fcgi", "supervisor_tools.runtime.web.console",
+                 "supervisor_tools.runtime.probetls", "queue")
 
 RUNNING_AS_ROOT = ("Supervisor is running as root.  Privileges were not dropped because no user "
                    "is specified in the config file.  If you intend to run as root, you can set "

@@ -1,8 +1,9 @@
 """Runs one probe of one process on the event loop: a command, an HTTP GET or a TCP connect.
 
-Nothing here blocks the loop: sockets are non-blocking and watched by the loop, a command is
-a child reaped through the supervisor. When to probe and what the results add up to is
-runtime/probes.py; this module only does the I/O and reads the clock.
+Nothing here blocks the loop: sockets (and an HTTPS probe's TLS handshake, runtime/probetls.py)
+are non-blocking and watched by the loop, a host name is looked up off it (runtime/resolver.py),
+and a command is a child reaped through the supervisor. When to probe and what the results
+add up to is runtime/probes.py; this module only does the I/O and reads the clock.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Protocol
 from urllib.parse import urlsplit
 
 from supervisor_tools.options.readiness import split_host_port
+from supervisor_tools.runtime import fastspawn
 from supervisor_tools.runtime.loop import Loop, Timer
 from supervisor_tools.runtime.probes import (
     ProbeSpec,
@@ -27,6 +29,8 @@ from supervisor_tools.runtime.probes import (
     judge,
     next_at,
 )
+from supervisor_tools.runtime.resolver import RESOLVER, Answer, Pending, Resolver
+from supervisor_tools.runtime.spawn import Plan, SpawnError, credentials, spawn_silent
 
 Done = Callable[[bool, str], None]  # (succeeded, why it failed)
 
@@ -37,14 +41,35 @@ class ProbeHost(Protocol):
     def watch_child(self, pid: int, callback: Callable[[int], None]) -> None: ...
 
 
+def command_plan(command: str, env: Mapping[str, str], directory: str | None,
+                 user: str | None) -> Plan:
+    """How a probe's command is started: `/bin/sh -c` in the program's directory and
+    environment, as the program's `user=` when the supervisor would switch the program to it
+    (the same credentials, gid and supplementary groups the program gets). Raises SpawnError
+    when that switch is impossible, as it is for the program."""
+    argv = ["/bin/sh", "-c", command]
+    if directory:
+        # the shell changes directory itself, so a missing one fails the probe like any error
+        argv = ["/bin/sh", "-c", 'cd -- "$0" && eval "$1"', directory, command]
+    creds = credentials(user)
+    return Plan("/bin/sh", argv, dict(env), None, -1, creds, redirect_stderr=True,
+                native=creds is None and fastspawn.available())
+
+
 class Attempt:
     """One probe under way; `finish` reports once, whichever of result or timeout comes first."""
 
-    def __init__(self, host: ProbeHost, done: Done) -> None:
+    def __init__(self, host: ProbeHost, done: Done, resolver: Resolver = RESOLVER) -> None:
         self.host = host
         self.done: Done | None = done
+        self.resolver = resolver
+        self.lookup: Pending | None = None
         self.sock: socket.socket | None = None
         self.pid = 0
+        self.where = ""
+        self.server_name = ""
+        self.request: bytes | None = None  # what is left to send; None for a TCP connect
+        self.tls = False
         self.buffer = b""
 
     def finish(self, ok: bool, error: str = "") -> None:
@@ -55,6 +80,9 @@ class Attempt:
 
     def cancel(self) -> None:
         self.done = None
+        if self.lookup is not None:
+            self.lookup.cancel()
+            self.lookup = None
         if self.sock is not None:
             self.host.loop.remove(self.sock)
             self.sock.close()
@@ -64,48 +92,93 @@ class Attempt:
                 os.killpg(self.pid, signal.SIGKILL)  # the reaper still collects it
             self.pid = 0
 
-    # -- TCP and HTTP --------------------------------------------------------------------------
+    # -- TCP, HTTP and HTTPS -------------------------------------------------------------------
 
-    def connect(self, host: str, port: int, request: bytes | None) -> None:
+    def connect(self, host: str, port: int, request: bytes | None, tls: bool = False) -> None:
+        self.where, self.request, self.tls = f"{host}:{port}", request, tls
+        self.server_name = host
+        pending = self.resolver.resolve(self.host.loop, host, port, self._resolved)
+        if pending.done is not None:  # not answered at once
+            self.lookup = pending
+
+    def _resolved(self, answer: Answer) -> None:
+        self.lookup = None
+        if isinstance(answer, OSError):
+            self.finish(False, f"cannot resolve {self.server_name}: {_reason(answer)}")
+            return
+        family, kind, proto, address = answer
         try:
-            family, kind, proto, _, address = socket.getaddrinfo(
-                host, port, type=socket.SOCK_STREAM)[0]
             self.sock = socket.socket(family, kind | socket.SOCK_CLOEXEC, proto)
             self.sock.setblocking(False)
             self.sock.connect_ex(address)
         except OSError as exc:
-            self.finish(False, f"cannot connect to {host}:{port}: {exc.strerror or exc}")
+            self.finish(False, f"cannot connect to {self.where}: {_reason(exc)}")
             return
-        self.host.loop.set_events(self.sock, _WRITE, lambda: self._connected(request))
+        self.host.loop.set_events(self.sock, _WRITE, self._connected)
 
-    def _connected(self, request: bytes | None) -> None:
+    def _connected(self) -> None:
         assert self.sock is not None
         err = self.sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
         if err:
             self.finish(False, f"connect: {os.strerror(err)}")
             return
-        if request is None:
+        if self.request is None:
             self.finish(True)
             return
-        try:
-            self.sock.send(request)  # a few hundred bytes: the socket buffer takes them
-        except OSError as exc:
-            self.finish(False, f"send: {exc.strerror or exc}")
+        if self.tls:
+            from supervisor_tools.runtime import probetls
+
+            # the selector knows the plain socket, which the TLS one takes over
+            self.host.loop.remove(self.sock)
+            try:
+                self.sock = probetls.wrap(self.sock, self.server_name)
+            except OSError as exc:
+                self.finish(False, f"TLS: {probetls.reason(exc)}")
+                return
+            except ValueError as exc:  # a server name TLS cannot carry
+                self.finish(False, f"TLS: {exc}")
+                return
+            self._handshake()
             return
-        self.host.loop.set_events(self.sock, _READ, self._response)
+        self._send()
+
+    def _handshake(self) -> None:
+        from supervisor_tools.runtime import probetls
+
+        assert self.sock is not None
+        try:
+            wait = probetls.handshake(self.sock)  # type: ignore[arg-type]
+        except OSError as exc:
+            self.finish(False, f"TLS handshake: {probetls.reason(exc)}")
+            return
+        if wait:
+            self.host.loop.set_events(self.sock, wait, self._handshake)
+            return
+        self._send()
+
+    def _send(self) -> None:
+        assert self.sock is not None and self.request is not None
+        try:
+            sent = self.sock.send(self.request)
+        except OSError as exc:
+            self._wait_or_fail(exc, _WRITE, self._send, "send")
+            return
+        self.request = self.request[sent:]
+        self.host.loop.set_events(self.sock, _WRITE if self.request else _READ,
+                                  self._send if self.request else self._response)
 
     def _response(self) -> None:
         assert self.sock is not None
-        try:
-            data = self.sock.recv(4096)
-        except (BlockingIOError, InterruptedError):
-            return
-        except OSError as exc:
-            self.finish(False, f"receive: {exc.strerror or exc}")
-            return
-        self.buffer += data
-        if b"\n" not in self.buffer and data and len(self.buffer) < 8192:
-            return
+        while True:
+            # TLS may hold decrypted data the socket no longer signals: read until it would wait
+            try:
+                data = self.sock.recv(4096)
+            except OSError as exc:
+                self._wait_or_fail(exc, _READ, self._response, "receive")
+                return
+            self.buffer += data
+            if b"\n" in self.buffer or not data or len(self.buffer) >= 8192:
+                break
         parts = self.buffer.split(b"\n", 1)[0].split()
         if len(parts) < 2 or not parts[0].startswith(b"HTTP/") or not parts[1].isdigit():
             self.finish(False, "not an HTTP response")
@@ -113,26 +186,34 @@ class Attempt:
         status = int(parts[1])
         self.finish(200 <= status < 400, f"HTTP {status}")
 
+    def _wait_or_fail(self, exc: OSError, default: int, again: Callable[[], None],
+                      doing: str) -> None:
+        """Wait for the socket when `exc` only says it is not ready; else the probe failed."""
+        assert self.sock is not None
+        wait = 0
+        if isinstance(exc, BlockingIOError | InterruptedError):
+            wait = default
+        elif self.tls:
+            from supervisor_tools.runtime import probetls
+
+            wait = probetls.waits_for(exc)
+            if not wait:
+                self.finish(False, f"{doing}: {probetls.reason(exc)}")
+                return
+        if wait:
+            self.host.loop.set_events(self.sock, wait, again)
+        else:
+            self.finish(False, f"{doing}: {_reason(exc)}")
+
     # -- a command -----------------------------------------------------------------------------
 
-    def run(self, command: str, env: Mapping[str, str], directory: str | None) -> None:
-        argv = ["/bin/sh", "-c", command]
-        if directory:
-            argv = ["/bin/sh", "-c", 'cd -- "$0" && eval "$1"', directory, command]
+    def run(self, plan: Plan | SpawnError) -> None:
         try:
-            devnull = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
-            try:
-                self.pid = os.posix_spawn(
-                    argv[0], argv, env, setpgroup=0,
-                    # Python ignores these; a command starts with them at their defaults
-                    setsigdef=(signal.SIGPIPE, signal.SIGXFSZ),
-                    file_actions=[(os.POSIX_SPAWN_DUP2, devnull, 0),
-                                  (os.POSIX_SPAWN_DUP2, devnull, 1),
-                                  (os.POSIX_SPAWN_DUP2, devnull, 2)])
-            finally:
-                os.close(devnull)
-        except OSError as exc:
-            self.finish(False, f"cannot run the command: {exc.strerror or exc}")
+            if isinstance(plan, SpawnError):
+                raise plan
+            self.pid = spawn_silent(plan)
+        except SpawnError as exc:
+            self.finish(False, f"cannot run the command: {exc.message}")
             return
         self.host.watch_child(self.pid, self._exited)
 
@@ -145,6 +226,10 @@ class Attempt:
             self.finish(False, f"killed by signal {os.WTERMSIG(status)}")
 
 
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
 _READ = 1  # selectors.EVENT_READ
 _WRITE = 2  # selectors.EVENT_WRITE
 
@@ -153,11 +238,17 @@ class Prober:
     """Probes one process again and again, and reports each verdict to `on_verdict`."""
 
     def __init__(self, host: ProbeHost, spec: ProbeSpec, env: Mapping[str, str],
-                 directory: str | None, on_verdict: Callable[[Verdict, Tally], None]) -> None:
+                 directory: str | None, on_verdict: Callable[[Verdict, Tally], None],
+                 user: str | None = None, resolver: Resolver = RESOLVER) -> None:
         self.host = host
         self.spec = spec
         self.env = env
         self.directory = directory
+        self.user = user
+        self.resolver = resolver
+        # worked out on the first run, as a program's spawn plan is once per config: reading
+        # the group database every period would stall the loop where it is large (LDAP)
+        self.plan: Plan | SpawnError | None = None
         self.on_verdict = on_verdict
         self.tally = Tally()
         self.timer: Timer | None = None
@@ -187,7 +278,7 @@ class Prober:
     def _probe(self) -> None:
         self.timer = None
         self.started = time.monotonic()
-        attempt = self.attempt = Attempt(self.host, self._result)
+        attempt = self.attempt = Attempt(self.host, self._result, self.resolver)
         self.timer = self.host.loop.call_at(deadline_of(self.spec, self.started),
                                             self._timed_out)
         spec = self.spec
@@ -196,12 +287,20 @@ class Prober:
             attempt.connect(host, port, None)
         elif spec.method == "http_get":
             url = urlsplit(spec.target)
+            tls = url.scheme == "https"
             path = (url.path or "/") + (f"?{url.query}" if url.query else "")
-            request = (f"GET {path} HTTP/1.1\r\nHost: {url.netloc}\r\n"
+            # Host is the URL's host[:port] as written, without any user:password@
+            request = (f"GET {path} HTTP/1.1\r\nHost: {url.netloc.rpartition('@')[2]}\r\n"
                        "User-Agent: svtool-probe\r\nConnection: close\r\n\r\n").encode()
-            attempt.connect(url.hostname or "127.0.0.1", url.port or 80, request)
+            attempt.connect(url.hostname or "127.0.0.1", url.port or (443 if tls else 80),
+                            request, tls)
         else:
-            attempt.run(spec.target, self.env, self.directory)
+            if self.plan is None:
+                try:
+                    self.plan = command_plan(spec.target, self.env, self.directory, self.user)
+                except SpawnError as exc:
+                    self.plan = exc
+            attempt.run(self.plan)
 
     def _timed_out(self) -> None:
         self.timer = None

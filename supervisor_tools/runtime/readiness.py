@@ -115,7 +115,7 @@ class Readiness:
             spec = probe_of(pc, kind)
             if spec is not None:
                 self.probers[spec.kind] = Prober(proc.host, spec, env, pc.directory,
-                                                 self._verdict_of(spec))
+                                                 self._verdict_of(spec), user=pc.user)
 
     # -- what the child is given -----------------------------------------------------------------
 

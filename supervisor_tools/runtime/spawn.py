@@ -263,6 +263,20 @@ def spawn_many(plans: Sequence[Plan]) -> list[Child | SpawnError]:
     return [r for r in results if r is not None]
 
 
+def spawn_silent(p: Plan) -> int:
+    """Start a child with /dev/null as stdin, stdout and stderr (a probe's command): its pid.
+    Raises SpawnError."""
+    null = os.open(os.devnull, os.O_RDWR | os.O_CLOEXEC)
+    try:
+        if p.native:
+            return fastspawn.spawn(Prepared(p.executable, p.argv, p.env), (null, null, null))
+        return _popen(p, null, null, null)
+    except OSError as exc:
+        raise _exec_error(p, exc) from exc
+    finally:
+        os.close(null)
+
+
 def _start(p: Plan, how: Callable[[Plan, _Fds], int]) -> Child | SpawnError:
     """One child, its pipes made just before and its ends of them closed just after.
 

@@ -82,7 +82,8 @@ def probe_options(draw: st.DrawFn, num: str) -> dict[str, str]:
         target = draw(st.sampled_from([
             None, ("exec", "true"), ("exec", 'test -n "$HOME$(echo $$)"'),
             ("exec", f"test -e /run/{num}"),
-            ("http_get", f"http://{host}:80{num}/p?q=1"), ("tcp_socket", f"{host}:90{num}"),
+            ("http_get", f"http://{host}:80{num}/p?q=1"), ("http_get", f"https://{host}/"),
+            ("tcp_socket", f"{host}:90{num}"),
             ("tcp_socket", f"90{num}")]))
         if target is not None:
             opts[f"{kind}_probe_{target[0]}"] = target[1]
@@ -181,7 +182,8 @@ def model_probe(proc: dict[str, Any], kind: str) -> tuple[Any, ...] | None:
             where = value
         elif key == "http_get":
             u = urlsplit(value)
-            where = (u.hostname, u.port or 80, f"{u.path or '/'}?{u.query}".rstrip("?"))
+            where = (u.hostname, u.port or {"http": 80, "https": 443}[u.scheme],
+                     f"{u.path or '/'}?{u.query}".rstrip("?"), u.scheme)
         else:
             host, _, port = value.rpartition(":")
             where = (host, int(port))
@@ -201,7 +203,8 @@ def kube_probe(c: dict[str, Any], kind: str) -> tuple[Any, ...] | None:
     elif "httpGet" in p:
         h = p["httpGet"]
         assert h.get("host") not in LOOPBACK
-        key, where = "http_get", (h.get("host", "127.0.0.1"), h["port"], h["path"])
+        key, where = "http_get", (h.get("host", "127.0.0.1"), h["port"], h["path"],
+                                  h.get("scheme", "HTTP").lower())
     else:
         t = p["tcpSocket"]
         key, where = "tcp_socket", (t.get("host", "127.0.0.1"), t["port"])

@@ -109,6 +109,25 @@ def test_compose_healthcheck_from_an_exec_readiness_probe(tmp_path: Path) -> Non
                                (13, "db", "liveness_probe_http_get=http://localhost/")]]]
 
 
+def test_https_probes_keep_their_scheme(tmp_path: Path) -> None:
+    kube, compose, _conf = load(tmp_path, "[program:api]\ncommand=/srv/api\n"
+                                          "readiness_probe_http_get=https://127.0.0.1/ready\n"
+                                          "liveness_probe_http_get=https://api.internal:8443/l\n")
+    api = container(kube, "api")
+    # the kubelet's HTTPS probe checks no certificate, as svtool's
+    assert api["readinessProbe"]["httpGet"] == {"path": "/ready", "port": 443,
+                                                "scheme": "HTTPS"}
+    assert api["startupProbe"]["httpGet"] == api["readinessProbe"]["httpGet"]
+    assert api["livenessProbe"]["httpGet"] == {"path": "/l", "port": 8443,
+                                               "host": "api.internal", "scheme": "HTTPS"}
+    assert [p for o in kube.objects for p in manifest_problems(o)] == []
+    # Compose would need a client in the image, for HTTPS as for HTTP
+    assert "healthcheck" not in compose.services["api"]
+    assert [m.split(": ")[1] for m in lost(compose)] == [
+        "[program:api] readiness_probe_http_get=https://127.0.0.1/ready",
+        "[program:api] liveness_probe_http_get=https://api.internal:8443/l"]
+
+
 def test_processes_with_different_probes_run_apart(tmp_path: Path) -> None:
     kube, compose, _conf = load(tmp_path, "[program:s]\ncommand=/srv/s 80\nnumprocs=2\n"
                                           "process_name=%(program_name)s_%(process_num)s\n"

@@ -38,13 +38,13 @@ def test_host_port_refusals(bad: str) -> None:
 
 
 @pytest.mark.parametrize("good", ["http://127.0.0.1/", "http://localhost:8080/ready?x=1",
-                                  "http://[::1]:9000/h"])
+                                  "http://[::1]:9000/h", "https://x/", "https://[::1]:8443/h"])
 def test_http_urls(good: str) -> None:
     assert HTTP_URL.convert(f" {good} ") == good
 
 
-@pytest.mark.parametrize("bad", ["https://x/", "127.0.0.1:80/x", "http:///x", "http://x:99999/",
-                                 "ftp://x"])
+@pytest.mark.parametrize("bad", ["127.0.0.1:80/x", "http:///x", "http://x:99999/", "ftp://x",
+                                 "https://x:0x1/", "httpss://x/", "https:///x"])
 def test_http_url_refusals(bad: str) -> None:
     with pytest.raises(ConversionError):
         HTTP_URL.convert(bad)

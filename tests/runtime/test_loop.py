@@ -78,3 +78,22 @@ def test_a_failing_callback_is_reported_and_the_loop_goes_on() -> None:
     loop.run_once()
     assert fired == [1] and isinstance(errors[0], RuntimeError)
     loop.close()
+
+
+def test_a_thread_hands_a_callback_to_a_sleeping_loop() -> None:
+    import threading
+
+    loop = Loop()
+    ran: list[str] = []
+    assert loop._timeout() is None  # nothing would wake it but the thread
+    thread = threading.Thread(target=lambda: (time.sleep(0.2),
+                                              loop.call_from_thread(lambda: ran.append(
+                                                  threading.current_thread().name))))
+    loop.call_later(10, lambda: None)  # the bound, were the thread never to wake the loop
+    thread.start()
+    began = time.monotonic()
+    loop.run_once()  # sleeps in the selector until the thread's callback wakes it
+    assert time.monotonic() - began < 5
+    thread.join()
+    loop.close()
+    assert ran == [threading.main_thread().name]

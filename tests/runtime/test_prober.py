@@ -35,11 +35,12 @@ class Host:
         self.loop.call_later(0.01, self._reap)
 
 
-def verdict_of(spec: ProbeSpec, limit: float = 20) -> tuple[Verdict, Tally, float]:
+def verdict_of(spec: ProbeSpec, limit: float = 20,
+               user: str | None = None) -> tuple[Verdict, Tally, float]:
     host = Host()
     got: list[tuple[Verdict, Tally]] = []
     prober = Prober(host, spec, dict(os.environ), None,
-                    lambda v, t: got.append((v, t)) if v is not None else None)
+                    lambda v, t: got.append((v, t)) if v is not None else None, user=user)
     began = time.monotonic()
     prober.start(began)
     try:
