@@ -106,21 +106,22 @@ class Resolver:
     def _work(self) -> None:
         assert self._jobs is not None
         while True:
+            loop, pending = self._jobs.get()
+            if pending.done is not None:  # else its probe is over
+                loop.call_from_thread(functools.partial(pending.deliver, self._answer(pending)))
+            # idle only once done: a worker started for a job is busy with it from the start
             with self._lock:
                 self._idle += 1
-            loop, pending = self._jobs.get()
-            if pending.done is None:
-                continue  # its probe is over
-            answer: Answer
-            try:
-                answer = self.lookup(pending.host, pending.port)
-            except OSError as exc:
-                answer = exc
-            except Exception as exc:  # noqa: BLE001  (a name IDNA cannot encode, say)
-                # a worker that died here would leave its probe to time out, and take one
-                # worker away for good
-                answer = OSError(f"not a host name: {exc}")
-            loop.call_from_thread(functools.partial(pending.deliver, answer))
+
+    def _answer(self, pending: Pending) -> Answer:
+        try:
+            return self.lookup(pending.host, pending.port)
+        except OSError as exc:
+            return exc
+        except Exception as exc:  # noqa: BLE001  (a name IDNA cannot encode, say)
+            # a worker that died here would leave its probe to time out, and take one
+            # worker away for good
+            return OSError(f"not a host name: {exc}")
 
 
 # The supervisor's one resolver, shared by every probe.

@@ -137,3 +137,30 @@ def test_a_name_the_resolver_cannot_even_encode_fails_the_probe() -> None:
     verdict, tally, _, _ = run_probe(f"{name}:80", Resolver().lookup)
     assert verdict == "failed" and tally.last_error.startswith(
         f"cannot resolve {name}: not a host name: ")
+
+
+def test_a_name_is_not_queued_behind_a_lookup_that_hangs() -> None:
+    """A worker busy with its first lookup is not idle: a second name gets a worker of its
+    own while one is free."""
+    release = threading.Event()
+
+    def lookup(host: str, port: int) -> Address:
+        if host == "dead.example":
+            release.wait(20)  # a name server that does not answer
+        return socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, ("127.0.0.1", port)
+
+    resolver = Resolver(lookup, workers=2)
+    loop = Loop()
+    got: list[object] = []
+    resolver.resolve(loop, "dead.example", 1, got.append)
+    time.sleep(0.2)  # its worker is inside the lookup
+    resolver.resolve(loop, "live.example", 2, got.append)
+    began = time.monotonic()
+    loop.call_later(10, lambda: None)  # the bound, were the answer never handed back
+    try:
+        while not got and time.monotonic() - began < 10:
+            loop.run_once()
+    finally:
+        release.set()
+        loop.close()
+    assert got == [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, ("127.0.0.1", 2))]
