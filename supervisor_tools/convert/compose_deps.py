@@ -72,6 +72,10 @@ def write_depends_on(model: Model, services_of: dict[str, list[str]],
                 lose(w, "the target has no healthcheck (no exec readiness probe): Compose waits "
                         "for its start (service_started), not for RUNNING")
                 condition = STARTED
+            if w.conditions != ("after",) and any(_scaled_to_zero(services[n]) for n in wanted):
+                lose(w, "the target does not start with the supervisor (autostart=false: "
+                        "replicas 0); svtool waits until it is started by hand, Compose cannot "
+                        "wait for a service scaled to 0")
             for n in wanted:
                 if n not in deps or STRENGTH[condition] > STRENGTH[deps[n]]:
                     deps[n] = condition
@@ -87,3 +91,7 @@ def depends(condition: str, required: bool) -> dict[str, Any]:
     """One depends_on entry. depends_on (the key) orders only: svtool never waits for a
     program that is not going to start, which Compose says with `required: false`."""
     return {"condition": condition} if required else {"condition": condition, "required": False}
+
+
+def _scaled_to_zero(service: dict[str, Any]) -> bool:
+    return bool(service.get("deploy", {}).get("replicas", 1) == 0)

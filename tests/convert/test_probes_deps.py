@@ -225,3 +225,17 @@ def test_the_checks_refuse_what_a_cluster_or_compose_would(tmp_path: Path) -> No
     doc: dict[str, Any] = {"services": compose.services}
     doc["services"]["migrate"]["depends_on"] = {"web": {"condition": "service_healthy"}}
     assert len(compose_problems(doc)) == 2  # a cycle, and web has no healthcheck
+
+
+def test_compose_reports_a_wait_for_a_service_scaled_to_zero(tmp_path: Path) -> None:
+    _kube, compose, _conf = load(tmp_path, "[program:a]\ncommand=/srv/a\nautostart=false\n"
+                                           "[program:b]\ncommand=/srv/b\ndependent_startup=true\n"
+                                           "dependent_startup_wait_for=a:started\n"
+                                           "[program:c]\ncommand=/srv/c\ndepends_on=a\n")
+    assert compose.services["a"]["deploy"] == {"replicas": 0}
+    assert compose.services["b"]["depends_on"] == {"a": {"condition": "service_started"}}
+    # depends_on orders only (required: false): nothing is lost there
+    assert lost(compose) == [
+        "8: [program:b] dependent_startup_wait_for: a:started: the target does not start with "
+        "the supervisor (autostart=false: replicas 0); svtool waits until it is started by "
+        "hand, Compose cannot wait for a service scaled to 0"]
