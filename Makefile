@@ -33,25 +33,23 @@ check: $(STAMP)
 test: check browser prometheus neovim yaml-language-server openssl
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
-# The HTTPS probe tests make a self-signed certificate with the openssl command.
-openssl:
-	@if ! command -v openssl >/dev/null; then \
+# $(call debian,COMMAND,PACKAGE,WHAT NEEDS IT): install a Debian package the tests need when
+# COMMAND is missing; as root with apt-get, else say how (no commas in the arguments).
+debian = @if ! command -v $(1) >/dev/null; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssl; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(2); \
 	  else \
-	    echo "the HTTPS probe tests need the openssl command: apt-get install openssl (as root)"; \
+	    echo "$(3) need $(1): apt-get install $(2) (as root)"; \
 	  fi; \
 	fi
 
+# The HTTPS probe tests make a self-signed certificate with the openssl command.
+openssl:
+	$(call debian,openssl,openssl,the HTTPS probe tests)
+
 # The web console's tests drive Debian's Chromium with Playwright (no browser download).
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
-	  else \
-	    echo "the web console tests need /usr/bin/chromium: apt-get install chromium (as root)"; \
-	  fi; \
-	fi
+	$(call debian,/usr/bin/chromium,chromium,the web console tests)
 
 # The /metrics end-to-end test scrapes `svtool run` with Debian's Prometheus server, which the
 # test starts itself on a free loopback port with its own config and storage. The package's
@@ -71,13 +69,7 @@ prometheus:
 
 # tests/lsp/test_neovim.py runs Debian's Neovim headless as a real LSP client of svtool lsp.
 neovim:
-	@if ! command -v nvim >/dev/null; then \
-	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim; \
-	  else \
-	    echo "the editor tests need nvim: apt-get install neovim (as root)"; \
-	  fi; \
-	fi
+	$(call debian,nvim,neovim,the editor tests)
 
 # tests/lsp/test_yaml_schema.py runs the real yaml-language-server (npm) on the YAML form;
 # it is installed into the venv, never into the repository.

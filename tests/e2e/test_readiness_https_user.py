@@ -4,14 +4,9 @@ from __future__ import annotations
 
 import os
 import pwd
-import shutil
 import subprocess
-import tempfile
 import time
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from .conftest import Supervisor, pyfile
 from .test_readiness import free_port
@@ -61,15 +56,6 @@ def test_https_readiness_probe_of_a_self_signed_server(svtool: Supervisor,
     assert time.monotonic() - began >= 1.4
     assert info["pid"] == svtool.info("tls")["pid"]
     assert f"readiness probe (HTTP GET https://localhost:{port}/ready)" in svtool.log()
-
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    # the test's tmp_path sits in a 0700 directory: another user could not write there
-    path = Path(tempfile.mkdtemp(prefix="svtool-e2e-user-", dir="/tmp"))
-    path.chmod(0o777)
-    yield path
-    shutil.rmtree(path)
 
 
 def test_an_exec_probe_runs_as_the_programs_user(svtool: Supervisor, shared_dir: Path) -> None:

@@ -6,9 +6,6 @@ from __future__ import annotations
 import grp
 import os
 import pwd
-import shutil
-import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -79,14 +76,6 @@ def test_the_readiness_shell_hands_the_user_to_its_probes() -> None:
     assert {k: p.user for k, p in ready.probers.items()} == {"readiness": "nobody",
                                                              "liveness": "nobody"}
 
-
-@pytest.fixture
-def shared_dir() -> Iterator[Path]:
-    # tmp_path sits under a 0700 directory of root's: nobody could not write there
-    path = Path(tempfile.mkdtemp(prefix="svtool-probe-user-", dir="/tmp"))
-    path.chmod(0o777)
-    yield path
-    shutil.rmtree(path)
 
 
 def test_a_probe_command_runs_as_the_user(shared_dir: Path) -> None:

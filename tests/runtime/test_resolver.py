@@ -109,6 +109,14 @@ def test_addresses_and_localhost_need_no_resolver(listener: int) -> None:
     assert without_resolver("localhost.example", 80) is None
 
 
+def run_until_answered(loop: Loop, got: list[object], bound: float) -> None:
+    """Run the loop until an answer was handed back, for at most `bound` seconds."""
+    began = time.monotonic()
+    loop.call_later(bound, lambda: None)  # wakes the loop, were the answer never handed back
+    while not got and time.monotonic() - began < bound:
+        loop.run_once()
+
+
 def test_a_late_answer_is_dropped_and_the_worker_serves_the_next() -> None:
     slow = SlowResolver(delay=0.5)
     resolver = Resolver(slow, workers=1)
@@ -117,11 +125,8 @@ def test_a_late_answer_is_dropped_and_the_worker_serves_the_next() -> None:
     first = resolver.resolve(loop, "a.example", 1, got.append)
     first.cancel()
     resolver.resolve(loop, "b.example", 2, got.append)
-    began = time.monotonic()
-    loop.call_later(20, lambda: None)  # the bound, were the answer never handed back
     try:
-        while not got and time.monotonic() - began < 20:
-            loop.run_once()
+        run_until_answered(loop, got, 20)
         # a.example's answer, had it been looked up, would have come before b.example's
         loop.call_later(0.3, lambda: None)
         loop.run_once()
@@ -155,11 +160,8 @@ def test_a_name_is_not_queued_behind_a_lookup_that_hangs() -> None:
     resolver.resolve(loop, "dead.example", 1, got.append)
     time.sleep(0.2)  # its worker is inside the lookup
     resolver.resolve(loop, "live.example", 2, got.append)
-    began = time.monotonic()
-    loop.call_later(10, lambda: None)  # the bound, were the answer never handed back
     try:
-        while not got and time.monotonic() - began < 10:
-            loop.run_once()
+        run_until_answered(loop, got, 10)
     finally:
         release.set()
         loop.close()
