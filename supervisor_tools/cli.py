@@ -370,7 +370,8 @@ def run(config_arg: str | None, config: str | None, allow_insecure_http: bool,
 @click.option("-p", "--password", help="Password for basic auth.")
 @click.option("-i", "--interactive", is_flag=True,
               help="Interactive: ask before shutdown and reload (the shell when no command).")
-@click.option("-r", "--history-file", metavar="FILE", help="Keep the shell's readline history.")
+@click.option("-r", "--history-file", "--history_file", "history_file", metavar="FILE",
+              help="Keep the shell's readline history in FILE.")
 @format_options("results")
 @click.argument("command", required=False)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)

@@ -11,11 +11,15 @@ import select
 import signal
 import subprocess
 import time
+import xmlrpc.client
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
+from supervisor.xmlrpc import SupervisorTransport
 
-from tests.e2e.conftest import SLEEPER_CMD, SUPERVISORCTL, Supervisor
+from tests.e2e.conftest import SERVERS, SLEEPER_CMD, SUPERVISORCTL, Supervisor
 from tests.e2e.test_ctl_parity import PROGRAMS, SVTOOL_CTL
 
 CLIENTS = {"supervisorctl": [SUPERVISORCTL], "svtool": SVTOOL_CTL}
@@ -117,13 +121,12 @@ def test_interactive_flag_runs_the_command_alone(running: Supervisor) -> None:
     assert got["svtool"][1].endswith("supervisor> 4.3.0\nsupervisor> \n")
 
 
-def test_a_server_gone_is_said_at_each_line(tmp_path: os.PathLike[str]) -> None:
-    conf = os.path.join(str(tmp_path), "ctl.conf")
-    with open(conf, "w") as f:
-        f.write(f"[supervisorctl]\nserverurl=unix://{tmp_path}/none.sock\nprompt=here\n")
+def test_a_server_gone_is_said_at_each_line(tmp_path: Path) -> None:
+    conf = tmp_path / "ctl.conf"
+    conf.write_text(f"[supervisorctl]\nserverurl=unix://{tmp_path}/none.sock\nprompt=here\n")
     got = {}
     for name, client in CLIENTS.items():
-        res = subprocess.run([*client, "-c", conf], input="version\nstatus\n",
+        res = subprocess.run([*client, "-c", str(conf)], input="version\nstatus\n",
                              capture_output=True, text=True, timeout=60)
         got[name] = (res.returncode, res.stdout)
     assert got["svtool"] == got["supervisorctl"]
@@ -143,6 +146,48 @@ def test_a_command_line_reads_as_a_typed_line(running: Supervisor, line: list[st
     assert got["svtool"] == got["supervisorctl"]
 
 
+class Guarded(Supervisor):
+    """A server whose socket wants a user name and password that [supervisorctl] does not give."""
+
+    def header(self, extra: str = "") -> str:
+        return super().header(extra).replace(f"file={self.sock}\n",
+                                             f"file={self.sock}\nusername=u\npassword=pw\n", 1)
+
+    def rpc(self) -> Any:
+        transport = SupervisorTransport("u", "pw", f"unix://{self.sock}")
+        return xmlrpc.client.ServerProxy("http://127.0.0.1", transport)
+
+
+@pytest.mark.parametrize("kind", sorted(SERVERS))
+def test_the_shell_asks_for_a_password(tmp_path: Path, kind: str) -> None:
+    guarded = Guarded(kind, tmp_path)
+    try:
+        guarded.start(PROGRAMS)
+        guarded.wait_state("run", "RUNNING")
+        got = {}
+        for name, client in CLIENTS.items():
+            # a session of its own: no terminal to ask on, so the password is read from stdin
+            res = subprocess.run([*client, "-c", str(guarded.conf)], text=True, timeout=60,
+                                 input="u\npw\nversion\n", capture_output=True,
+                                 start_new_session=True)
+            got[name] = (res.returncode, uniform(res.stdout))
+        assert got["svtool"] == got["supervisorctl"]
+        # (getpass asks for the password on stderr when there is no terminal)
+        assert got["svtool"][1].startswith("Server requires authentication\nUsername:\ngrp:g1 ")
+        assert got["svtool"][1].endswith("supervisor> 4.3.0\nsupervisor> \n")
+        for name, client in CLIENTS.items():  # a command line is not interactive: it fails
+            res = subprocess.run([*client, "-c", str(guarded.conf), "version"], text=True,
+                                 timeout=60, capture_output=True, stdin=subprocess.DEVNULL)
+            got[name] = (res.returncode, res.stdout)
+        # supervisorctl then runs the command a second time and prints that one's 401 as an
+        # "error:" line with its own source file and line; svtool stops at the first answer
+        assert got["svtool"] == (1, "Server requires authentication\n")
+        assert got["supervisorctl"][0] == 1
+        assert got["supervisorctl"][1].startswith("Server requires authentication\nerror: ")
+    finally:
+        guarded.stop()
+
+
 class Terminal:
     """A client on a pseudo-terminal, as someone typing at it would see it."""
 
@@ -155,12 +200,14 @@ class Terminal:
             finally:
                 os._exit(127)
         self.seen = b""
+        self.read_to = 0
 
-    def expect(self, text: bytes, timeout: float = 60) -> bytes:
+    def expect(self, text: bytes, timeout: float = 60) -> None:
+        """Wait for `text` in what the client writes next (after the last text expected)."""
         end = time.monotonic() + timeout
-        while text not in self.seen:
+        while text not in self.seen[self.read_to:]:
             left = end - time.monotonic()
-            assert left > 0, f"never saw {text!r} in {self.seen!r}"
+            assert left > 0, f"never saw {text!r} in {self.seen[self.read_to:]!r}"
             ready, _, _ = select.select([self.fd], [], [], min(left, 0.5))
             if ready:
                 try:
@@ -169,23 +216,30 @@ class Terminal:
                     chunk = b""
                 assert chunk, f"the client ended before {text!r}: {self.seen!r}"
                 self.seen += chunk
-        return self.seen
+        self.read_to = self.seen.index(text, self.read_to) + len(text)
 
     def type(self, keys: bytes) -> None:
         os.write(self.fd, keys)
 
     def close(self) -> int:
+        """Read what is left until the client has gone; its exit status."""
         end = time.monotonic() + 30
         while time.monotonic() < end:
-            pid, status = os.waitpid(self.pid, os.WNOHANG)
-            if pid:
-                os.close(self.fd)
-                return os.waitstatus_to_exitcode(status)
-            time.sleep(0.05)
-        os.kill(self.pid, signal.SIGKILL)
-        os.waitpid(self.pid, 0)
+            ready, _, _ = select.select([self.fd], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(self.fd, 4096)
+            except OSError:  # the terminal closes when the client has gone
+                chunk = b""
+            if not chunk:
+                break
+            self.seen += chunk
+        else:
+            raise AssertionError(f"the client did not leave: {self.seen!r}")
+        _, status = os.waitpid(self.pid, 0)
         os.close(self.fd)
-        raise AssertionError("the client did not leave at Ctrl-D")
+        return os.waitstatus_to_exitcode(status)
 
 
 @pytest.fixture
@@ -222,8 +276,68 @@ def test_tab_completes_names_on_a_terminal(svtool: Supervisor, terminal: list[Te
     t.type(b"\x15pid web\t")  # a name with "-" in it is one word
     t.expect(b"pid web-1 ")
     t.type(b"\n")
-    t.expect(b"web-1 \r\n0\r\nsupervisor> ")
+    t.expect(b"\r\n0\r\nsupervisor> ")
     t.type(b"hel\t")  # a command name
     t.expect(b"help ")
     t.type(b"\x15\x04")  # Ctrl-D on an empty line leaves
     assert t.close() == 0
+
+
+def test_ctrl_c_leaves(running: Supervisor) -> None:
+    got = {}
+    for name, client in CLIENTS.items():
+        proc = subprocess.Popen([*client, "-c", str(running.conf)], stdin=subprocess.PIPE,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            assert proc.stdout is not None
+            seen = b""
+            while not seen.endswith(b"supervisor> "):  # the prompt is flushed before reading
+                chunk = proc.stdout.read1(4096)
+                assert chunk, seen
+                seen += chunk
+            proc.send_signal(signal.SIGINT)  # Ctrl-C: an empty line, and out with status 0
+            out, err = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        assert b"Traceback" not in err, err
+        got[name] = (proc.returncode, uniform((seen + out).decode()))
+    assert got["svtool"] == got["supervisorctl"]
+    assert got["svtool"][0] == 0 and got["svtool"][1].endswith("\nsupervisor> \n")
+
+
+def history_sessions(argv: list[str], terminal: list[Terminal]) -> None:
+    """Two shells one after the other: the second recalls the first's line with Ctrl-P."""
+    for line, recalled in ((b"version", b""), (b"pid", b"version")):
+        t = Terminal(argv)
+        terminal.append(t)
+        t.expect(b"supervisor> ")
+        if recalled:
+            t.type(b"\x10")  # Ctrl-P: the line before, read back from the history file
+            t.expect(recalled)
+            t.type(b"\x15")
+        t.type(line + b"\r")
+        t.expect(line + b"\r\n")
+        t.expect(b"\r\nsupervisor> ")
+        t.type(b"\x04")
+        assert t.close() == 0
+
+
+@pytest.mark.parametrize("client", sorted(CLIENTS))
+def test_history_is_kept(svtool: Supervisor, terminal: list[Terminal], client: str,
+                         tmp_path: Path) -> None:
+    svtool.start(PROGRAMS)
+    history = tmp_path / "history"
+    svtool.conf.write_text(svtool.conf.read_text().replace(
+        "[supervisorctl]\n", f"[supervisorctl]\nhistory_file={history}\n"))
+    history_sessions([*CLIENTS[client], "-c", str(svtool.conf)], terminal)
+    assert history.read_text().split() == ["version", "pid"]
+
+
+def test_history_flag(svtool: Supervisor, terminal: list[Terminal], tmp_path: Path) -> None:
+    # supervisorctl 4.3.0 ignores its -r (docs/differences.md); svtool does what it says
+    svtool.start(PROGRAMS)
+    history = tmp_path / "history"
+    history_sessions([*SVTOOL_CTL, "-c", str(svtool.conf), "-r", str(history)], terminal)
+    assert history.read_text().split() == ["version", "pid"]
