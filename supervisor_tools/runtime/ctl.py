@@ -11,7 +11,6 @@ import errno
 import getpass
 import sys
 import xmlrpc.client
-from collections.abc import Callable
 from typing import Any, TextIO
 
 from supervisor_tools.runtime.ctlclient import (
@@ -43,12 +42,10 @@ from supervisor_tools.runtime.ctlsession import (
     Session,
     make_namespec,
 )
-from supervisor_tools.runtime.ctlshell import Shell, interact
+from supervisor_tools.runtime.ctlshell import Command, Shell, interact
 from supervisor_tools.runtime.ctltail import cmd_fg, cmd_maintail, cmd_tail
 
 __all__ = ["COMMANDS", "DEFAULT_URL", "Client", "Server", "ctl", "server_from_config"]
-
-Command = Callable[[Session, list[str]], None]
 
 
 def _no_arguments(s: Session, name: str, args: list[str], help_line: str) -> bool:
@@ -261,14 +258,13 @@ def ctl(config: str | None, serverurl: str | None, username: str | None,
     shutdown and reload ask first, and a server wanting a password has it asked for.
     """
     server, settings = settings_from_config(config, serverurl, username, password)
-    shell_mode = command is None
-    s = Session(Client(server), out or sys.stdout, as_json, interactive or shell_mode)
+    s = Session(Client(server), out or sys.stdout, as_json, interactive or command is None)
     shell = Shell(s, LINE_COMMANDS, run_command, COMMANDS, settings.prompt)
-    if shell_mode:
+    if command is None:
         interact(shell, history_file or settings.history_file)
         return 0
     # supervisorctl reads the command line's words as one line typed into its shell
-    shell.onecmd(" ".join([str(command), *args]))
+    shell.onecmd(" ".join([command, *args]))
     return s.finish()
 
 

@@ -1,10 +1,10 @@
 """`svtool ctl`'s command line reader: one line at a time, or supervisorctl's interactive shell.
 
-As supervisorctl 4.3.0 (itself a `cmd.Cmd`): with no command, or with -i, it shows `status`,
-then reads commands at the `supervisor> ` prompt, one a line, answering each as the same
-command given on the command line would; an empty line does nothing, `help` lists the
-commands, Tab completes command, process and group names, and `quit`, `exit` or the end of
-input leave it. A command given on the command line goes through the same reading of a line.
+As supervisorctl 4.3.0 (itself a `cmd.Cmd`): with no command it shows `status`, then reads
+commands at the `supervisor> ` prompt, one a line, answering each as the same command given on
+the command line would; an empty line does nothing, `help` lists the commands, Tab completes
+command, process and group names, and `quit`, `exit`, the end of input or Ctrl-C leave it. A
+command given on the command line goes through the same reading of a line.
 """
 
 from __future__ import annotations

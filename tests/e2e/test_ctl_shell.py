@@ -4,6 +4,7 @@ on a terminal, Tab completes process names."""
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import re
@@ -341,3 +342,14 @@ def test_history_flag(svtool: Supervisor, terminal: list[Terminal], tmp_path: Pa
     history = tmp_path / "history"
     history_sessions([*SVTOOL_CTL, "-c", str(svtool.conf), "-r", str(history)], terminal)
     assert history.read_text().split() == ["version", "pid"]
+
+
+def test_json_in_the_shell_prints_each_commands_results(running: Supervisor) -> None:
+    res = subprocess.run([*SVTOOL_CTL, "-c", str(running.conf), "--json"], text=True,
+                         input="version\nstatus run\nxyz\n", capture_output=True, timeout=60)
+    first, *rest = res.stdout.split("supervisor> ")
+    assert [i["name"] for i in json.loads(first)] == ["g1", "g2", "idle", "run"]
+    assert json.loads(rest[0]) == "4.3.0"
+    assert [(i["name"], i["statename"]) for i in json.loads(rest[1])] == [("run", "RUNNING")]
+    assert rest[2:] == ["[]\n", ""]  # an unknown command: no results (its words on stderr)
+    assert res.stderr == "*** Unknown syntax: xyz\n\n" and res.returncode == 0
