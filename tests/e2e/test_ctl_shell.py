@@ -321,7 +321,11 @@ def history_sessions(argv: list[str], terminal: list[Terminal]) -> None:
         t.type(line + b"\r")
         t.expect(line + b"\r\n")
         t.expect(b"\r\nsupervisor> ")
-        t.type(b"\x04")
+        # Ctrl-D once the line editor reads keys (it echoes them): the terminal's own reading
+        # of a Ctrl-D that comes before is not the editor's
+        t.type(b"x")
+        t.expect(b"x")
+        t.type(b"\x15\x04")
         assert t.close() == 0
 
 
