@@ -368,22 +368,28 @@ def run(config_arg: str | None, config: str | None, allow_insecure_http: bool,
 @click.option("-s", "--serverurl", help="unix:///path/to.sock or http://host:port.")
 @click.option("-u", "--username", help="User name for basic auth.")
 @click.option("-p", "--password", help="Password for basic auth.")
+@click.option("-i", "--interactive", is_flag=True,
+              help="Interactive: ask before shutdown and reload (the shell when no command).")
+@click.option("-r", "--history-file", "--history_file", "history_file", metavar="FILE",
+              help="Keep the shell's readline history in FILE.")
 @format_options("results")
-@click.argument("command")
+@click.argument("command", required=False)
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def ctl(config: str | None, serverurl: str | None, username: str | None,
-        password: str | None, output_format: str, as_json: bool, command: str,
-        args: tuple[str, ...]) -> None:
+        password: str | None, interactive: bool, history_file: str | None, output_format: str,
+        as_json: bool, command: str | None, args: tuple[str, ...]) -> None:
     """Control a running supervisor: status, start, stop, restart, signal, pid, tail,
     maintail, clear, fg, avail, reread, update, add, remove, reload, shutdown, version, open,
-    help.
+    help. With no command, supervisorctl's shell: `status`, then one command a line at the
+    `supervisor> ` prompt, Tab completing command and process names, until quit or Ctrl-D.
 
     The answers and exit statuses are supervisorctl's; --format json prints the results as
     JSON instead."""
     from supervisor_tools.runtime.ctl import ctl as run_ctl
 
     _run(lambda: run_ctl(config, serverurl, username, password, command, list(args),
-                         as_json or output_format == "json"))
+                         as_json or output_format == "json", interactive=interactive,
+                         history_file=history_file))
 
 
 def main(argv: list[str] | None = None, process: boundary.Process | None = None) -> Any:

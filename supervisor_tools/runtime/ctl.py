@@ -1,16 +1,16 @@
 """`svtool ctl`: a client for any supervisord-compatible XML-RPC server (svtool run included).
 
 It answers as supervisorctl 4.3.0 does, word for word and with its exit statuses (the process
-commands are in ctlprocs.py, the log and foreground ones in ctltail.py); `--format json` gives
-the results as JSON instead.
+commands are in ctlprocs.py, the log and foreground ones in ctltail.py, the interactive shell
+in ctlshell.py); `--format json` gives the results as JSON instead.
 """
 
 from __future__ import annotations
 
 import errno
+import getpass
 import sys
 import xmlrpc.client
-from collections.abc import Callable
 from typing import Any, TextIO
 
 from supervisor_tools.runtime.ctlclient import (
@@ -20,6 +20,7 @@ from supervisor_tools.runtime.ctlclient import (
     Unauthorized,
     Unreachable,
     server_from_config,
+    settings_from_config,
 )
 from supervisor_tools.runtime.ctlhelp import cmd_help
 from supervisor_tools.runtime.ctlprocs import (
@@ -41,11 +42,10 @@ from supervisor_tools.runtime.ctlsession import (
     Session,
     make_namespec,
 )
+from supervisor_tools.runtime.ctlshell import Command, Shell, interact
 from supervisor_tools.runtime.ctltail import cmd_fg, cmd_maintail, cmd_tail
 
 __all__ = ["COMMANDS", "DEFAULT_URL", "Client", "Server", "ctl", "server_from_config"]
-
-Command = Callable[[Session, list[str]], None]
 
 
 def _no_arguments(s: Session, name: str, args: list[str], help_line: str) -> bool:
@@ -174,6 +174,8 @@ def cmd_remove(s: Session, args: list[str]) -> None:
 def cmd_reload(s: Session, args: list[str]) -> None:
     if not _no_arguments(s, "reload", args, "reload \t\tRestart the remote supervisord."):
         return
+    if not s.confirm("Really restart the remote supervisord process y/N? "):
+        return
     try:
         s.call("restart")
     except xmlrpc.client.Fault as f:
@@ -184,6 +186,8 @@ def cmd_reload(s: Session, args: list[str]) -> None:
 
 def cmd_shutdown(s: Session, args: list[str]) -> None:
     if not _no_arguments(s, "shutdown", args, "shutdown \tShut the remote supervisord down."):
+        return
+    if not s.confirm("Really shut the remote supervisord process down y/N? "):
         return
     url = s.client.server.url
     try:
@@ -211,7 +215,7 @@ def cmd_version(s: Session, args: list[str]) -> None:
 
 
 def cmd_quit(s: Session, args: list[str]) -> None:
-    # the shell's way out; given as a command, supervisorctl says an empty line
+    # the shell's way out (the shell leaves after it); as a command, an empty line
     s.say("")
 
 
@@ -240,26 +244,49 @@ COMMANDS: dict[str, Command] = {
 }
 
 
+# what the shell also answers to, without listing it: the end of input leaves, as quit does
+LINE_COMMANDS: dict[str, Command] = {**COMMANDS, "EOF": cmd_quit}
+
+
 def ctl(config: str | None, serverurl: str | None, username: str | None,
-        password: str | None, command: str, args: list[str], as_json: bool = False,
-        out: TextIO | None = None) -> int:
-    """Run one control command against the server; returns supervisorctl's exit status."""
-    server = server_from_config(config, serverurl, username, password)
-    s = Session(Client(server), out or sys.stdout, as_json)
-    handler = COMMANDS.get(command)
-    if handler is None:
-        s.say(f"*** Unknown syntax: {' '.join([command, *args])}")
-        return 1
+        password: str | None, command: str | None, args: list[str], as_json: bool = False,
+        out: TextIO | None = None, interactive: bool = False,
+        history_file: str | None = None) -> int:
+    """Run one control command, or the interactive shell when there is none (exit status 0).
+
+    As supervisorctl 4.3.0, -i with a command runs that command alone, but as the shell would:
+    shutdown and reload ask first, and a server wanting a password has it asked for.
+    """
+    server, settings = settings_from_config(config, serverurl, username, password)
+    s = Session(Client(server), out or sys.stdout, as_json, interactive or command is None)
+    shell = Shell(s, LINE_COMMANDS, run_command, COMMANDS, settings.prompt)
+    if command is None:
+        interact(shell, history_file or settings.history_file)
+        return 0
+    # supervisorctl reads the command line's words as one line typed into its shell
+    shell.onecmd(" ".join([command, *args]))
+    return s.finish()
+
+
+def run_command(s: Session, handler: Command, args: list[str]) -> None:
+    """One command, with supervisorctl's answers to what can go wrong on the way."""
     try:
-        handler(s, list(args))
-    except Unauthorized:
-        s.say("Server requires authentication")
-        s.fail()
-    except (xmlrpc.client.Fault, Unreachable, ValueError) as exc:
+        try:
+            handler(s, list(args))
+        except Unauthorized:
+            s.say("Server requires authentication")
+            if not s.interactive:
+                s.fail()
+                return
+            username = input("Username:")
+            password = getpass.getpass(prompt="Password:")
+            s.say("")
+            s.client = Client(Server(s.client.server.url, username, password))
+            run_command(s, handler, args)
+    except (xmlrpc.client.Fault, Unreachable, ValueError, EOFError) as exc:
         # supervisorctl's last resort: one line naming what went wrong, status 1
         s.say(f"error: {_describe(exc)}")
         s.fail()
-    return s.finish()
 
 
 def _describe(exc: Any) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import http.client
+import os
 import socket
 import time
 import xmlrpc.client
@@ -111,9 +112,24 @@ class Client:
             conn.close()
 
 
+@dataclass(frozen=True, slots=True)
+class ShellSettings:
+    """What supervisorctl's interactive shell reads from [supervisorctl] besides the server."""
+
+    prompt: str = "supervisor"
+    history_file: str | None = None
+
+
 def server_from_config(config: str | None, url: str | None, username: str | None,
                        password: str | None) -> Server:
+    return settings_from_config(config, url, username, password)[0]
+
+
+def settings_from_config(config: str | None, url: str | None, username: str | None,
+                         password: str | None) -> tuple[Server, ShellSettings]:
+    """The server to talk to and the shell's settings: flags first, then [supervisorctl]."""
     cfg_url, cfg_user, cfg_pass = None, None, None
+    shell = ShellSettings()
     if config is None:
         from supervisor_tools.runtime import configpath
 
@@ -123,9 +139,14 @@ def server_from_config(config: str | None, url: str | None, username: str | None
 
         model = load(config, host_checks=False).model
         if model.supervisorctl is not None:
-            cfg_url = model.supervisorctl.serverurl
-            cfg_user, cfg_pass = model.supervisorctl.username, model.supervisorctl.password
+            ctl = model.supervisorctl
+            cfg_url = ctl.serverurl
+            cfg_user, cfg_pass = ctl.username, ctl.password
+            history = ctl.history_file and os.path.abspath(os.path.expanduser(ctl.history_file))
+            shell = ShellSettings(ctl.prompt, history or None)
         if model.supervisorctl is None or "serverurl" not in model.supervisorctl.spans:
             cfg_url = model.server_url() or cfg_url
-    return Server(url or cfg_url or DEFAULT_URL, username if username is not None else cfg_user,
-                  password if password is not None else cfg_pass)
+    server = Server(url or cfg_url or DEFAULT_URL,
+                    username if username is not None else cfg_user,
+                    password if password is not None else cfg_pass)
+    return server, shell

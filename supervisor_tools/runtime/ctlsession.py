@@ -43,10 +43,14 @@ def make_namespec(group: str, process: str | None) -> str:
 
 
 class Session:
-    def __init__(self, client: Client, out: TextIO, as_json: bool) -> None:
+    def __init__(self, client: Client, out: TextIO, as_json: bool,
+                 interactive: bool = False) -> None:
         self.client = client
         self.out = out
         self.as_json = as_json
+        # supervisorctl's -i, or no command given: ask before shutdown and reload, and ask for
+        # a user name and password when the server wants them
+        self.interactive = interactive
         self.status = 0
         self.records: list[Any] = []
         self.record_value: Any = None  # a command whose JSON is one value, not a list
@@ -75,6 +79,10 @@ class Session:
         for line in help_lines:
             self.say(line)
         self.fail(status)
+
+    def confirm(self, question: str) -> bool:
+        """supervisorctl's y/N question, asked only interactively (EOFError at end of input)."""
+        return not self.interactive or input(question).lower().startswith("y")
 
     def call(self, method: str, *params: Any) -> Any:
         return self.client.call(f"supervisor.{method}", *params)
@@ -111,8 +119,10 @@ class Session:
         return True
 
     def finish(self) -> int:
+        """Print the JSON of what ran since the last finish; the exit status so far."""
         if self.as_json:
             value = self.records if self.record_value is None else self.record_value
             json.dump(value, self.out, indent=2)
             self.out.write("\n")
+            self.records, self.record_value = [], None
         return self.status
