@@ -13,6 +13,7 @@ from typing import Literal
 
 from supervisor_tools.convert import compose_probes as probes
 from supervisor_tools.convert.compose_service import Service, Writer, escape, key_writer
+from supervisor_tools.convert.container_rows import output_rows
 from supervisor_tools.convert.kubernetes_programs import set_by_config
 from supervisor_tools.options.command import split_command
 from supervisor_tools.options.readiness import PROBE_TIMING, probe_key
@@ -164,19 +165,7 @@ MAPPING: dict[str, Decision] = {
                      "sets none; a name is looked up in the image", _user),
     "redirect_stderr": Decision("approximate", "—", "stdout and stderr both go to the "
                                 "logging driver"),
-    "childlog_format": _lost(_LOGS),
-    "stdout_logfile": _lost(_LOGS),
-    "stdout_logfile_maxbytes": _lost(_ROTATION),
-    "stdout_logfile_backups": _lost(_ROTATION),
-    "stdout_capture_maxbytes": _lost(_EVENTS),
-    "stdout_events_enabled": _lost(_EVENTS),
-    "stdout_syslog": _lost(_LOGS),
-    "stderr_logfile": _lost(_LOGS),
-    "stderr_logfile_maxbytes": _lost(_ROTATION),
-    "stderr_logfile_backups": _lost(_ROTATION),
-    "stderr_capture_maxbytes": _lost(_EVENTS),
-    "stderr_events_enabled": _lost(_EVENTS),
-    "stderr_syslog": _lost(_LOGS),
+    **output_rows(_lost, _LOGS, _ROTATION, _EVENTS),
     "environment": Decision("mapped", "environment", "[supervisord] environment included; `$` "
                             "written `$$`", _environment),
     "directory": Decision("mapped", "working_dir", "the directory the process starts in",

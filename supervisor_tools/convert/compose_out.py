@@ -22,8 +22,7 @@ from supervisor_tools.convert.kubernetes_programs import (
     Report,
     argv,
     dns_label,
-    lose_group_options,
-    lose_if_set,
+    lose_unwritten,
     programs,
 )
 from supervisor_tools.convert.source import Lost
@@ -56,12 +55,7 @@ class _Builder:
         self.report = Report()
 
     def services(self, prog: Program) -> dict[str, dict[str, Any]]:
-        for option, decision in MAPPING.items():
-            if option in options_for(prog.first.kind) and decision.write is None \
-                    and decision.kind == "lost":
-                lose_if_set(self.report, prog, option, decision.note)
-        lose_group_options(self.report, prog, {k: d.note for k, d in GROUP_MAPPING.items()
-                                               if d.kind == "lost"})
+        lose_unwritten(self.report, prog, MAPPING, GROUP_MAPPING)
         first = prog.first
         if len(prog.procs) == 1 or prog.same_for_all():
             name = self.report.names.claim(first.program, first.source, prog.section[1:-1])

@@ -14,6 +14,7 @@ from typing import Literal
 
 from supervisor_tools.convert import kubernetes_fields as f
 from supervisor_tools.convert import kubernetes_probes as probes
+from supervisor_tools.convert.container_rows import output_rows
 from supervisor_tools.options.readiness import PROBE_KINDS, PROBE_TARGETS, probe_key
 
 Kind = Literal["mapped", "approximate", "structural", "lost"]
@@ -163,19 +164,7 @@ MAPPING: dict[str, Decision] = {
                      f.write_user),
     "redirect_stderr": Decision("approximate", "—", "stdout and stderr both go to the "
                                 "container log"),
-    "childlog_format": _lost(_LOGS),
-    "stdout_logfile": _lost(_LOGS),
-    "stdout_logfile_maxbytes": _lost(_ROTATION),
-    "stdout_logfile_backups": _lost(_ROTATION),
-    "stdout_capture_maxbytes": _lost(_EVENTS),
-    "stdout_events_enabled": _lost(_EVENTS),
-    "stdout_syslog": _lost(_LOGS),
-    "stderr_logfile": _lost(_LOGS),
-    "stderr_logfile_maxbytes": _lost(_ROTATION),
-    "stderr_logfile_backups": _lost(_ROTATION),
-    "stderr_capture_maxbytes": _lost(_EVENTS),
-    "stderr_events_enabled": _lost(_EVENTS),
-    "stderr_syslog": _lost(_LOGS),
+    **output_rows(_lost, _LOGS, _ROTATION, _EVENTS),
     "environment": Decision("mapped", "env", "one name/value per variable, [supervisord] "
                             "environment included; before the version, a name other than "
                             "letters, digits, `-`, `.` and `_` is reported and left out",

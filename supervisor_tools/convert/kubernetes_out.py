@@ -22,8 +22,7 @@ from supervisor_tools.convert.kubernetes_programs import (
     Program,
     Report,
     dns_label,
-    lose_group_options,
-    lose_if_set,
+    lose_unwritten,
     programs,
 )
 from supervisor_tools.convert.source import Lost
@@ -112,12 +111,7 @@ class _Builder:
         return out
 
     def lost_options(self, prog: Program) -> None:
-        for option, decision in MAPPING.items():
-            if option in options_for(prog.first.kind) and decision.write is None \
-                    and decision.kind == "lost":
-                lose_if_set(self.report, prog, option, decision.note)
-        lose_group_options(self.report, prog, {k: d.note for k, d in GROUP_MAPPING.items()
-                                               if d.kind == "lost"})
+        lose_unwritten(self.report, prog, MAPPING, GROUP_MAPPING)
 
     def workload(self, prog: Program, procs: list[ProcessConfig], controller: str,
                  name: str) -> dict[str, Any]:

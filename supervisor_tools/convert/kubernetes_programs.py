@@ -9,7 +9,9 @@ DNS-1123 labels, and each renaming is reported as a note.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from supervisor_tools.convert.source import Lost
 from supervisor_tools.convert.yaml_values import native
@@ -195,6 +197,29 @@ def shown(kind: str, option: str, value: object) -> str:
         # waits are space-separated words, since a word may hold a comma (db:running,exited)
         return (" " if option == "dependent_startup_wait_for" else ",").join(map(str, value))
     return str(value)
+
+
+class Row(Protocol):
+    """A mapping row, as both container exports' Decision classes spell it."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def note(self) -> str: ...
+    @property
+    def write(self) -> object: ...
+
+
+def lose_unwritten(report: Report, prog: Program, mapping: Mapping[str, Row],
+                   group_mapping: Mapping[str, Row]) -> None:
+    """Report every option of `prog` that the mapping says is lost (and nothing writes) and
+    that the config sets, and the [group:x] options the target cannot express."""
+    for option, decision in mapping.items():
+        if option in options_for(prog.first.kind) and decision.write is None \
+                and decision.kind == "lost":
+            lose_if_set(report, prog, option, decision.note)
+    lose_group_options(report, prog, {k: d.note for k, d in group_mapping.items()
+                                      if d.kind == "lost"})
 
 
 def lose_group_options(report: Report, prog: Program, mapping_note: dict[str, str]) -> None:
