@@ -48,6 +48,17 @@ def pyfile(tmp: Path, name: str, code: str) -> str:
     return f"{PY} -u {path}"
 
 
+def terminate(proc: subprocess.Popen[Any]) -> None:
+    """SIGTERM a server the test started, SIGKILL it if it is still there after 30 s."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
 class Supervisor:
     def __init__(self, kind: str, tmp: Path) -> None:
         self.kind = kind
@@ -159,13 +170,8 @@ class Supervisor:
 
     def stop(self) -> None:
         self.remember()
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        if self.proc is not None:
+            terminate(self.proc)
         for pid in self.children:
             with contextlib.suppress(OSError):
                 os.killpg(pid, signal.SIGKILL)

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import SLEEPER_CMD
+from tests.e2e.conftest import SLEEPER_CMD, terminate
 from tests.e2e.metrics_client import PASSWORD, USER, Guarded, free_port, scrape, value
 
 PROMETHEUS = "/usr/bin/prometheus"
@@ -82,13 +82,7 @@ class Prometheus:
         raise AssertionError(f"timed out waiting for {what}; log: {self.log.read_text()[-2000:]}")
 
     def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(30)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        terminate(self.proc)
 
 
 @pytest.fixture

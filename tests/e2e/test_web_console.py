@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.conftest import terminate
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
@@ -123,12 +125,7 @@ class Server:
         return str(self.rpc().getProcessInfo(name)["statename"])
 
     def stop(self) -> None:
-        self.proc.terminate()
-        try:
-            self.proc.wait(30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        terminate(self.proc)
 
 
 @pytest.fixture(scope="module")
